@@ -1,0 +1,115 @@
+package io.canarybalancer.balancer.route;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One routing rule with its current replicas: requests whose path falls under {@link #pathPrefix()}
+ * are split between the stable and the canary pool according to the {@link RoutePolicy}.
+ * Immutable apart from the selectors' rotation counters; a new discovery answer builds a new route.
+ */
+public final class Route {
+    private final String name;
+    private final String pathPrefix;
+    private final RoutePolicy policy;
+    private final Pool stable;
+    private final Pool canary;
+    private final ReplicaSelector selector;
+
+    /**
+     * @param pathPrefix starts with {@code /}; {@code /credit} matches {@code /credit},
+     *                   {@code /credit/...} and {@code /credit?...} but not {@code /credits};
+     *                   a prefix ending in {@code /} matches everything below it
+     */
+    public Route(String name, String pathPrefix, RoutePolicy policy, Pool stable, Pool canary) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.pathPrefix = Objects.requireNonNull(pathPrefix, "pathPrefix");
+        if (!pathPrefix.startsWith("/")) {
+            throw new IllegalArgumentException("path prefix must start with '/': " + pathPrefix);
+        }
+        this.policy = Objects.requireNonNull(policy, "policy");
+        if (stable.role() != PoolRole.STABLE || canary.role() != PoolRole.CANARY) {
+            throw new IllegalArgumentException("pools passed in the wrong order");
+        }
+        this.stable = stable;
+        this.canary = canary;
+        this.selector = selectorFor(policy, stable, canary);
+    }
+
+    private static ReplicaSelector selectorFor(RoutePolicy policy, Pool stable, Pool canary) {
+        ReplicaSelector stableRotation = ReplicaSelector.weightedRoundRobin(stable.replicas());
+        ReplicaSelector canaryRotation = ReplicaSelector.weightedRoundRobin(canary.replicas());
+        ReplicaSelector unflagged = switch (policy.strategy()) {
+            case REPLICAS -> ReplicaSelector.weightedRoundRobin(concat(stable, canary));
+            // With no stable replica left (a finished promotion) the canary serves everyone.
+            case HEADER -> ReplicaSelector.percentage(0, stableRotation, canaryRotation);
+            case WEIGHT -> ReplicaSelector.percentage(policy.canaryWeight(), stableRotation, canaryRotation);
+        };
+        return ReplicaSelector.flagged(policy.header(), canaryRotation, policy.fallback(), unflagged);
+    }
+
+    private static List<Replica> concat(Pool stable, Pool canary) {
+        List<Replica> all = new ArrayList<>(stable.replicas().size() + canary.replicas().size());
+        all.addAll(stable.replicas());
+        all.addAll(canary.replicas());
+        return all;
+    }
+
+    /** The replica for this request, or {@code null} when none may serve it (answer 503). */
+    public Replica select(RouteRequest request) {
+        return selector.select(request);
+    }
+
+    /** Whether this route's prefix covers the path that starts at {@code pathStart} in {@code target}. */
+    boolean covers(CharSequence target, int pathStart) {
+        int length = pathPrefix.length();
+        if (length == 1) {
+            return true;
+        }
+        if (pathStart < 0 || target.length() - pathStart < length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (target.charAt(pathStart + i) != pathPrefix.charAt(i)) {
+                return false;
+            }
+        }
+        if (pathPrefix.charAt(length - 1) == '/' || target.length() == pathStart + length) {
+            return true;
+        }
+        char next = target.charAt(pathStart + length);
+        return next == '/' || next == '?' || next == '#';
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String pathPrefix() {
+        return pathPrefix;
+    }
+
+    public RoutePolicy policy() {
+        return policy;
+    }
+
+    public Pool stable() {
+        return stable;
+    }
+
+    public Pool canary() {
+        return canary;
+    }
+
+    /** The pool of the given role. */
+    public Pool pool(PoolRole role) {
+        return role == PoolRole.STABLE ? stable : canary;
+    }
+
+    @Override
+    public String toString() {
+        return "route " + name + " (" + pathPrefix + ", " + policy.strategy().label() + ", stable "
+                + stable.replicas().size() + ", canary " + canary.replicas().size() + ")";
+    }
+}

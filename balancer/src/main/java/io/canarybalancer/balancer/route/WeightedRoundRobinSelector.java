@@ -1,0 +1,96 @@
+package io.canarybalancer.balancer.route;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Smooth weighted round robin, laid out once into a ring so that a pick is one atomic increment and
+ * an array read.
+ *
+ * <p>The ring is the sequence nginx's smooth algorithm produces over one full cycle: every step each
+ * replica's running score grows by its weight, the highest score is picked and loses the total
+ * weight. Over a cycle of {@code total} picks each replica appears exactly {@code weight} times,
+ * interleaved (weights 2:1:1 give {@code a b c a}), so any window of whole cycles is split exactly.
+ * Because the position comes from one shared counter, concurrent requests still see whole cycles.
+ *
+ * <p>Weights are first divided by their greatest common divisor. A cycle longer than
+ * {@link #MAX_RING} is scaled down proportionally (shares then become approximate, which only
+ * happens with very large, uneven weights).
+ */
+final class WeightedRoundRobinSelector implements ReplicaSelector {
+    static final int MAX_RING = 10_000;
+
+    private final Replica[] ring;
+    private final AtomicLong position = new AtomicLong();
+
+    WeightedRoundRobinSelector(List<Replica> replicas) {
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("a rotation needs at least one replica");
+        }
+        this.ring = layOut(replicas, normalisedWeights(replicas));
+    }
+
+    @Override
+    public Replica select(RouteRequest request) {
+        return next();
+    }
+
+    Replica next() {
+        // A long never wraps in practice (2^63 picks), so the rotation stays exact forever.
+        return ring[(int) (position.getAndIncrement() % ring.length)];
+    }
+
+    /** The cycle, for tests and benchmarks. */
+    List<Replica> cycle() {
+        return List.of(ring);
+    }
+
+    private static int[] normalisedWeights(List<Replica> replicas) {
+        int[] weights = new int[replicas.size()];
+        int divisor = 0;
+        long total = 0;
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = replicas.get(i).weight();
+            divisor = gcd(divisor, weights[i]);
+            total += weights[i];
+        }
+        total /= divisor;
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] /= divisor;
+            if (total > MAX_RING) {
+                weights[i] = (int) Math.max(1, Math.round((double) weights[i] * MAX_RING / total));
+            }
+        }
+        return weights;
+    }
+
+    private static Replica[] layOut(List<Replica> replicas, int[] weights) {
+        int total = 0;
+        for (int weight : weights) {
+            total += weight;
+        }
+        Replica[] ring = new Replica[total];
+        long[] score = new long[weights.length];
+        for (int slot = 0; slot < total; slot++) {
+            int best = 0;
+            for (int i = 0; i < weights.length; i++) {
+                score[i] += weights[i];
+                if (score[i] > score[best]) {
+                    best = i;
+                }
+            }
+            score[best] -= total;
+            ring[slot] = replicas.get(best);
+        }
+        return ring;
+    }
+
+    static int gcd(int a, int b) {
+        while (b != 0) {
+            int t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+}
