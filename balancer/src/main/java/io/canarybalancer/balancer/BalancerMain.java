@@ -1,0 +1,112 @@
+package io.canarybalancer.balancer;
+
+import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.config.ConfigException;
+import io.canarybalancer.balancer.discovery.ReplicaFile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/** The command line: {@code java -jar balancer.jar [--config FILE] | --check FILE | --help | --version}. */
+public final class BalancerMain {
+    static final int OK = 0;
+    static final int CONFIG_ERROR = 1;
+    static final int USAGE_ERROR = 2;
+    private static final int RUNNING = -1;
+
+    private static final String USAGE = """
+            Usage: java -jar balancer.jar [--config FILE]
+                   java -jar balancer.jar --check FILE
+                   java -jar balancer.jar --help | --version
+
+            Canary Balancer: an HTTP reverse proxy that splits traffic between a stable and a canary pool.
+
+              --config FILE  run with this YAML configuration (default: the seed setup, port 48151,
+                             Consul at $CONSUL_HTTP_ADDR or 127.0.0.1:8500, service-v1 / service-v2)
+              --check FILE   validate a configuration (and its replica file) and exit: 0 if valid
+              --help         show this help
+              --version      print the version
+            """;
+
+    private BalancerMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int code = run(args, System.out, System.err);
+        if (code != RUNNING) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs the command; returns its exit code, or {@link #RUNNING} once a balancer is serving. */
+    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        if (args.length == 1 && args[0].equals("--help")) {
+            out.print(USAGE);
+            return OK;
+        }
+        if (args.length == 1 && args[0].equals("--version")) {
+            out.println("canary-balancer " + version());
+            return OK;
+        }
+        if (args.length == 2 && args[0].equals("--check")) {
+            return check(Path.of(args[1]), out, err);
+        }
+        if (args.length == 0 || args.length == 2 && args[0].equals("--config")) {
+            return serve(args.length == 0 ? null : Path.of(args[1]), err);
+        }
+        err.println("Unknown arguments: " + String.join(" ", args));
+        err.print(USAGE);
+        return USAGE_ERROR;
+    }
+
+    private static int check(Path file, PrintStream out, PrintStream err) {
+        try {
+            BalancerConfig config = ConfigLoader.load(file);
+            if (config.discovery() instanceof FileDiscovery replicas) {
+                ReplicaFile.read(replicas.file());
+            }
+            out.println(file + ": OK (" + config.routes().size() + " route(s))");
+            return OK;
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return CONFIG_ERROR;
+        }
+    }
+
+    private static int serve(Path file, PrintStream err) throws InterruptedException {
+        Balancer balancer;
+        try {
+            BalancerConfig config = file == null ? BalancerConfig.defaults() : ConfigLoader.load(file);
+            balancer = Balancer.start(config);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return CONFIG_ERROR;
+        } catch (RuntimeException e) {
+            err.println("Cannot start: " + e.getMessage());
+            return CONFIG_ERROR;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            balancer.close();
+            stopped.countDown();
+        }, "balancer-shutdown"));
+        stopped.await();
+        return RUNNING;
+    }
+
+    static String version() {
+        try (InputStream in = BalancerMain.class.getResourceAsStream("/balancer-version.properties")) {
+            Properties properties = new Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

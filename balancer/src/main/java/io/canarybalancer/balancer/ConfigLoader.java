@@ -1,0 +1,170 @@
+package io.canarybalancer.balancer;
+
+import io.canarybalancer.balancer.BalancerConfig.Discovery;
+import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.config.ConfigException;
+import io.canarybalancer.balancer.config.ConfigNode;
+import io.canarybalancer.balancer.discovery.PoolRef;
+import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.proxy.ProxySettings;
+import io.canarybalancer.balancer.route.Fallback;
+import io.canarybalancer.balancer.route.HeaderRule;
+import io.canarybalancer.balancer.route.RoutePolicy;
+import io.canarybalancer.balancer.route.Strategy;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads and validates a balancer configuration file. Every problem is reported as a
+ * {@link ConfigException} naming the file, the field and the reason; relative paths inside the file
+ * resolve against the file's folder.
+ */
+public final class ConfigLoader {
+    private static final Set<String> ROOT = Set.of("listen", "admin", "discovery", "routes", "timeouts");
+    private static final Set<String> ADMIN = Set.of("listen");
+    private static final Set<String> DISCOVERY = Set.of("file", "consul");
+    private static final Set<String> ROUTE = Set.of("name", "pathPrefix", "stable", "canary", "strategy",
+            "weight", "header", "fallback");
+    private static final Set<String> POOL = Set.of("service", "tag");
+    private static final Set<String> HEADER = Set.of("name", "value");
+    private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle");
+
+    private ConfigLoader() {
+    }
+
+    public static BalancerConfig load(Path file) throws ConfigException {
+        ConfigNode root = ConfigNode.read(file);
+        if (root.isMissing()) {
+            throw root.error("the file is empty; it needs at least a discovery section");
+        }
+        root.requireObject(ROOT);
+        BalancerConfig defaults = BalancerConfig.defaults();
+        InetSocketAddress listen = address(root.get("listen"), defaults.listen());
+        InetSocketAddress admin = address(root.get("admin").requireObject(ADMIN).get("listen"), defaults.adminListen());
+        Discovery discovery = discovery(root.get("discovery"), file);
+        List<RouteSpec> routes = routes(root.get("routes"));
+        ProxySettings proxy = timeouts(root.get("timeouts"), defaults.proxy());
+        return new BalancerConfig(file, listen, admin, discovery, routes, proxy);
+    }
+
+    private static Discovery discovery(ConfigNode node, Path configFile) throws ConfigException {
+        if (node.isMissing()) {
+            throw node.error("is required (file: PATH)");
+        }
+        node.requireObject(DISCOVERY);
+        if (node.has("consul")) {
+            throw node.get("consul").error("Consul discovery is not available in this version; use file");
+        }
+        String file = node.requiredString("file");
+        Path parent = configFile.toAbsolutePath().getParent();
+        return new FileDiscovery(parent.resolve(file).normalize());
+    }
+
+    private static List<RouteSpec> routes(ConfigNode node) throws ConfigException {
+        if (node.isMissing()) {
+            return List.of(BalancerConfig.seedRoute());
+        }
+        List<ConfigNode> items = node.items();
+        if (items.isEmpty()) {
+            throw node.error("must list at least one route");
+        }
+        List<RouteSpec> routes = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<String> prefixes = new HashSet<>();
+        for (ConfigNode item : items) {
+            RouteSpec route = route(item.requireObject(ROUTE));
+            if (!names.add(route.name())) {
+                throw item.get("name").error("another route is already named '" + route.name() + "'");
+            }
+            if (!prefixes.add(route.pathPrefix())) {
+                throw item.get("pathPrefix").error("another route already has the prefix " + route.pathPrefix());
+            }
+            routes.add(route);
+        }
+        return routes;
+    }
+
+    private static RouteSpec route(ConfigNode node) throws ConfigException {
+        String prefix = node.string("pathPrefix", "/");
+        if (!prefix.startsWith("/")) {
+            throw node.get("pathPrefix").error("must start with '/', got '" + prefix + "'");
+        }
+        String name = node.string("name", prefix);
+        PoolRef stable = pool(node.get("stable"), "service-v1");
+        PoolRef canary = pool(node.get("canary"), "service-v2");
+
+        Strategy strategy;
+        try {
+            strategy = Strategy.parse(node.string("strategy", Strategy.REPLICAS.label()));
+        } catch (IllegalArgumentException e) {
+            throw node.get("strategy").error(e.getMessage());
+        }
+        if (strategy == Strategy.WEIGHT && !node.has("weight")) {
+            throw node.get("weight").error("is required when strategy is weight (canary percent, 0 to 100)");
+        }
+        int weight = node.integer("weight", 0, 0, 100);
+
+        ConfigNode header = node.get("header").requireObject(HEADER);
+        HeaderRule rule = header.isMissing() ? HeaderRule.DEFAULT
+                : new HeaderRule(header.string("name", HeaderRule.DEFAULT.name()), header.string("value", null));
+        Fallback fallback;
+        try {
+            fallback = Fallback.parse(node.string("fallback", Fallback.STABLE.label()));
+        } catch (IllegalArgumentException e) {
+            throw node.get("fallback").error(e.getMessage());
+        }
+        return new RouteSpec(name, prefix, stable, canary, new RoutePolicy(strategy, weight, rule, fallback));
+    }
+
+    private static PoolRef pool(ConfigNode node, String defaultService) throws ConfigException {
+        node.requireObject(POOL);
+        return new PoolRef(node.string("service", defaultService), node.string("tag", null));
+    }
+
+    private static ProxySettings timeouts(ConfigNode node, ProxySettings defaults) throws ConfigException {
+        node.requireObject(TIMEOUTS);
+        return defaults.withTimeouts(
+                node.duration("connect", defaults.connectTimeout()),
+                node.duration("response", defaults.responseTimeout()),
+                node.duration("clientIdle", defaults.clientIdleTimeout()),
+                node.duration("backendIdle", defaults.backendIdleTimeout()));
+    }
+
+    /** {@code host:port}, {@code :port} (all interfaces) or {@code [v6]:port}. */
+    static InetSocketAddress address(ConfigNode node, InetSocketAddress fallback) throws ConfigException {
+        if (node.isMissing()) {
+            return fallback;
+        }
+        String text = node.text();
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            throw node.error("must be host:port, got '" + text + "'");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty()) {
+            host = "0.0.0.0";
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw node.error("port must be a number, got '" + text.substring(colon + 1) + "'");
+        }
+        if (port < 0 || port > 65535) {
+            throw node.error("port must be between 0 and 65535, got " + port);
+        }
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw node.error("cannot resolve host '" + host + "'");
+        }
+        return address;
+    }
+}

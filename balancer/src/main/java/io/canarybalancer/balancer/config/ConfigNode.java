@@ -1,0 +1,217 @@
+package io.canarybalancer.balancer.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A node of a YAML file that knows where it is, so every validation failure names the file and the
+ * field. Reading is strict: unknown keys, duplicate keys and values of the wrong type are errors,
+ * because a typo in a rollout setting should stop the balancer, not be silently ignored.
+ */
+public final class ConfigNode {
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    private final Path file;
+    private final String field;
+    private final JsonNode node;
+
+    private ConfigNode(Path file, String field, JsonNode node) {
+        this.file = file;
+        this.field = field;
+        this.node = node;
+    }
+
+    /** Reads and parses a YAML file; a missing file, an unreadable one or bad syntax is reported as such. */
+    public static ConfigNode read(Path file) throws ConfigException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, "", "file does not exist");
+        } catch (IOException e) {
+            throw new ConfigException(file, "", "cannot read file: " + e.getMessage());
+        }
+        return parse(file, bytes);
+    }
+
+    /** Parses YAML already read from {@code file}. */
+    public static ConfigNode parse(Path file, byte[] yaml) throws ConfigException {
+        try {
+            JsonNode root = YAML.readTree(yaml);
+            return new ConfigNode(file, "", root == null ? MissingNode.getInstance() : root);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr();
+            throw new ConfigException(file, where, "invalid YAML: " + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new ConfigException(file, "", "cannot parse: " + e.getMessage());
+        }
+    }
+
+    private static String firstLine(String message) {
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).trim();
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** This node's dotted path from the root, empty for the root itself. */
+    public String field() {
+        return field;
+    }
+
+    public boolean isMissing() {
+        return node.isMissingNode() || node.isNull();
+    }
+
+    public boolean has(String key) {
+        return node.has(key) && !node.get(key).isNull();
+    }
+
+    /** The child under {@code key}; a missing child answers {@link #isMissing()}. */
+    public ConfigNode get(String key) {
+        JsonNode child = node.get(key);
+        return new ConfigNode(file, join(field, key), child == null ? MissingNode.getInstance() : child);
+    }
+
+    /** Fails unless this node is a mapping whose keys are all among {@code allowed}. */
+    public ConfigNode requireObject(Set<String> allowed) throws ConfigException {
+        if (isMissing()) {
+            return this;
+        }
+        if (!node.isObject()) {
+            throw error("must be a mapping of " + String.join(", ", allowed));
+        }
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            if (!allowed.contains(entry.getKey())) {
+                throw new ConfigException(file, join(field, entry.getKey()),
+                        "unknown field (expected one of " + String.join(", ", allowed) + ")");
+            }
+        }
+        return this;
+    }
+
+    /** The mapping's entries in file order; this node must be a mapping (or missing: no entries). */
+    public Map<String, ConfigNode> entries() throws ConfigException {
+        Map<String, ConfigNode> entries = new LinkedHashMap<>();
+        if (isMissing()) {
+            return entries;
+        }
+        if (!node.isObject()) {
+            throw error("must be a mapping");
+        }
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            entries.put(entry.getKey(), new ConfigNode(file, join(field, entry.getKey()), entry.getValue()));
+        }
+        return entries;
+    }
+
+    /** The list's items; this node must be a sequence (or missing: no items). */
+    public List<ConfigNode> items() throws ConfigException {
+        List<ConfigNode> items = new ArrayList<>();
+        if (isMissing()) {
+            return items;
+        }
+        if (!node.isArray()) {
+            throw error("must be a list");
+        }
+        for (int i = 0; i < node.size(); i++) {
+            items.add(new ConfigNode(file, field + "[" + i + "]", node.get(i)));
+        }
+        return items;
+    }
+
+    public String string(String key, String fallback) throws ConfigException {
+        ConfigNode child = get(key);
+        return child.isMissing() ? fallback : child.text();
+    }
+
+    /** This node as a non-empty scalar, trimmed. */
+    public String text() throws ConfigException {
+        if (!node.isTextual() && !node.isNumber() && !node.isBoolean()) {
+            throw error("must be a string");
+        }
+        String text = node.asText().trim();
+        if (text.isEmpty()) {
+            throw error("must not be empty");
+        }
+        return text;
+    }
+
+    public String requiredString(String key) throws ConfigException {
+        String value = string(key, null);
+        if (value == null) {
+            throw get(key).error("is required");
+        }
+        return value;
+    }
+
+    public int integer(String key, int fallback, int min, int max) throws ConfigException {
+        ConfigNode child = get(key);
+        if (child.isMissing()) {
+            return fallback;
+        }
+        if (!child.node.isIntegralNumber() || !child.node.canConvertToInt()) {
+            throw child.error("must be a whole number, got " + child.node);
+        }
+        int value = child.node.intValue();
+        if (value < min || value > max) {
+            throw child.error("must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    /** A duration written {@code 250ms}, {@code 30s}, {@code 5m} or {@code 1h}; must be positive. */
+    public Duration duration(String key, Duration fallback) throws ConfigException {
+        String text = string(key, null);
+        if (text == null) {
+            return fallback;
+        }
+        Matcher matcher = DURATION.matcher(text.toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            throw get(key).error("must be a duration such as 500ms, 30s or 5m, got '" + text + "'");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        Duration duration = switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+        if (duration.isZero()) {
+            throw get(key).error("must be longer than zero");
+        }
+        return duration;
+    }
+
+    /** An error about this node. */
+    public ConfigException error(String reason) {
+        return new ConfigException(file, field, reason);
+    }
+
+    private static String join(String parent, String key) {
+        return parent.isEmpty() ? key : parent + "." + key;
+    }
+}

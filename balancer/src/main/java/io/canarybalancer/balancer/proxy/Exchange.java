@@ -1,0 +1,333 @@
+package io.canarybalancer.balancer.proxy;
+
+import io.canarybalancer.balancer.proxy.pool.BackendConnector;
+import io.canarybalancer.balancer.route.Replica;
+import io.canarybalancer.balancer.route.Route;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request and its response, relayed between a client connection and a backend connection.
+ *
+ * <p>Both directions stream: each body part is written to the other side as it arrives and the
+ * sender is read again only while the receiver's outbound buffer is below its high-water mark, so
+ * a body of any size passes through in bounded memory.
+ *
+ * <p>Thread confinement: the backend connection is opened on the client connection's event loop,
+ * so every method here runs on that one thread and no field needs synchronisation.
+ *
+ * <p>Ownership: each body part received is either written to the other side (which then owns and
+ * releases it) or released here; each branch below says which.
+ */
+final class Exchange implements BackendListener {
+    private final FrontendHandler frontend;
+    private final ChannelHandlerContext client;
+    private final BackendConnector connector;
+    private final ProxySettings settings;
+    private final HttpRequest request;
+    private final Route route;
+    private final Replica replica;
+    private final HttpVersion clientVersion;
+    private final boolean clientKeepAlive;
+    private final boolean expectContinue;
+    /** Bodiless and idempotent: safe to send again when a reused connection turns out to be dead. */
+    private final boolean replayable;
+
+    private Channel backend;
+    private BackendHandler backendHandler;
+    private boolean reusedConnection;
+    private boolean replayed;
+    private boolean continueSent;
+    private boolean requestDone;
+    private boolean requestAbandoned;
+    private boolean responseStarted;
+    private boolean responseDone;
+    private boolean skippingInformational;
+    private boolean backendReusable;
+    private boolean keepClientOpen;
+    private boolean finished;
+    private ScheduledFuture<?> responseTimer;
+
+    Exchange(FrontendHandler frontend, ChannelHandlerContext client, BackendConnector connector,
+             ProxySettings settings, HttpRequest request, Route route, Replica replica,
+             boolean clientKeepAlive, boolean expectContinue, boolean replayable) {
+        this.frontend = frontend;
+        this.client = client;
+        this.connector = connector;
+        this.settings = settings;
+        this.request = request;
+        this.route = route;
+        this.replica = replica;
+        this.clientVersion = request.protocolVersion();
+        this.clientKeepAlive = clientKeepAlive;
+        this.expectContinue = expectContinue;
+        this.replayable = replayable;
+    }
+
+    /** Prepares the request head for the backend and finds it a connection. */
+    void start() {
+        ForwardedHeaders.forBackend(request, client.channel().remoteAddress());
+        Channel idle = connector.pollIdle(replica.address());
+        if (idle != null) {
+            attach(idle, true);
+        } else {
+            connectFresh();
+        }
+    }
+
+    private void connectFresh() {
+        connector.connect(replica.address()).addListener((ChannelFutureListener) future -> {
+            if (finished) {
+                future.channel().close(); // the client left while we were connecting
+            } else if (future.isSuccess()) {
+                attach(future.channel(), false);
+            } else if (future.cause() instanceof ConnectTimeoutException) {
+                fail(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not accept the connection in time");
+            } else {
+                fail(HttpResponseStatus.BAD_GATEWAY, "backend refused the connection");
+            }
+        });
+    }
+
+    private void attach(Channel channel, boolean reused) {
+        backend = channel;
+        backendHandler = channel.pipeline().get(BackendHandler.class);
+        backendHandler.bind(this);
+        reusedConnection = reused;
+        channel.write(request);
+        if (requestDone) {
+            // A replay: the (empty) body was already consumed the first time.
+            channel.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            startResponseTimer();
+        }
+        channel.flush();
+        channel.read();
+        if (expectContinue && !continueSent) {
+            continueSent = true;
+            client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER));
+        }
+        frontend.backendReady();
+    }
+
+    /** Whether request body parts can be taken now: a backend is attached and not pushing back, or the rest is being discarded. */
+    boolean acceptsRequestContent() {
+        if (requestDone) {
+            return false;
+        }
+        return requestAbandoned || backend != null && backend.isWritable();
+    }
+
+    /** Whether the next request body part may be dispatched at all (not before a backend is attached). */
+    boolean readyForRequestContent() {
+        return !requestDone && (requestAbandoned || backend != null);
+    }
+
+    void requestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (requestAbandoned || backend == null) {
+            content.release(); // nobody will read it: the answer is already decided
+        } else {
+            backend.write(content, backend.voidPromise()); // hand-off: the backend pipeline owns it
+        }
+        if (last) {
+            requestDone = true;
+            if (backend != null && !requestAbandoned) {
+                backend.flush();
+                if (!responseStarted) {
+                    startResponseTimer();
+                }
+            }
+            maybeFinish();
+        }
+    }
+
+    void flushRequest() {
+        if (backend != null && !requestAbandoned) {
+            backend.flush();
+        }
+    }
+
+    @Override
+    public void onBackendMessage(Object msg) {
+        if (finished || !(msg instanceof HttpObject object)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (object.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            backendFailed(HttpResponseStatus.BAD_GATEWAY, "backend sent an invalid response");
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                // Interim answers (100 Continue) are the balancer's own business with the client.
+                skippingInformational = true;
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            responseStarted = true;
+            cancelResponseTimer();
+            backendReusable = HttpUtil.isKeepAlive(response);
+            keepClientOpen = ForwardedHeaders.forClient(response, replica.role(), clientVersion,
+                    clientKeepAlive, request.method());
+        } else if (skippingInformational) {
+            ReferenceCountUtil.release(msg);
+            skippingInformational = !(msg instanceof LastHttpContent);
+            return;
+        }
+        boolean last = msg instanceof LastHttpContent;
+        client.write(msg, client.voidPromise()); // hand-off: the client pipeline owns it
+        if (last) {
+            responseDone = true;
+            client.flush();
+            if (!requestDone) {
+                // The backend answered before reading the whole body; the rest goes nowhere.
+                requestAbandoned = true;
+                backendReusable = false;
+            }
+            maybeFinish();
+        }
+    }
+
+    @Override
+    public void onBackendReadComplete() {
+        client.flush();
+        readBackendIfClientWritable();
+    }
+
+    @Override
+    public void onBackendWritabilityChanged() {
+        frontend.readIfReady();
+    }
+
+    /** The client's outbound buffer drained: resume reading the response. */
+    void onClientWritable() {
+        readBackendIfClientWritable();
+    }
+
+    private void readBackendIfClientWritable() {
+        if (backend != null && !responseDone && client.channel().isWritable()) {
+            backend.read();
+        }
+    }
+
+    @Override
+    public void onBackendClosed(Throwable cause) {
+        if (finished || backend == null) {
+            return;
+        }
+        if (!responseStarted && reusedConnection && replayable && !replayed) {
+            // A pooled connection the backend had already closed: the request never reached it.
+            replayed = true;
+            backend = null;
+            cancelResponseTimer();
+            connectFresh();
+            return;
+        }
+        backendFailed(HttpResponseStatus.BAD_GATEWAY, "backend closed the connection before answering");
+    }
+
+    private void backendFailed(HttpResponseStatus status, String reason) {
+        if (responseStarted) {
+            // Part of the response is out: the only honest signal left is closing the client connection.
+            closeBackend();
+            finished = true;
+            frontend.exchangeAborted(this);
+        } else {
+            fail(status, reason);
+        }
+    }
+
+    /** Answers the client with an error instead of a backend response. */
+    private void fail(HttpResponseStatus status, String reason) {
+        if (finished) {
+            return;
+        }
+        cancelResponseTimer();
+        closeBackend();
+        responseStarted = true;
+        responseDone = true;
+        boolean bodyPending = !requestDone && !frontend.bodyless(request);
+        keepClientOpen = clientKeepAlive && !bodyPending;
+        requestAbandoned = true;
+        if (bodyPending) {
+            requestDone = true; // we close instead of reading the rest
+        }
+        client.writeAndFlush(ErrorResponses.json(client.alloc(), status,
+                ErrorResponses.backendFailure(reason, route, replica.id()), !keepClientOpen));
+        maybeFinish();
+    }
+
+    private void startResponseTimer() {
+        responseTimer = client.executor().schedule(this::onResponseTimeout,
+                settings.responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelResponseTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    private void onResponseTimeout() {
+        responseTimer = null;
+        if (!finished && !responseStarted) {
+            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not answer in time");
+        }
+    }
+
+    private void maybeFinish() {
+        if (finished || !requestDone || !responseDone) {
+            return;
+        }
+        finished = true;
+        cancelResponseTimer();
+        if (backend != null) {
+            Channel channel = backend;
+            backend = null;
+            backendHandler.unbind();
+            if (backendReusable) {
+                connector.release(channel);
+            } else {
+                channel.close();
+            }
+        }
+        frontend.exchangeFinished(this, keepClientOpen);
+    }
+
+    /** The client connection went away: drop the backend connection, whose state is now unknown. */
+    void abort() {
+        if (!finished) {
+            finished = true;
+            cancelResponseTimer();
+            closeBackend();
+        }
+    }
+
+    private void closeBackend() {
+        if (backend != null) {
+            backendHandler.unbind();
+            backend.close();
+            backend = null;
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package io.canarybalancer.balancer.proxy;
+
+import io.canarybalancer.balancer.proxy.pool.BackendConnector;
+import io.canarybalancer.balancer.route.Fallback;
+import io.canarybalancer.balancer.route.Replica;
+import io.canarybalancer.balancer.route.Route;
+import io.canarybalancer.balancer.route.RoutingTableHolder;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The last handler of a client connection: routes each request and runs one {@link Exchange} at a
+ * time. {@code AUTO_READ} is off; the client is read only when the current exchange can take more
+ * (its backend is attached and writable) or when no exchange runs, so a fast client cannot flood a
+ * slow backend. Pipelined requests already decoded wait in a queue, in order.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD,
+            HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+
+    private final RoutingTableHolder routes;
+    private final Function<EventLoop, ? extends BackendConnector> connectors;
+    private final ProxySettings settings;
+    private final NettyRouteRequest routeRequest = new NettyRouteRequest();
+    /** Messages decoded while the current exchange cannot take them (pipelining), oldest first. */
+    private final ArrayDeque<Object> queued = new ArrayDeque<>(4);
+
+    private ChannelHandlerContext ctx;
+    private BackendConnector connector;
+    private Exchange exchange;
+    private boolean closing;
+
+    FrontendHandler(RoutingTableHolder routes, Function<EventLoop, ? extends BackendConnector> connectors,
+                    ProxySettings settings) {
+        this.routes = routes;
+        this.connectors = connectors;
+        this.settings = settings;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        connector = connectors.apply(ctx.channel().eventLoop());
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+        } else if (!queued.isEmpty() || !canDispatch()) {
+            queued.add(msg); // owned by the queue until dispatched or the connection closes
+        } else {
+            dispatch(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.flushRequest();
+        }
+        readIfReady();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null && ctx.channel().isWritable()) {
+            exchange.onClientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        if (exchange != null) {
+            exchange.abort();
+            exchange = null;
+        }
+        releaseQueued();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("Client connection {} failed", ctx.channel(), cause);
+        ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (exchange == null && queued.isEmpty()) {
+                ctx.close(); // an idle keep-alive connection past its timeout
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    private boolean canDispatch() {
+        return exchange == null || exchange.readyForRequestContent();
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest request) {
+            begin(request);
+        } else if (msg instanceof HttpContent content) {
+            if (exchange != null) {
+                exchange.requestContent(content); // hand-off
+            } else {
+                content.release(); // the body of a request answered locally
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void begin(HttpRequest request) {
+        DecoderResult result = request.decoderResult();
+        if (result.isFailure()) {
+            respond(rejectionStatus(result.cause()),
+                    ErrorResponses.message("malformed request: " + result.cause().getMessage()), true);
+            return;
+        }
+        if (request.method().equals(HttpMethod.CONNECT)) {
+            respond(HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorResponses.message("CONNECT is not supported"), true);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean bodyless = bodyless(request);
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        boolean expectContinue = expect != null && HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim());
+        if (expect != null && !expectContinue) {
+            respond(HttpResponseStatus.EXPECTATION_FAILED,
+                    ErrorResponses.message("only 'Expect: 100-continue' is supported"), true);
+            return;
+        }
+
+        Route route = routes.get().find(request.uri());
+        if (route == null) {
+            respond(HttpResponseStatus.NOT_FOUND, ErrorResponses.message("no route for this path"),
+                    !keepAlive || !bodyless);
+            return;
+        }
+        Replica replica = route.select(routeRequest.wrap(request));
+        if (replica == null) {
+            boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT
+                    && route.policy().header().matches(routeRequest);
+            String error = rejectedFlag ? "no healthy canary replica, and fallback is reject" : "no healthy replica";
+            respond(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorResponses.noReplica(route, error),
+                    !keepAlive || !bodyless);
+            return;
+        }
+        exchange = new Exchange(this, ctx, connector, settings, request, route, replica, keepAlive,
+                expectContinue, bodyless && IDEMPOTENT.contains(request.method()));
+        exchange.start();
+    }
+
+    /** Whether the request declares no body. */
+    boolean bodyless(HttpRequest request) {
+        return !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+    }
+
+    private static HttpResponseStatus rejectionStatus(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        if (cause instanceof TooLongFrameException) {
+            return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+        }
+        return HttpResponseStatus.BAD_REQUEST;
+    }
+
+    private void respond(HttpResponseStatus status, String json, boolean close) {
+        ChannelFuture future = ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), status, json, close));
+        if (close) {
+            closing = true;
+            releaseQueued();
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** The exchange has a backend connection: hand it what was queued, then read on. */
+    void backendReady() {
+        drainQueue();
+        if (exchange != null) {
+            exchange.flushRequest();
+        }
+        readIfReady();
+    }
+
+    void exchangeFinished(Exchange finished, boolean keepOpen) {
+        if (exchange != finished) {
+            return;
+        }
+        exchange = null;
+        if (!keepOpen) {
+            closing = true;
+            releaseQueued();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        drainQueue();
+        if (exchange != null) {
+            exchange.flushRequest();
+        }
+        readIfReady();
+    }
+
+    void exchangeAborted(Exchange aborted) {
+        if (exchange == aborted) {
+            exchange = null;
+            closing = true;
+            releaseQueued();
+            ctx.close();
+        }
+    }
+
+    /** Reads from the client if whatever comes next can be taken now. */
+    void readIfReady() {
+        if (closing || !queued.isEmpty()) {
+            return;
+        }
+        if (exchange == null || exchange.acceptsRequestContent()) {
+            ctx.read();
+        }
+    }
+
+    private void drainQueue() {
+        while (!closing && !queued.isEmpty() && canDispatch()) {
+            dispatch(queued.poll());
+        }
+    }
+
+    private void releaseQueued() {
+        Object msg;
+        while ((msg = queued.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.canarybalancer.balancer.proxy;
+
+import io.canarybalancer.balancer.proxy.pool.BackendConnector;
+import io.canarybalancer.balancer.route.RoutingTableHolder;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** The pipeline of a client connection: idle timer, HTTP server codec, {@link FrontendHandler}. */
+@ChannelHandler.Sharable
+final class FrontendInitializer extends ChannelInitializer<Channel> {
+    static final String IDLE = "idle";
+    static final String CODEC = "codec";
+    static final String HANDLER = "frontend";
+
+    private final RoutingTableHolder routes;
+    private final Function<EventLoop, ? extends BackendConnector> connectors;
+    private final ProxySettings settings;
+
+    FrontendInitializer(RoutingTableHolder routes, Function<EventLoop, ? extends BackendConnector> connectors,
+                        ProxySettings settings) {
+        this.routes = routes;
+        this.connectors = connectors;
+        this.settings = settings;
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        channel.pipeline()
+                .addLast(IDLE, new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(settings.maxInitialLineLength())
+                        .setMaxHeaderSize(settings.maxHeaderSize())))
+                .addLast(HANDLER, new FrontendHandler(routes, connectors, settings));
+    }
+}

@@ -1,0 +1,75 @@
+package io.canarybalancer.balancer.proxy;
+
+import io.canarybalancer.balancer.proxy.pool.BackendPools;
+import io.canarybalancer.balancer.route.RoutingTableHolder;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The listening side of the balancer: accepts client connections and gives each a
+ * {@link FrontendHandler}. Backend connections share the client connection's event loop.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final Channel listener;
+
+    private ProxyServer(EventLoopGroup acceptor, EventLoopGroup workers, Channel listener) {
+        this.acceptor = acceptor;
+        this.workers = workers;
+        this.listener = listener;
+    }
+
+    /** Binds {@code address} and starts serving; fails if the address cannot be bound. */
+    public static ProxyServer start(InetSocketAddress address, RoutingTableHolder routes, ProxySettings settings)
+            throws InterruptedException {
+        EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1,
+                new DefaultThreadFactory("balancer-accept"), NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
+                new DefaultThreadFactory("balancer-io"), NioIoHandler.newFactory());
+        try {
+            BackendPools pools = new BackendPools(workers, new BackendInitializer(settings),
+                    settings.connectTimeout(), settings.maxIdlePerReplica());
+            Channel listener = new ServerBootstrap()
+                    .group(acceptor, workers)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                    .childHandler(new FrontendInitializer(routes, pools::forLoop, settings))
+                    .bind(address).sync().channel();
+            return new ProxyServer(acceptor, workers, listener);
+        } catch (RuntimeException | InterruptedException e) {
+            acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** The bound address (useful when listening on port 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** Stops accepting, then stops the event loops, letting them finish queued work. */
+    @Override
+    public void close() {
+        listener.close().awaitUninterruptibly();
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+        acceptor.terminationFuture().awaitUninterruptibly();
+        workers.terminationFuture().awaitUninterruptibly();
+    }
+}

@@ -1,0 +1,39 @@
+package io.canarybalancer.balancer.proxy;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Timeouts and limits of the proxy, on both sides.
+ *
+ * @param connectTimeout       how long a backend connection may take to open (then 504)
+ * @param responseTimeout      how long a backend may take, after the request was sent, to start its response (then 504)
+ * @param clientIdleTimeout    how long an idle client keep-alive connection is kept open
+ * @param backendIdleTimeout   how long an idle pooled backend connection is kept open; keep it below the
+ *                             backends' own keep-alive timeout
+ * @param maxIdlePerReplica    idle backend connections kept per replica and event loop
+ * @param maxInitialLineLength longest request line accepted
+ * @param maxHeaderSize        largest header block accepted
+ * @param ioThreads            event loop threads; 0 means one per core
+ */
+public record ProxySettings(Duration connectTimeout, Duration responseTimeout, Duration clientIdleTimeout,
+                            Duration backendIdleTimeout, int maxIdlePerReplica, int maxInitialLineLength,
+                            int maxHeaderSize, int ioThreads) {
+
+    public ProxySettings {
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(responseTimeout, "responseTimeout");
+        Objects.requireNonNull(clientIdleTimeout, "clientIdleTimeout");
+        Objects.requireNonNull(backendIdleTimeout, "backendIdleTimeout");
+    }
+
+    public static ProxySettings defaults() {
+        return new ProxySettings(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
+                Duration.ofSeconds(30), 64, 8192, 16384, 0);
+    }
+
+    public ProxySettings withTimeouts(Duration connect, Duration response, Duration clientIdle, Duration backendIdle) {
+        return new ProxySettings(connect, response, clientIdle, backendIdle, maxIdlePerReplica,
+                maxInitialLineLength, maxHeaderSize, ioThreads);
+    }
+}

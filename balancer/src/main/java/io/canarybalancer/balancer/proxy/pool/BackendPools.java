@@ -1,0 +1,42 @@
+package io.canarybalancer.balancer.proxy.pool;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** One {@link BackendPool} per event loop of a group, created up front. */
+public final class BackendPools {
+    private final Map<EventExecutor, BackendPool> byLoop = new ConcurrentHashMap<>();
+    private final ChannelHandler initializer;
+    private final Duration connectTimeout;
+    private final int maxIdlePerReplica;
+
+    public BackendPools(EventLoopGroup group, ChannelHandler initializer, Duration connectTimeout,
+                        int maxIdlePerReplica) {
+        this.initializer = initializer;
+        this.connectTimeout = connectTimeout;
+        this.maxIdlePerReplica = maxIdlePerReplica;
+        for (EventExecutor executor : group) {
+            if (executor instanceof EventLoop loop) {
+                byLoop.put(loop, create(loop));
+            }
+        }
+    }
+
+    /** The pool of {@code loop}; call it from that loop. */
+    public BackendPool forLoop(EventLoop loop) {
+        BackendPool pool = byLoop.get(loop);
+        // Only reached if a channel reports a loop object the group did not list; each loop only
+        // ever creates its own entry, so this never waits on another thread.
+        return pool != null ? pool : byLoop.computeIfAbsent(loop, key -> create(loop));
+    }
+
+    private BackendPool create(EventLoop loop) {
+        return new BackendPool(loop, initializer, connectTimeout, maxIdlePerReplica);
+    }
+}

@@ -1,0 +1,131 @@
+package io.canarybalancer.balancer;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real {@code balancer.jar}, started as its own JVM for an integration test. Start-up is
+ * awaited by reading the balancer's own "listening on" log line, which also gives the port when the
+ * configuration asks for port 0. Only the process started here is ever stopped.
+ */
+public final class BalancerProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("Balancer listening on ([0-9.]+):(\\d+)");
+
+    private final Process process;
+    private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+    private final CompletableFuture<Integer> port = new CompletableFuture<>();
+
+    private BalancerProcess(Process process) {
+        this.process = process;
+        Thread reader = new Thread(this::readOutput, "balancer-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts the jar with {@code --config config} and the given JVM options, and waits until it listens. */
+    public static BalancerProcess start(Path config, String... jvmOptions) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-jar", jar().toString(), "--config", config.toString()));
+        BalancerProcess balancer = new BalancerProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+        try {
+            balancer.port.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            balancer.close();
+            throw new IllegalStateException("balancer did not start; output:\n" + String.join("\n", balancer.output), e);
+        }
+        return balancer;
+    }
+
+    /** Runs the jar with these arguments to completion (bounded) and returns exit code and output. */
+    public static Result run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("balancer did not exit");
+        }
+        return new Result(process.exitValue(), text);
+    }
+
+    public record Result(int exitCode, String output) {
+    }
+
+    static Path jar() {
+        String jar = System.getProperty("balancer.jar");
+        if (jar == null) {
+            throw new IllegalStateException("system property balancer.jar is not set (run through mvn verify)");
+        }
+        return Path.of(jar);
+    }
+
+    public int port() {
+        return port.join();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public String output() {
+        synchronized (output) {
+            return String.join("\n", output);
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Sends SIGTERM and waits for the exit code (bounded). */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (process.isAlive()) {
+                stop();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void readOutput() {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                output.add(line);
+                Matcher matcher = LISTENING.matcher(line);
+                if (matcher.find()) {
+                    port.complete(Integer.parseInt(matcher.group(2)));
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        } finally {
+            port.completeExceptionally(new IllegalStateException("balancer exited"));
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.canarybalancer.balancer;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpChunkedInput;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.stream.ChunkedStream;
+import io.netty.handler.stream.ChunkedWriteHandler;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A real HTTP server on 127.0.0.1 standing in for one replica. It answers every path with its name
+ * (header {@code X-Replica} and body), and a few paths (by their last segment) with behaviour tests need:
+ * {@code POST /upload} counts the body, {@code GET /download?bytes=N} streams N bytes,
+ * {@code GET /slow?ms=N} answers late, {@code GET /headers} echoes the request headers.
+ * It counts connections, requests and bytes so tests can see what reached it.
+ */
+public final class TestBackend implements AutoCloseable {
+    private final String name;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Channel listener;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicLong bytesReceived = new AtomicLong();
+    private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+
+    public TestBackend(String name) throws InterruptedException {
+        this.name = name;
+        this.listener = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        connections.incrementAndGet();
+                        channel.pipeline().addLast(new HttpServerCodec(), new ChunkedWriteHandler(), new Handler());
+                    }
+                })
+                .bind("127.0.0.1", 0).sync().channel();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return ((java.net.InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    public int requests() {
+        return requests.get();
+    }
+
+    public long bytesReceived() {
+        return bytesReceived.get();
+    }
+
+    /** Headers of the last request received, names in lower case. */
+    public Map<String, String> lastHeaders() {
+        return lastHeaders;
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<HttpObject> {
+        private HttpRequest request;
+        private long bodyBytes;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            if (msg instanceof HttpRequest head) {
+                request = head;
+                bodyBytes = 0;
+                requests.incrementAndGet();
+                lastHeaders.clear();
+                head.headers().forEach(e -> lastHeaders.put(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue()));
+            }
+            if (msg instanceof HttpContent content) {
+                bodyBytes += content.content().readableBytes();
+                bytesReceived.addAndGet(content.content().readableBytes());
+            }
+            if (msg instanceof LastHttpContent) {
+                respond(ctx);
+            }
+        }
+
+        private void respond(ChannelHandlerContext ctx) {
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            String path = uri.path();
+            switch (path.substring(path.lastIndexOf('/'))) {
+                case "/download" -> download(ctx, Long.parseLong(uri.parameters().get("bytes").get(0)), keepAlive);
+                case "/slow" -> ctx.executor().schedule(() -> text(ctx, name, keepAlive),
+                        Long.parseLong(uri.parameters().get("ms").get(0)), TimeUnit.MILLISECONDS);
+                case "/upload" -> text(ctx, Long.toString(bodyBytes), keepAlive);
+                case "/headers" -> text(ctx, lastHeaders.toString(), keepAlive);
+                default -> text(ctx, name, keepAlive);
+            }
+        }
+
+        private void text(ChannelHandlerContext ctx, String body, boolean keepAlive) {
+            ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
+                    .set("X-Replica", name);
+            HttpUtil.setKeepAlive(response, keepAlive);
+            var future = ctx.writeAndFlush(response);
+            if (!keepAlive) {
+                future.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private void download(ChannelHandlerContext ctx, long size, boolean keepAlive) {
+            DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            response.headers().set("X-Replica", name);
+            HttpUtil.setTransferEncodingChunked(response, true);
+            ctx.write(response);
+            var future = ctx.writeAndFlush(new HttpChunkedInput(new ChunkedStream(new Zeros(size), 64 * 1024)));
+            if (!keepAlive) {
+                future.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+
+    /** {@code size} bytes generated on demand, so a gigabyte costs no memory. */
+    private static final class Zeros extends InputStream {
+        private long remaining;
+
+        Zeros(long size) {
+            this.remaining = size;
+        }
+
+        @Override
+        public int read() {
+            if (remaining == 0) {
+                return -1;
+            }
+            remaining--;
+            return 'x';
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            if (remaining == 0) {
+                return -1;
+            }
+            int n = (int) Math.min(length, remaining);
+            java.util.Arrays.fill(buffer, offset, offset + n, (byte) 'x');
+            remaining -= n;
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return (int) Math.min(Integer.MAX_VALUE, remaining);
+        }
+    }
+}
