@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -87,6 +88,21 @@ public final class BalancerProcess implements AutoCloseable {
         }
     }
 
+    /** Waits until the balancer has printed a line containing {@code text}; false on timeout. */
+    public boolean awaitOutput(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (output) {
+            while (output.stream().noneMatch(line -> line.contains(text))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(output, left);
+            }
+            return true;
+        }
+    }
+
     public long pid() {
         return process.pid();
     }
@@ -116,7 +132,10 @@ public final class BalancerProcess implements AutoCloseable {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
-                output.add(line);
+                synchronized (output) {
+                    output.add(line);
+                    output.notifyAll();
+                }
                 Matcher matcher = LISTENING.matcher(line);
                 if (matcher.find()) {
                     port.complete(Integer.parseInt(matcher.group(2)));

@@ -30,7 +30,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.stream.ChunkedStream;
 import io.netty.handler.stream.ChunkedWriteHandler;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -154,44 +153,10 @@ public final class TestBackend implements AutoCloseable {
             response.headers().set("X-Replica", name);
             HttpUtil.setTransferEncodingChunked(response, true);
             ctx.write(response);
-            var future = ctx.writeAndFlush(new HttpChunkedInput(new ChunkedStream(new Zeros(size), 64 * 1024)));
+            var future = ctx.writeAndFlush(new HttpChunkedInput(new ChunkedStream(new GeneratedStream(size), 64 * 1024)));
             if (!keepAlive) {
                 future.addListener(ChannelFutureListener.CLOSE);
             }
-        }
-    }
-
-    /** {@code size} bytes generated on demand, so a gigabyte costs no memory. */
-    private static final class Zeros extends InputStream {
-        private long remaining;
-
-        Zeros(long size) {
-            this.remaining = size;
-        }
-
-        @Override
-        public int read() {
-            if (remaining == 0) {
-                return -1;
-            }
-            remaining--;
-            return 'x';
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) {
-            if (remaining == 0) {
-                return -1;
-            }
-            int n = (int) Math.min(length, remaining);
-            java.util.Arrays.fill(buffer, offset, offset + n, (byte) 'x');
-            remaining -= n;
-            return n;
-        }
-
-        @Override
-        public int available() {
-            return (int) Math.min(Integer.MAX_VALUE, remaining);
         }
     }
 }

@@ -124,7 +124,7 @@ final class Exchange implements BackendListener {
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER));
         }
-        frontend.backendReady();
+        frontend.resume();
     }
 
     /** Whether request body parts can be taken now: a backend is attached and not pushing back, or the rest is being discarded. */
@@ -274,6 +274,9 @@ final class Exchange implements BackendListener {
         client.writeAndFlush(ErrorResponses.json(client.alloc(), status,
                 ErrorResponses.backendFailure(reason, route, replica.id()), !keepClientOpen));
         maybeFinish();
+        if (!finished) {
+            frontend.resume(); // the rest of the (empty) body may be queued; it is discarded now
+        }
     }
 
     private void startResponseTimer() {

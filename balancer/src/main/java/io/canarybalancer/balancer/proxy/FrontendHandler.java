@@ -214,8 +214,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The exchange has a backend connection: hand it what was queued, then read on. */
-    void backendReady() {
+    /** The exchange can take request content now (a backend is attached, or the body is discarded). */
+    void resume() {
         drainQueue();
         if (exchange != null) {
             exchange.flushRequest();

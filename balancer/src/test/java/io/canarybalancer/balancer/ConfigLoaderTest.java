@@ -1,0 +1,154 @@
+package io.canarybalancer.balancer;
+
+import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.config.ConfigException;
+import io.canarybalancer.balancer.discovery.PoolRef;
+import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.route.Fallback;
+import io.canarybalancer.balancer.route.HeaderRule;
+import io.canarybalancer.balancer.route.Strategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsTheDocumentedExample() throws Exception {
+        BalancerConfig config = ConfigLoader.load(write("""
+                listen: 0.0.0.0:48151
+                admin:
+                  listen: 127.0.0.1:48152
+                discovery:
+                  file: replicas.yml
+                timeouts:
+                  connect: 500ms
+                  response: 10s
+                routes:
+                  - name: credit
+                    pathPrefix: /credit
+                    stable: {service: service-v1, tag: credit}
+                    canary: {service: service-v2, tag: credit}
+                    strategy: weight
+                    weight: 10
+                    header: {name: X-Mistery-Shopper, value: "1"}
+                    fallback: reject
+                  - name: message
+                    pathPrefix: /
+                    stable: {service: service-v1, tag: message}
+                    canary: {service: service-v2, tag: message}
+                """));
+
+        assertThat(config.listen().getPort()).isEqualTo(48151);
+        assertThat(config.adminListen().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(config.discovery()).isEqualTo(new FileDiscovery(dir.resolve("replicas.yml").toAbsolutePath()));
+        assertThat(config.proxy().connectTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.proxy().responseTimeout()).isEqualTo(Duration.ofSeconds(10));
+        RouteSpec credit = config.routes().get(0);
+        assertThat(credit.stable()).isEqualTo(new PoolRef("service-v1", "credit"));
+        assertThat(credit.policy().strategy()).isEqualTo(Strategy.WEIGHT);
+        assertThat(credit.policy().canaryWeight()).isEqualTo(10);
+        assertThat(credit.policy().header()).isEqualTo(new HeaderRule("X-Mistery-Shopper", "1"));
+        assertThat(credit.policy().fallback()).isEqualTo(Fallback.REJECT);
+        assertThat(config.routes().get(1).policy().strategy()).isEqualTo(Strategy.REPLICAS);
+    }
+
+    @Test
+    void withoutRoutesRunsTheSeedRoute() throws Exception {
+        BalancerConfig config = ConfigLoader.load(write("discovery: {file: r.yml}\n"));
+
+        assertThat(config.listen().getPort()).isEqualTo(BalancerConfig.DEFAULT_PORT);
+        assertThat(config.routes()).containsExactly(BalancerConfig.seedRoute());
+        assertThat(config.routes().get(0).policy().header()).isEqualTo(HeaderRule.DEFAULT);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "unknown strategy | routes: [{strategy: canary}]"
+                    + " | routes[0].strategy: unknown strategy 'canary' (expected replicas, header or weight)",
+            "negative weight | routes: [{strategy: weight, weight: -5}]"
+                    + " | routes[0].weight: must be between 0 and 100, got -5",
+            "weight over 100 | routes: [{strategy: weight, weight: 101}]"
+                    + " | routes[0].weight: must be between 0 and 100, got 101",
+            "weight not a number | routes: [{strategy: weight, weight: ten}]"
+                    + " | routes[0].weight: must be a whole number, got \"ten\"",
+            "weight missing for weight | routes: [{strategy: weight}]"
+                    + " | routes[0].weight: is required when strategy is weight (canary percent, 0 to 100)",
+            "unknown fallback | routes: [{fallback: maybe}]"
+                    + " | routes[0].fallback: unknown fallback 'maybe' (expected stable or reject)",
+            "unknown route field | routes: [{pathprefix: /x}]"
+                    + " | routes[0].pathprefix: unknown field (expected one of",
+            "prefix without slash | routes: [{pathPrefix: credit}]"
+                    + " | routes[0].pathPrefix: must start with '/', got 'credit'",
+            "duplicate prefix | routes: [{name: a, pathPrefix: /a}, {name: b, pathPrefix: /a}]"
+                    + " | routes[1].pathPrefix: another route already has the prefix /a",
+            "empty routes | routes: []"
+                    + " | routes: must list at least one route",
+            "bad listen | listen: localhost"
+                    + " | listen: must be host:port, got 'localhost'",
+            "port out of range | listen: ':70000'"
+                    + " | listen: port must be between 0 and 65535, got 70000",
+            "bad duration | timeouts: {connect: soon}"
+                    + " | timeouts.connect: must be a duration such as 500ms, 30s or 5m, got 'soon'",
+            "unknown top field | lisen: ':1'"
+                    + " | lisen: unknown field (expected one of",
+            "header without name | routes: [{header: {value: x, name: ''}}]"
+                    + " | routes[0].header.name: must not be empty",
+    })
+    void reportsFileFieldAndReason(String problem, String yaml, String expected) throws IOException {
+        Path file = write("discovery: {file: replicas.yml}\n" + yaml + "\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ": " + expected.strip());
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        Path missing = dir.resolve("nope.yml");
+
+        assertThatThrownBy(() -> ConfigLoader.load(missing))
+                .hasMessage(missing + ": file does not exist");
+    }
+
+    @Test
+    void aYamlSyntaxErrorNamesLineAndColumn() throws IOException {
+        Path file = write("discovery:\n  file: [unclosed\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ": line ")
+                .hasMessageContaining("invalid YAML");
+    }
+
+    @Test
+    void duplicateKeysAreRejected() throws IOException {
+        Path file = write("discovery: {file: a.yml}\nlisten: ':1'\nlisten: ':2'\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(file)).hasMessageContaining("Duplicate field 'listen'");
+    }
+
+    @Test
+    void discoveryIsRequired() throws IOException {
+        Path file = write("listen: ':1'\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(file)).hasMessage(file + ": discovery: is required (file: PATH)");
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("balancer.yml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+}

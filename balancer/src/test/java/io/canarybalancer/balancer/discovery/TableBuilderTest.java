@@ -1,0 +1,63 @@
+package io.canarybalancer.balancer.discovery;
+
+import io.canarybalancer.balancer.route.PoolRole;
+import io.canarybalancer.balancer.route.Replica;
+import io.canarybalancer.balancer.route.Route;
+import io.canarybalancer.balancer.route.RoutePolicy;
+import io.canarybalancer.balancer.route.RoutingTable;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TableBuilderTest {
+    private final Catalog catalog = new Catalog(Map.of(
+            "service-v1", List.of(
+                    new ServiceInstance("m1", "10.0.0.1", 8080, List.of("message"), 1),
+                    new ServiceInstance("c1", "10.0.0.2", 8080, List.of("Credit"), 3),
+                    new ServiceInstance("m2", "10.0.0.3", 8080, List.of("message", "eu"), 1)),
+            "service-v2", List.of(
+                    new ServiceInstance("m9", "10.0.0.9", 8080, List.of("message"), 1))));
+
+    @Test
+    void poolsAreFilteredByServiceAndTag() {
+        RoutingTable table = TableBuilder.build(List.of(
+                spec("message", "/", "message"),
+                spec("credit", "/credit", "credit")), catalog);
+
+        Route message = table.route("message");
+        assertThat(message.stable().replicas()).extracting(Replica::id).containsExactly("m1", "m2");
+        assertThat(message.canary().replicas()).extracting(Replica::id).containsExactly("m9");
+        Route credit = table.route("credit");
+        assertThat(credit.stable().replicas()).singleElement()
+                .satisfies(replica -> {
+                    assertThat(replica.weight()).isEqualTo(3);
+                    assertThat(replica.role()).isEqualTo(PoolRole.STABLE);
+                    assertThat(replica.address().getPort()).isEqualTo(8080);
+                });
+        assertThat(credit.canary().isEmpty()).isTrue();
+    }
+
+    @Test
+    void withoutATagEveryInstanceOfTheServiceCounts() {
+        RoutingTable table = TableBuilder.build(List.of(spec("all", "/", null)), catalog);
+
+        assertThat(table.route("all").stable().replicas()).hasSize(3);
+    }
+
+    @Test
+    void anUnknownServiceGivesAnEmptyPool() {
+        RoutingTable table = TableBuilder.build(List.of(new RouteSpec("x", "/", new PoolRef("nope", null),
+                new PoolRef("nope-either", null), RoutePolicy.defaults())), catalog);
+
+        assertThat(table.route("x").stable().isEmpty()).isTrue();
+        assertThat(table.route("x").canary().service()).isEqualTo("nope-either");
+    }
+
+    private static RouteSpec spec(String name, String prefix, String tag) {
+        return new RouteSpec(name, prefix, new PoolRef("service-v1", tag), new PoolRef("service-v2", tag),
+                RoutePolicy.defaults());
+    }
+}
