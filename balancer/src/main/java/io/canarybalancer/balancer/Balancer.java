@@ -6,12 +6,15 @@ import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.discovery.FileReplicaSource;
 import io.canarybalancer.balancer.discovery.ReplicaSource;
 import io.canarybalancer.balancer.discovery.TableUpdater;
+import io.canarybalancer.balancer.discovery.consul.ConsulReplicaSource;
+import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.proxy.ProxyServer;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /** A running balancer: discovery feeding the routing table, and the proxy reading it. */
 public final class Balancer implements AutoCloseable {
@@ -47,9 +50,12 @@ public final class Balancer implements AutoCloseable {
             return new FileReplicaSource(file.file());
         }
         ConsulDiscovery consul = (ConsulDiscovery) config.discovery();
-        throw new ConfigException(config.source() == null ? java.nio.file.Path.of("(defaults)") : config.source(),
-                "discovery.consul", "Consul discovery (" + consul.url() + ") is not available in this version; "
-                + "run with --config and a replica file");
+        return new ConsulReplicaSource(consul.settings(), config.services());
+    }
+
+    /** The state of each Consul watch; empty with file discovery. */
+    public List<WatchState> watchStates() {
+        return source instanceof ConsulReplicaSource consul ? consul.states() : List.of();
     }
 
     public InetSocketAddress localAddress() {

@@ -1,18 +1,22 @@
 package io.canarybalancer.balancer;
 
 import io.canarybalancer.balancer.discovery.PoolRef;
+import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.proxy.ProxySettings;
 import io.canarybalancer.balancer.route.RoutePolicy;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The whole validated configuration of one balancer. Built by {@link ConfigLoader} from a file, or
- * {@link #defaults()} for the seed exercise's setup.
+ * {@link #defaults(Map)} for the seed exercise's setup.
  *
  * @param source where it was read from, or {@code null} for the built-in defaults
  */
@@ -21,6 +25,7 @@ public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAd
 
     public static final int DEFAULT_PORT = 48151;
     public static final int DEFAULT_ADMIN_PORT = 48152;
+    public static final String DEFAULT_CONSUL = "http://127.0.0.1:8500";
 
     public BalancerConfig {
         Objects.requireNonNull(listen, "listen");
@@ -39,7 +44,7 @@ public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAd
     }
 
     /** Replicas watched in Consul's health API. */
-    public record ConsulDiscovery(String url, String token, String datacenter) implements Discovery {
+    public record ConsulDiscovery(ConsulSettings settings) implements Discovery {
     }
 
     /** The one route of the seed exercise: everything to {@code service-v1}/{@code service-v2}. */
@@ -48,11 +53,32 @@ public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAd
                 RoutePolicy.defaults());
     }
 
-    /** The seed exercise's setup: port 48151, Consul on the local agent, one replica-weighted route. */
-    public static BalancerConfig defaults() {
+    /**
+     * The seed exercise's setup: port 48151, Consul at {@code CONSUL_HTTP_ADDR} (default the local
+     * agent) with {@code CONSUL_HTTP_TOKEN}, one replica-weighted route.
+     */
+    public static BalancerConfig defaults(Map<String, String> env) {
         return new BalancerConfig(null, new InetSocketAddress("0.0.0.0", DEFAULT_PORT),
                 new InetSocketAddress("127.0.0.1", DEFAULT_ADMIN_PORT),
-                new ConsulDiscovery("http://127.0.0.1:8500", null, null),
+                new ConsulDiscovery(consulFromEnv(env, DEFAULT_CONSUL, null, null)),
                 List.of(seedRoute()), ProxySettings.defaults());
+    }
+
+    /** Consul settings where {@code CONSUL_HTTP_ADDR} and {@code CONSUL_HTTP_TOKEN}, when set, win. */
+    static ConsulSettings consulFromEnv(Map<String, String> env, String url, String token, String datacenter) {
+        String address = env.get("CONSUL_HTTP_ADDR");
+        String envToken = env.get("CONSUL_HTTP_TOKEN");
+        return ConsulSettings.of(ConsulSettings.normaliseUrl(address == null || address.isBlank() ? url : address),
+                envToken == null || envToken.isBlank() ? token : envToken, datacenter);
+    }
+
+    /** The services any route reads, each once. */
+    public List<String> services() {
+        Set<String> services = new LinkedHashSet<>();
+        for (RouteSpec route : routes) {
+            services.add(route.stable().service());
+            services.add(route.canary().service());
+        }
+        return List.copyOf(services);
     }
 }

@@ -80,7 +80,7 @@ public final class BalancerMain {
     private static int serve(Path file, PrintStream err) throws InterruptedException {
         Balancer balancer;
         try {
-            BalancerConfig config = file == null ? BalancerConfig.defaults() : ConfigLoader.load(file);
+            BalancerConfig config = file == null ? BalancerConfig.defaults(System.getenv()) : ConfigLoader.load(file);
             balancer = Balancer.start(config);
         } catch (ConfigException e) {
             err.println(e.getMessage());

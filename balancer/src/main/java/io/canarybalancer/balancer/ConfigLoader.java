@@ -1,11 +1,13 @@
 package io.canarybalancer.balancer;
 
+import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.Discovery;
 import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
 import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.config.ConfigNode;
 import io.canarybalancer.balancer.discovery.PoolRef;
 import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.proxy.ProxySettings;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.HeaderRule;
@@ -13,10 +15,14 @@ import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.Strategy;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,6 +34,7 @@ public final class ConfigLoader {
     private static final Set<String> ROOT = Set.of("listen", "admin", "discovery", "routes", "timeouts");
     private static final Set<String> ADMIN = Set.of("listen");
     private static final Set<String> DISCOVERY = Set.of("file", "consul");
+    private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace");
     private static final Set<String> ROUTE = Set.of("name", "pathPrefix", "stable", "canary", "strategy",
             "weight", "header", "fallback");
     private static final Set<String> POOL = Set.of("service", "tag");
@@ -37,32 +44,62 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
+    /** Loads {@code file}; {@code CONSUL_HTTP_ADDR} and {@code CONSUL_HTTP_TOKEN} in the environment win. */
     public static BalancerConfig load(Path file) throws ConfigException {
+        return load(file, System.getenv());
+    }
+
+    public static BalancerConfig load(Path file, Map<String, String> env) throws ConfigException {
         ConfigNode root = ConfigNode.read(file);
         if (root.isMissing()) {
             throw root.error("the file is empty; it needs at least a discovery section");
         }
         root.requireObject(ROOT);
-        BalancerConfig defaults = BalancerConfig.defaults();
+        BalancerConfig defaults = BalancerConfig.defaults(Map.of());
         InetSocketAddress listen = address(root.get("listen"), defaults.listen());
         InetSocketAddress admin = address(root.get("admin").requireObject(ADMIN).get("listen"), defaults.adminListen());
-        Discovery discovery = discovery(root.get("discovery"), file);
+        Discovery discovery = discovery(root.get("discovery"), file, env);
         List<RouteSpec> routes = routes(root.get("routes"));
         ProxySettings proxy = timeouts(root.get("timeouts"), defaults.proxy());
         return new BalancerConfig(file, listen, admin, discovery, routes, proxy);
     }
 
-    private static Discovery discovery(ConfigNode node, Path configFile) throws ConfigException {
+    private static Discovery discovery(ConfigNode node, Path configFile, Map<String, String> env)
+            throws ConfigException {
         if (node.isMissing()) {
-            throw node.error("is required (file: PATH)");
+            throw node.error("is required (file: PATH, or consul: {url: ...})");
         }
         node.requireObject(DISCOVERY);
+        if (node.has("consul") == node.has("file")) {
+            throw node.error("needs exactly one of file or consul");
+        }
         if (node.has("consul")) {
-            throw node.get("consul").error("Consul discovery is not available in this version; use file");
+            return consul(node.get("consul").requireObject(CONSUL), env);
         }
         String file = node.requiredString("file");
         Path parent = configFile.toAbsolutePath().getParent();
         return new FileDiscovery(parent.resolve(file).normalize());
+    }
+
+    private static ConsulDiscovery consul(ConfigNode node, Map<String, String> env) throws ConfigException {
+        String url = node.string("url", BalancerConfig.DEFAULT_CONSUL);
+        try {
+            URI uri = new URI(ConsulSettings.normaliseUrl(url));
+            if (uri.getHost() == null) {
+                throw node.get("url").error("must be an http(s) URL such as http://127.0.0.1:8500, got '" + url + "'");
+            }
+        } catch (URISyntaxException e) {
+            throw node.get("url").error("must be an http(s) URL such as http://127.0.0.1:8500, got '" + url + "'");
+        }
+        ConsulSettings base = BalancerConfig.consulFromEnv(env, url, node.string("token", null),
+                node.string("datacenter", null));
+        Duration wait = node.duration("wait", base.blockingWait());
+        if (wait.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw node.get("wait").error("must be at most 10m (Consul's limit), got " + wait);
+        }
+        return new ConsulDiscovery(new ConsulSettings(base.url(), base.token(), base.datacenter(), wait,
+                node.duration("emptyAnswerGrace", base.emptyAnswerGrace()), base.backoffMin(), base.backoffMax(),
+                base.burst(), base.minInterval()));
     }
 
     private static List<RouteSpec> routes(ConfigNode node) throws ConfigException {

@@ -1,9 +1,11 @@
 package io.canarybalancer.balancer;
 
+import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
 import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.discovery.PoolRef;
 import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.Strategy;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -140,10 +143,59 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsConsulDiscoveryAndLetsTheEnvironmentOverrideIt() throws Exception {
+        Path file = write("discovery:\n  consul: {url: 'consul.internal:8500', token: from-file, datacenter: dc2,"
+                + " wait: 10s, emptyAnswerGrace: 1m}\n");
+
+        ConsulSettings fromFile = consul(ConfigLoader.load(file, Map.of()));
+        ConsulSettings fromEnv = consul(ConfigLoader.load(file,
+                Map.of("CONSUL_HTTP_ADDR", "https://10.1.1.1:8501", "CONSUL_HTTP_TOKEN", "from-env")));
+
+        assertThat(fromFile.url()).isEqualTo("http://consul.internal:8500");
+        assertThat(fromFile.token()).isEqualTo("from-file");
+        assertThat(fromFile.datacenter()).isEqualTo("dc2");
+        assertThat(fromFile.blockingWait()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(fromFile.emptyAnswerGrace()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(fromEnv.url()).isEqualTo("https://10.1.1.1:8501");
+        assertThat(fromEnv.token()).isEqualTo("from-env");
+    }
+
+    @Test
+    void withoutAFileTheSeedSetupWatchesConsulFromTheEnvironment() {
+        BalancerConfig config = BalancerConfig.defaults(Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:18500"));
+
+        assertThat(consul(config).url()).isEqualTo("http://127.0.0.1:18500");
+        assertThat(BalancerConfig.defaults(Map.of()).discovery())
+                .isEqualTo(new ConsulDiscovery(ConsulSettings.of("http://127.0.0.1:8500", null, null)));
+        assertThat(config.services()).containsExactly("service-v1", "service-v2");
+        assertThat(config.listen().getPort()).isEqualTo(48151);
+    }
+
+    @Test
+    void fileAndConsulTogetherAreRefused() throws IOException {
+        Path file = write("discovery: {file: r.yml, consul: {url: 'http://x:8500'}}\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .hasMessage(file + ": discovery: needs exactly one of file or consul");
+    }
+
+    @Test
+    void aConsulWaitAboveTheLimitIsRefused() throws IOException {
+        Path file = write("discovery: {consul: {wait: 11m}}\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .hasMessage(file + ": discovery.consul.wait: must be at most 10m (Consul's limit), got PT11M");
+    }
+
+    private static ConsulSettings consul(BalancerConfig config) {
+        return ((ConsulDiscovery) config.discovery()).settings();
+    }
+
+    @Test
     void discoveryIsRequired() throws IOException {
         Path file = write("listen: ':1'\n");
 
-        assertThatThrownBy(() -> ConfigLoader.load(file)).hasMessage(file + ": discovery: is required (file: PATH)");
+        assertThatThrownBy(() -> ConfigLoader.load(file)).hasMessage(file + ": discovery: is required (file: PATH, or consul: {url: ...})");
     }
 
     private Path write(String yaml) throws IOException {

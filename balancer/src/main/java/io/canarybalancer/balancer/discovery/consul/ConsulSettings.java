@@ -1,0 +1,48 @@
+package io.canarybalancer.balancer.discovery.consul;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to reach Consul and how to watch it.
+ *
+ * @param url              the agent's HTTP address, e.g. {@code http://127.0.0.1:8500}
+ * @param token            ACL token sent as {@code X-Consul-Token}, or {@code null}
+ * @param datacenter       the datacenter to query, or {@code null} for the agent's own
+ * @param blockingWait     how long one blocking query may be held by Consul
+ * @param emptyAnswerGrace how long replicas are kept when Consul suddenly answers "none" right after
+ *                         its index went backwards (an agent that restarted and lost its state)
+ * @param backoffMin       first retry delay after a failed call; doubles per failure
+ * @param backoffMax       longest retry delay
+ * @param burst            answers let through back to back before calls are spaced
+ * @param minInterval      spacing of calls once the burst is spent
+ */
+public record ConsulSettings(String url, String token, String datacenter, Duration blockingWait, Duration emptyAnswerGrace,
+                             Duration backoffMin, Duration backoffMax, int burst, Duration minInterval) {
+
+    public ConsulSettings {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(blockingWait, "blockingWait");
+        Objects.requireNonNull(emptyAnswerGrace, "emptyAnswerGrace");
+        Objects.requireNonNull(backoffMin, "backoffMin");
+        Objects.requireNonNull(backoffMax, "backoffMax");
+        Objects.requireNonNull(minInterval, "minInterval");
+    }
+
+    /** Defaults for a local agent: 30 s blocking queries, 30 s grace, 250 ms to 10 s backoff, burst 5 then 1/s. */
+    public static ConsulSettings of(String url, String token, String datacenter) {
+        return new ConsulSettings(url, token, datacenter, Duration.ofSeconds(30), Duration.ofSeconds(30),
+                Duration.ofMillis(250), Duration.ofSeconds(10), 5, Duration.ofSeconds(1));
+    }
+
+    /** The client read timeout: the wait, Consul's jitter of up to wait/16, and a margin. */
+    Duration readTimeout() {
+        return blockingWait.plus(blockingWait.dividedBy(16)).plusSeconds(2);
+    }
+
+    /** The {@code url}, with {@code http://} added when it names only host and port (as CONSUL_HTTP_ADDR may). */
+    public static String normaliseUrl(String address) {
+        String trimmed = address.trim();
+        return trimmed.contains("://") ? trimmed : "http://" + trimmed;
+    }
+}

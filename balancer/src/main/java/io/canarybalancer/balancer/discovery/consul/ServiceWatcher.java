@@ -1,0 +1,179 @@
+package io.canarybalancer.balancer.discovery.consul;
+
+import io.canarybalancer.balancer.discovery.ServiceInstance;
+import org.kiwiproject.consul.model.ConsulResponse;
+import org.kiwiproject.consul.model.health.ServiceHealth;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Watches one service's healthy instances with blocking queries, on its own thread, and publishes
+ * each real change. Immune by construction to the ways a watch can die or spin:
+ * <ul>
+ *   <li>every failure (refused, reset, timeout, 4xx/5xx, unparsable body, unparsable index) is
+ *       caught, counted and retried after a jittered exponential backoff; the last published
+ *       replicas stay in force meanwhile;</li>
+ *   <li>the next index follows Consul's rules ({@link BlockingIndex}), and a {@link RateLimiter}
+ *       bounds the call rate even when answers come back at once;</li>
+ *   <li>an answer identical to the last one publishes nothing;</li>
+ *   <li>an empty answer right after the index went backwards is held for a grace period (see
+ *       {@link ConsulSettings#emptyAnswerGrace()}).</li>
+ * </ul>
+ * Logs once per change of state (failing, recovered, holding), never once per retry.
+ */
+final class ServiceWatcher implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ServiceWatcher.class);
+
+    private final String service;
+    private final HealthQuery query;
+    private final ConsulSettings settings;
+    private final BiConsumer<String, List<ServiceInstance>> publisher;
+    private final Backoff backoff;
+    private final Clock clock;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile WatchState state;
+
+    // Touched by the watch thread only.
+    private List<ServiceInstance> published;
+    private boolean afterReset;
+    private long holdUntilNanos;
+    private boolean holding;
+
+    ServiceWatcher(String service, HealthQuery query, ConsulSettings settings,
+                   BiConsumer<String, List<ServiceInstance>> publisher, Backoff backoff, Clock clock) {
+        this.service = service;
+        this.query = query;
+        this.settings = settings;
+        this.publisher = publisher;
+        this.backoff = backoff;
+        this.clock = clock;
+        this.state = WatchState.initial(service);
+    }
+
+    WatchState state() {
+        return state;
+    }
+
+    void close() {
+        closed.countDown();
+    }
+
+    @Override
+    public void run() {
+        RateLimiter limiter = new RateLimiter(settings.burst(), settings.minInterval(), System.nanoTime());
+        long index = 0;
+        while (pause(limiter.reserve(System.nanoTime()))) {
+            ConsulResponse<List<ServiceHealth>> response;
+            List<ServiceInstance> instances;
+            try {
+                response = query.query(service, index, holding ? holdWait() : settings.blockingWait());
+                instances = HealthEntries.instances(response.getResponse());
+            } catch (RuntimeException e) {
+                if (closed.getCount() == 0) {
+                    return;
+                }
+                failed(e);
+                if (!pause(backoff.delayNanos(state.consecutiveFailures()))) {
+                    return;
+                }
+                continue;
+            }
+            BlockingIndex step = BlockingIndex.after(index, response.getIndex());
+            if (step.reset()) {
+                log.info("Consul index of {} went back from {} to {}; reading afresh", service, index,
+                        response.getIndex());
+            }
+            answered(instances, step);
+            index = step.next();
+        }
+    }
+
+    private void answered(List<ServiceInstance> instances, BlockingIndex step) {
+        boolean suspicious = instances.isEmpty() && published != null && !published.isEmpty()
+                && (step.reset() || afterReset || holding);
+        afterReset = step.reset();
+        if (suspicious) {
+            long now = System.nanoTime();
+            if (!holding) {
+                holding = true;
+                holdUntilNanos = now + settings.emptyAnswerGrace().toNanos();
+                log.warn("Consul answered no instance of {} right after its index went back; keeping the {} "
+                        + "known replicas for up to {}", service, published.size(), settings.emptyAnswerGrace());
+            } else if (now - holdUntilNanos >= 0) {
+                holding = false;
+                log.warn("Consul still lists no instance of {} after {}; dropping its replicas", service,
+                        settings.emptyAnswerGrace());
+                publish(instances);
+            }
+        } else {
+            if (holding) {
+                holding = false;
+                log.info("Consul lists instances of {} again", service);
+            }
+            if (!instances.equals(published)) {
+                publish(instances);
+            }
+        }
+        if (state.consecutiveFailures() > 0) {
+            log.info("Consul watch of {} recovered after {} failed attempt(s)", service, state.consecutiveFailures());
+        }
+        state = state.succeeded(clock.instant(), step.next(), holding, published == null ? 0 : published.size());
+    }
+
+    private void publish(List<ServiceInstance> instances) {
+        published = instances;
+        publisher.accept(service, instances);
+    }
+
+    private void failed(RuntimeException e) {
+        String reason = describe(e);
+        if (state.consecutiveFailures() == 0) {
+            log.warn("Consul watch of {} failing ({}); routing stays on the last good replicas", service, reason);
+        } else {
+            log.debug("Consul watch of {} still failing: {}", service, reason);
+        }
+        state = state.failed(reason);
+    }
+
+    /** While holding replicas, block no longer than the grace period has left. */
+    private Duration holdWait() {
+        long left = Math.max(1, holdUntilNanos - System.nanoTime());
+        return Duration.ofNanos(Math.min(left, settings.blockingWait().toNanos()));
+    }
+
+    /** Waits, unless closed first; false when closed. */
+    private boolean pause(long nanos) {
+        try {
+            return !closed.await(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName()
+                : root.getClass().getSimpleName() + ": " + root.getMessage();
+        String outer = e.getMessage();
+        if (root != e && outer != null && !outer.contains(message)) {
+            message = firstLine(outer) + " (" + message + ")";
+        }
+        return firstLine(message);
+    }
+
+    private static String firstLine(String text) {
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+}
