@@ -1,0 +1,32 @@
+package io.canarybalancer.consuldouble;
+
+import java.util.List;
+
+/** {@code /v1/status/leader} and {@code /v1/status/peers}; the kiwiproject client pings the former. */
+final class StatusEndpoint {
+
+    private final JsonRenderer json;
+    private final DoubleConfig config;
+
+    StatusEndpoint(JsonRenderer json, DoubleConfig config) {
+        this.json = json;
+        this.config = config;
+    }
+
+    Outcome leader() {
+        return Outcome.done(Reply.json(200, json.bytes(json.string(serverAddress()), false)));
+    }
+
+    /** What the leader endpoint answers while the cluster has no leader: 200 with an empty string. */
+    Outcome noLeader() {
+        return Outcome.done(Reply.json(200, json.bytes(json.string(""), false)));
+    }
+
+    Outcome peers() {
+        return Outcome.done(Reply.json(200, json.bytes(json.strings(List.of(serverAddress())), false)));
+    }
+
+    private String serverAddress() {
+        return config.nodeAddress() + ":8300";
+    }
+}

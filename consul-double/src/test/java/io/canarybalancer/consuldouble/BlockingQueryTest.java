@@ -1,0 +1,253 @@
+package io.canarybalancer.consuldouble;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Blocking-query semantics: when a read with {@code index=N} is held and when it returns. */
+class BlockingQueryTest {
+
+    private static final Duration AWAIT = Duration.ofSeconds(5);
+
+    private ConsulDouble consul;
+    private Http http;
+
+    @BeforeEach
+    void start() {
+        consul = ConsulDouble.builder().jitter(false).start();
+        http = new Http(consul);
+    }
+
+    @AfterEach
+    void stop() {
+        consul.close();
+    }
+
+    @Test
+    void noIndexOrIndexZeroNeverBlocks() {
+        consul.register(ServiceSpec.instance("web-1", "web").port(1));
+
+        assertThat(http.get("/v1/health/service/web?wait=1m").statusCode()).isEqualTo(200);
+        assertThat(http.get("/v1/health/service/web?index=0&wait=1m").statusCode()).isEqualTo(200);
+        assertThat(consul.blockedCount()).isZero();
+    }
+
+    @Test
+    void blockedQueryReturnsAsSoonAsTheServiceChanges() {
+        consul.register(ServiceSpec.instance("web-1", "web").port(1).passing());
+        long index = Http.index(http.get("/v1/health/service/web"));
+
+        CompletableFuture<HttpResponse<String>> poll = http.getAsync("/v1/health/service/web?index=" + index + "&wait=1m");
+        assertThat(consul.awaitBlocked("/v1/health/service/web", 1, AWAIT)).isTrue();
+        assertThat(poll).isNotDone();
+
+        consul.register(ServiceSpec.instance("web-2", "web").port(2).passing());
+
+        HttpResponse<String> response = Http.await(poll);
+        assertThat(Http.index(response)).isGreaterThan(index);
+        assertThat(Http.json(response)).hasSize(2);
+        assertThat(consul.blockedCount()).isZero();
+    }
+
+    @Test
+    void unrelatedServicesDoNotWakeTheQuery() {
+        consul.register(ServiceSpec.instance("web-1", "web").port(1));
+        long index = Http.index(http.get("/v1/health/service/web"));
+        CompletableFuture<HttpResponse<String>> poll = http.getAsync("/v1/health/service/web?index=" + index + "&wait=400ms");
+        assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
+
+        consul.register(ServiceSpec.instance("db-1", "db").port(2));
+        consul.putKv("some/key", "x");
+
+        HttpResponse<String> response = Http.await(poll);
+        assertThat(Http.index(response)).as("timed out with the same index").isEqualTo(index);
+        assertThat(consul.currentIndex()).isGreaterThan(index);
+    }
+
+    @Test
+    void waitElapsingReturnsTheSameIndexAndGoSyntaxIsHonoured() {
+        consul.register(ServiceSpec.instance("web-1", "web").port(1));
+        long index = Http.index(http.get("/v1/health/service/web"));
+
+        long started = System.nanoTime();
+        HttpResponse<String> response = http.get("/v1/health/service/web?index=" + index + "&wait=300ms");
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(Http.index(response)).isEqualTo(index);
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(300)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void waitIsCappedAndDefaulted() {
+        try (ConsulDouble shortWaits = ConsulDouble.builder().jitter(false)
+                .defaultWait(Duration.ofMillis(200)).maxWait(Duration.ofMillis(300)).start()) {
+            Http client = new Http(shortWaits);
+            long index = Http.index(client.get("/v1/health/service/web"));
+
+            long started = System.nanoTime();
+            client.get("/v1/health/service/web?index=" + index + "&wait=10m");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("capped at maxWait").isLessThan(Duration.ofSeconds(3));
+
+            started = System.nanoTime();
+            client.get("/v1/health/service/web?index=" + index);
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .as("default wait").isGreaterThanOrEqualTo(Duration.ofMillis(200)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void jitterStaysWithinOneSixteenthOfTheWait() {
+        try (ConsulDouble jittery = ConsulDouble.builder().jitter(true).start()) {
+            Http client = new Http(jittery);
+            long index = Http.index(client.get("/v1/health/service/web"));
+
+            long started = System.nanoTime();
+            client.get("/v1/health/service/web?index=" + index + "&wait=320ms");
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(320)).isLessThan(Duration.ofMillis(340 + 1500));
+        }
+    }
+
+    @Test
+    void checkStatusChangeWakesAPassingQueryEvenWhenItsBodyIsUnchanged() {
+        consul.register(ServiceSpec.instance("web-1", "web").port(1).passing());
+        consul.register(ServiceSpec.instance("web-2", "web").port(2).warning());
+        HttpResponse<String> first = http.get("/v1/health/service/web?passing");
+
+        CompletableFuture<HttpResponse<String>> poll =
+                http.getAsync("/v1/health/service/web?passing&index=" + Http.index(first) + "&wait=1m");
+        assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
+        consul.setCheckStatus("service:web-2", "critical");
+
+        HttpResponse<String> woken = Http.await(poll);
+        assertThat(Http.index(woken)).isGreaterThan(Http.index(first));
+        assertThat(woken.body()).as("a no-op wakeup").isEqualTo(first.body());
+        assertThat(Http.json(woken)).hasSize(1);
+    }
+
+    @Test
+    void outputOnlyChangesDoNotBumpUnlessConfigured() {
+        consul.register(ServiceSpec.instance("web-1", "web").port(1).passing());
+        long before = consul.serviceIndex("web");
+
+        consul.setCheckStatus("service:web-1", "passing", "new output");
+
+        assertThat(consul.serviceIndex("web")).isEqualTo(before);
+        assertThat(Http.json(http.get("/v1/health/service/web")).get(0).get("Checks").get(1).get("Output").asText())
+                .as("health still shows the last synced output").isEmpty();
+        assertThat(Http.json(http.get("/v1/agent/checks")).get("service:web-1").get("Output").asText())
+                .as("the agent knows the new output").isEqualTo("new output");
+
+        try (ConsulDouble eager = ConsulDouble.builder().syncOutputOnlyChanges(true).start()) {
+            eager.register(ServiceSpec.instance("web-1", "web").port(1).passing());
+            long eagerBefore = eager.serviceIndex("web");
+            eager.setCheckStatus("service:web-1", "passing", "new output");
+            assertThat(eager.serviceIndex("web")).isGreaterThan(eagerBefore);
+        }
+    }
+
+    @Test
+    void aClientIndexAheadOfTheServerBlocksTheFullWaitAndGetsTheLowerIndex() {
+        consul.register(ServiceSpec.instance("web-1", "web").port(1).passing());
+        long current = consul.serviceIndex("web");
+        long ahead = current + 1000;
+
+        CompletableFuture<HttpResponse<String>> poll = http.getAsync("/v1/health/service/web?index=" + ahead + "&wait=300ms");
+        assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
+        consul.setCheckStatus("service:web-1", "critical");
+        assertThat(consul.blockedCount()).as("a change below the client's index does not release it").isEqualTo(1);
+
+        HttpResponse<String> response = Http.await(poll);
+        assertThat(Http.index(response)).isLessThan(ahead).isGreaterThan(current);
+    }
+
+    @Test
+    void unknownServiceReportsTheExtinctionIndexAndWakesWhenAnInstanceAppears() {
+        assertThat(Http.index(http.get("/v1/health/service/web"))).isEqualTo(1);
+        consul.register(ServiceSpec.instance("db-1", "db").port(1));
+        consul.deregister("db-1");
+        long extinction = consul.currentIndex();
+        assertThat(Http.index(http.get("/v1/health/service/web"))).isEqualTo(extinction);
+
+        CompletableFuture<HttpResponse<String>> poll = http.getAsync("/v1/health/service/web?index=" + extinction + "&wait=1m");
+        assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
+        consul.register(ServiceSpec.instance("web-1", "web").port(1));
+
+        HttpResponse<String> response = Http.await(poll);
+        assertThat(Http.json(response)).hasSize(1);
+        assertThat(Http.index(response)).isGreaterThan(extinction);
+    }
+
+    @Test
+    void deregisteringTheLastInstanceWakesWatchersWithAnEmptyList() {
+        consul.register(ServiceSpec.instance("web-1", "web").port(1));
+        long index = Http.index(http.get("/v1/health/service/web"));
+        CompletableFuture<HttpResponse<String>> poll = http.getAsync("/v1/health/service/web?index=" + index + "&wait=1m");
+        assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
+
+        consul.deregister("web-1");
+
+        HttpResponse<String> response = Http.await(poll);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("[]");
+        assertThat(Http.index(response)).isEqualTo(consul.currentIndex());
+    }
+
+    @Test
+    void everyWriteTakesTheNextGlobalIndex() {
+        long start = consul.currentIndex();
+        consul.register(ServiceSpec.instance("web-1", "web").port(1).passing());
+        long afterRegister = consul.currentIndex();
+        consul.setCheckStatus("service:web-1", "critical");
+        long afterCheck = consul.currentIndex();
+        consul.enableMaintenance("web-1", "deploy");
+        long afterMaintenance = consul.currentIndex();
+        consul.failNode("node-1");
+        long afterNode = consul.currentIndex();
+        long kvIndex = consul.putKv("a", "1");
+        consul.deleteKv("a");
+        long afterDelete = consul.currentIndex();
+        consul.deregister("web-1");
+
+        assertThat(new long[] {start, afterRegister, afterCheck, afterMaintenance, afterNode, kvIndex, afterDelete,
+                consul.currentIndex()}).isSorted().doesNotHaveDuplicates();
+        assertThat(afterCheck).isEqualTo(afterRegister + 1);
+    }
+
+    @Test
+    void snapshotRestoreReleasesBlockedQueriesWithALowerIndex() {
+        consul.register(ServiceSpec.instance("web-1", "web").port(1));
+        consul.register(ServiceSpec.instance("web-2", "web").port(2));
+        long index = Http.index(http.get("/v1/health/service/web"));
+        CompletableFuture<HttpResponse<String>> poll = http.getAsync("/v1/health/service/web?index=" + index + "&wait=1m");
+        assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
+
+        consul.restoreSnapshot(5);
+
+        HttpResponse<String> response = Http.await(poll);
+        assertThat(Http.index(response)).isEqualTo(5).isLessThan(index);
+        assertThat(consul.currentIndex()).isEqualTo(5);
+        consul.register(ServiceSpec.instance("web-3", "web").port(3));
+        assertThat(consul.serviceIndex("web")).isEqualTo(6);
+    }
+
+    @Test
+    void aClientThatDisconnectsIsNoLongerCountedAsBlocked() {
+        long index = Http.index(http.get("/v1/health/service/web"));
+        CompletableFuture<HttpResponse<String>> poll =
+                http.getAsync("/v1/health/service/web?index=" + index + "&wait=1m", Duration.ofMillis(300));
+        assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
+
+        assertThat(poll).failsWithin(AWAIT);
+        // The JDK client closes the connection when its request times out.
+        assertThat(consul.awaitBlockedAtMost(0, AWAIT)).isTrue();
+    }
+}
