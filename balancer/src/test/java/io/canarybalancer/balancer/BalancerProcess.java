@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -20,7 +21,7 @@ import java.util.regex.Pattern;
  * configuration asks for port 0. Only the process started here is ever stopped.
  */
 public final class BalancerProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("Balancer listening on ([0-9.]+):(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("Balancer listening on (\\S+):(\\d+)$");
 
     private final Process process;
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
@@ -35,11 +36,19 @@ public final class BalancerProcess implements AutoCloseable {
 
     /** Starts the jar with {@code --config config} and the given JVM options, and waits until it listens. */
     public static BalancerProcess start(Path config, String... jvmOptions) throws IOException {
+        List<String> arguments = new ArrayList<>(List.of(jvmOptions));
+        arguments.addAll(List.of("-jar", jar().toString(), "--config", config.toString()));
+        return start(Map.of(), arguments);
+    }
+
+    /** Starts {@code java ARGUMENTS} with extra environment variables, and waits until it listens. */
+    public static BalancerProcess start(Map<String, String> env, List<String> arguments) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-jar", jar().toString(), "--config", config.toString()));
-        BalancerProcess balancer = new BalancerProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        BalancerProcess balancer = new BalancerProcess(builder.start());
         try {
             balancer.port.get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

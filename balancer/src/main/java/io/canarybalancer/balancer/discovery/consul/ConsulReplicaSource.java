@@ -5,6 +5,7 @@ import io.canarybalancer.balancer.discovery.ReplicaSource;
 import io.canarybalancer.balancer.discovery.ServiceInstance;
 import org.kiwiproject.consul.Consul;
 import org.kiwiproject.consul.HealthClient;
+import org.kiwiproject.consul.option.ConsistencyMode;
 import org.kiwiproject.consul.option.ImmutableQueryOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +75,9 @@ public final class ConsulReplicaSource implements ReplicaSource {
     }
 
     private ImmutableQueryOptions options(long index, Duration wait) {
-        ImmutableQueryOptions.Builder options = ImmutableQueryOptions.builder();
+        // Stale reads: any server may answer, so discovery keeps working through a leader election
+        // (answers are then marked KnownLeader=false, which the watch state reports).
+        ImmutableQueryOptions.Builder options = ImmutableQueryOptions.builder().consistencyMode(ConsistencyMode.STALE);
         if (settings.datacenter() != null) {
             options.datacenter(settings.datacenter());
         }

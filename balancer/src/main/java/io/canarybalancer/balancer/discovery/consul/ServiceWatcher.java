@@ -90,12 +90,12 @@ final class ServiceWatcher implements Runnable {
                 log.info("Consul index of {} went back from {} to {}; reading afresh", service, index,
                         response.getIndex());
             }
-            answered(instances, step);
+            answered(instances, step, response.isKnownLeader());
             index = step.next();
         }
     }
 
-    private void answered(List<ServiceInstance> instances, BlockingIndex step) {
+    private void answered(List<ServiceInstance> instances, BlockingIndex step, boolean knownLeader) {
         boolean suspicious = instances.isEmpty() && published != null && !published.isEmpty()
                 && (step.reset() || afterReset || holding);
         afterReset = step.reset();
@@ -124,7 +124,8 @@ final class ServiceWatcher implements Runnable {
         if (state.consecutiveFailures() > 0) {
             log.info("Consul watch of {} recovered after {} failed attempt(s)", service, state.consecutiveFailures());
         }
-        state = state.succeeded(clock.instant(), step.next(), holding, published == null ? 0 : published.size());
+        state = state.succeeded(clock.instant(), step.next(), holding, published == null ? 0 : published.size(),
+                knownLeader);
     }
 
     private void publish(List<ServiceInstance> instances) {

@@ -13,12 +13,13 @@ import java.time.Instant;
  * @param lastError           the last failure's description, or {@code null}
  * @param holdingReplicas     whether a suspicious empty answer is being ignored (see {@link ConsulSettings#emptyAnswerGrace()})
  * @param replicas            healthy instances currently published
+ * @param knownLeader         whether the last answer came from a cluster with a known leader
  */
 public record WatchState(String service, Instant lastSuccess, long index, int consecutiveFailures,
-                         String lastError, boolean holdingReplicas, int replicas) {
+                         String lastError, boolean holdingReplicas, int replicas, boolean knownLeader) {
 
     static WatchState initial(String service) {
-        return new WatchState(service, null, 0, 0, null, false, 0);
+        return new WatchState(service, null, 0, 0, null, false, 0, true);
     }
 
     /** True when the published replicas may not match Consul: never answered, failing, or holding. */
@@ -31,11 +32,12 @@ public record WatchState(String service, Instant lastSuccess, long index, int co
         return lastSuccess == null ? null : Duration.between(lastSuccess, now);
     }
 
-    WatchState succeeded(Instant at, long nextIndex, boolean holding, int published) {
-        return new WatchState(service, at, nextIndex, 0, null, holding, published);
+    WatchState succeeded(Instant at, long nextIndex, boolean holding, int published, boolean leader) {
+        return new WatchState(service, at, nextIndex, 0, null, holding, published, leader);
     }
 
     WatchState failed(String error) {
-        return new WatchState(service, lastSuccess, index, consecutiveFailures + 1, error, holdingReplicas, replicas);
+        return new WatchState(service, lastSuccess, index, consecutiveFailures + 1, error, holdingReplicas, replicas,
+                knownLeader);
     }
 }
