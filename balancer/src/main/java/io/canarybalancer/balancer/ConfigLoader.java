@@ -31,7 +31,7 @@ import java.util.Set;
  * resolve against the file's folder.
  */
 public final class ConfigLoader {
-    private static final Set<String> ROOT = Set.of("listen", "admin", "discovery", "routes", "timeouts");
+    private static final Set<String> ROOT = Set.of("listen", "admin", "discovery", "routes", "timeouts", "ioThreads");
     private static final Set<String> ADMIN = Set.of("listen");
     private static final Set<String> DISCOVERY = Set.of("file", "consul");
     private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace");
@@ -60,7 +60,8 @@ public final class ConfigLoader {
         InetSocketAddress admin = address(root.get("admin").requireObject(ADMIN).get("listen"), defaults.adminListen());
         Discovery discovery = discovery(root.get("discovery"), file, env);
         List<RouteSpec> routes = routes(root.get("routes"));
-        ProxySettings proxy = timeouts(root.get("timeouts"), defaults.proxy());
+        ProxySettings proxy = timeouts(root.get("timeouts"), defaults.proxy())
+                .withIoThreads(root.integer("ioThreads", 0, 0, 256));
         return new BalancerConfig(file, listen, admin, discovery, routes, proxy);
     }
 

@@ -195,10 +195,12 @@ class ConsulOutageIT {
             tables.clear();
             long registered = System.nanoTime();
             register("stable-" + i);
-            RoutingTable table = tables.poll(10, TimeUnit.SECONDS);
+            RoutingTable table;
+            do { // skip a table the other service's watch may publish meanwhile
+                table = tables.poll(10, TimeUnit.SECONDS);
+                assertThat(table).as("a table with %d stable replicas", i).isNotNull();
+            } while (route(table).stable().replicas().size() != i);
             long published = System.nanoTime();
-            assertThat(table).isNotNull();
-            assertThat(route(table).stable().replicas()).hasSize(i);
             micros.add((published - registered) / 1_000);
         }
         List<Long> sorted = micros.stream().sorted().toList();

@@ -82,8 +82,8 @@ final class Exchange implements BackendListener {
     }
 
     /** Prepares the request head for the backend and finds it a connection. */
-    void start() {
-        ForwardedHeaders.forBackend(request, client.channel().remoteAddress());
+    void start(String clientIp) {
+        ForwardedHeaders.forBackend(request, clientIp);
         Channel idle = connector.pollIdle(replica.address());
         if (idle != null) {
             attach(idle, true);
@@ -111,13 +111,12 @@ final class Exchange implements BackendListener {
         backendHandler = channel.pipeline().get(BackendHandler.class);
         backendHandler.bind(this);
         reusedConnection = reused;
-        channel.write(request);
+        channel.write(request); // flushed with the body's first part or end, one write for a bodiless request
         if (requestDone) {
             // A replay: the (empty) body was already consumed the first time.
-            channel.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             startResponseTimer();
         }
-        channel.flush();
         channel.read();
         if (expectContinue && !continueSent) {
             continueSent = true;

@@ -47,7 +47,7 @@ final class ForwardedHeaders {
      * Prepares a client request for the backend, in place: HTTP/1.1 with keep-alive, hop-by-hop
      * headers and {@code Expect} removed (the balancer answers {@code 100-continue} itself).
      */
-    static void forBackend(HttpRequest request, SocketAddress client) {
+    static void forBackend(HttpRequest request, String clientIp) {
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         removeHopByHop(headers);
@@ -57,10 +57,9 @@ final class ForwardedHeaders {
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
 
-        if (client instanceof InetSocketAddress address && address.getAddress() != null) {
-            String ip = address.getAddress().getHostAddress();
+        if (clientIp != null) {
             String prior = headers.get(X_FORWARDED_FOR);
-            headers.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? ip : prior + ", " + ip);
+            headers.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? clientIp : prior + ", " + clientIp);
         }
         headers.set(X_FORWARDED_PROTO, HTTP);
         String host = headers.get(HttpHeaderNames.HOST);
@@ -112,12 +111,20 @@ final class ForwardedHeaders {
         return response.status().codeClass() == HttpStatusClass.INFORMATIONAL || code == 204 || code == 304;
     }
 
+    /** The client's IP address as {@code X-Forwarded-For} shows it, or {@code null} if not an IP socket. */
+    static String clientIp(SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : null;
+    }
+
     private static void removeHopByHop(HttpHeaders headers) {
-        for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : connection.split(",")) {
-                String name = token.trim();
-                if (!name.isEmpty() && !isFraming(name)) {
-                    headers.remove(name);
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                for (String token : connection.split(",")) {
+                    String name = token.trim();
+                    if (!name.isEmpty() && !isFraming(name)) {
+                        headers.remove(name);
+                    }
                 }
             }
         }

@@ -51,8 +51,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private ChannelHandlerContext ctx;
     private BackendConnector connector;
+    private String clientIp;
     private Exchange exchange;
     private boolean closing;
+    /** Between a channelRead and its channelReadComplete, which flushes whatever the batch wrote. */
+    private boolean inReadBatch;
 
     FrontendHandler(RoutingTableHolder routes, Function<EventLoop, ? extends BackendConnector> connectors,
                     ProxySettings settings) {
@@ -69,12 +72,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         connector = connectors.apply(ctx.channel().eventLoop());
+        clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress());
         ctx.read();
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inReadBatch = true;
         if (closing) {
             ReferenceCountUtil.release(msg);
         } else if (!queued.isEmpty() || !canDispatch()) {
@@ -86,6 +91,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        inReadBatch = false;
         if (exchange != null) {
             exchange.flushRequest();
         }
@@ -184,7 +190,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = new Exchange(this, ctx, connector, settings, request, route, replica, keepAlive,
                 expectContinue, bodyless && IDEMPOTENT.contains(request.method()));
-        exchange.start();
+        exchange.start(clientIp);
     }
 
     /** Whether the request declares no body. */
@@ -217,8 +223,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** The exchange can take request content now (a backend is attached, or the body is discarded). */
     void resume() {
         drainQueue();
-        if (exchange != null) {
-            exchange.flushRequest();
+        if (exchange != null && !inReadBatch) {
+            exchange.flushRequest(); // within a read batch, channelReadComplete flushes once for all
         }
         readIfReady();
     }

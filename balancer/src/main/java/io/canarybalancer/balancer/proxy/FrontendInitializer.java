@@ -13,7 +13,11 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-/** The pipeline of a client connection: idle timer, HTTP server codec, {@link FrontendHandler}. */
+/**
+ * The pipeline of a client connection: idle timer, HTTP server codec, {@link FrontendHandler}. The
+ * idle timer watches reads only: a connection that sends nothing for the idle timeout while no
+ * exchange runs is closed. (Watching writes too would wrap every write's promise in a listener.)
+ */
 @ChannelHandler.Sharable
 final class FrontendInitializer extends ChannelInitializer<Channel> {
     static final String IDLE = "idle";
@@ -34,7 +38,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel channel) {
         channel.pipeline()
-                .addLast(IDLE, new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast(IDLE, new IdleStateHandler(settings.clientIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(settings.maxInitialLineLength())
                         .setMaxHeaderSize(settings.maxHeaderSize())))

@@ -8,9 +8,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * {@link FrontendHandler}. Backend connections share the client connection's event loop.
  */
 public final class ProxyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final Channel listener;
@@ -33,16 +35,17 @@ public final class ProxyServer implements AutoCloseable {
     /** Binds {@code address} and starts serving; fails if the address cannot be bound. */
     public static ProxyServer start(InetSocketAddress address, RoutingTableHolder routes, ProxySettings settings)
             throws InterruptedException {
+        Transport transport = Transport.best();
         EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("balancer-accept"), NioIoHandler.newFactory());
+                new DefaultThreadFactory("balancer-accept"), transport.ioHandlerFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
-                new DefaultThreadFactory("balancer-io"), NioIoHandler.newFactory());
+                new DefaultThreadFactory("balancer-io"), transport.ioHandlerFactory());
         try {
-            BackendPools pools = new BackendPools(workers, new BackendInitializer(settings),
+            BackendPools pools = new BackendPools(workers, transport.socketChannel(), new BackendInitializer(settings),
                     settings.connectTimeout(), settings.maxIdlePerReplica());
             Channel listener = new ServerBootstrap()
                     .group(acceptor, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
@@ -50,6 +53,8 @@ public final class ProxyServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new FrontendInitializer(routes, pools::forLoop, settings))
                     .bind(address).sync().channel();
+            log.info("Proxy transport: {}, {} I/O thread(s)", transport.name().toLowerCase(java.util.Locale.ROOT),
+                    ((MultiThreadIoEventLoopGroup) workers).executorCount());
             return new ProxyServer(acceptor, workers, listener);
         } catch (RuntimeException | InterruptedException e) {
             acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);

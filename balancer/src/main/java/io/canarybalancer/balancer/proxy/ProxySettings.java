@@ -32,6 +32,11 @@ public record ProxySettings(Duration connectTimeout, Duration responseTimeout, D
                 Duration.ofSeconds(30), 64, 8192, 16384, 0);
     }
 
+    public ProxySettings withIoThreads(int threads) {
+        return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, backendIdleTimeout,
+                maxIdlePerReplica, maxInitialLineLength, maxHeaderSize, threads);
+    }
+
     public ProxySettings withTimeouts(Duration connect, Duration response, Duration clientIdle, Duration backendIdle) {
         return new ProxySettings(connect, response, clientIdle, backendIdle, maxIdlePerReplica,
                 maxInitialLineLength, maxHeaderSize, ioThreads);

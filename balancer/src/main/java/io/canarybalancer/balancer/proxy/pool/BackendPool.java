@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.AttributeKey;
 
 import java.net.InetSocketAddress;
@@ -32,11 +31,12 @@ public final class BackendPool implements BackendConnector {
     private final int maxIdlePerReplica;
     private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
 
-    public BackendPool(EventLoop loop, ChannelHandler initializer, Duration connectTimeout, int maxIdlePerReplica) {
+    public BackendPool(EventLoop loop, Class<? extends Channel> channelType, ChannelHandler initializer,
+                       Duration connectTimeout, int maxIdlePerReplica) {
         this.maxIdlePerReplica = maxIdlePerReplica;
         this.bootstrap = new Bootstrap()
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)

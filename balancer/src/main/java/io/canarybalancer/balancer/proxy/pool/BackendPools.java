@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer.proxy.pool;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -12,12 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /** One {@link BackendPool} per event loop of a group, created up front. */
 public final class BackendPools {
     private final Map<EventExecutor, BackendPool> byLoop = new ConcurrentHashMap<>();
+    private final Class<? extends Channel> channelType;
     private final ChannelHandler initializer;
     private final Duration connectTimeout;
     private final int maxIdlePerReplica;
 
-    public BackendPools(EventLoopGroup group, ChannelHandler initializer, Duration connectTimeout,
-                        int maxIdlePerReplica) {
+    public BackendPools(EventLoopGroup group, Class<? extends Channel> channelType, ChannelHandler initializer,
+                        Duration connectTimeout, int maxIdlePerReplica) {
+        this.channelType = channelType;
         this.initializer = initializer;
         this.connectTimeout = connectTimeout;
         this.maxIdlePerReplica = maxIdlePerReplica;
@@ -37,6 +40,6 @@ public final class BackendPools {
     }
 
     private BackendPool create(EventLoop loop) {
-        return new BackendPool(loop, initializer, connectTimeout, maxIdlePerReplica);
+        return new BackendPool(loop, channelType, initializer, connectTimeout, maxIdlePerReplica);
     }
 }

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# End-to-end load benchmark: the balancer against HAProxy, on this machine, in one run.
+#
+# Starts 4 fast backends on 127.0.0.1, HAProxy (config/haproxy-bench.cfg) and the balancer
+# (config/balancer-bench.yml) in front of the same 4, then measures direct-to-backend, HAProxy and
+# balancer in alternating rounds with wrk (keep-alive, latency percentiles) and ab (a new connection
+# per request). Each proxy is pinned to core 0, the load generator and the backends to the other
+# cores. Prints a table of medians with the ratios balancer/HAProxy and balancer/direct, measures the
+# balancer's RSS with 1,000 idle client connections, and rewrites the results section of
+# bench/README.md. Stops everything it started, by PID. Bounded: about 3 minutes.
+#
+#   bench/load.sh [--rounds N] [--duration SECONDS] [--no-readme]
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+ROUNDS=3
+DURATION=5
+WRITE_README=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --no-readme) WRITE_README=0; shift ;;
+    *) echo "usage: bench/load.sh [--rounds N] [--duration SECONDS] [--no-readme]" >&2; exit 2 ;;
+  esac
+done
+
+BACKEND_PORTS=(19001 19002 19003 19004)
+HAPROXY_PORT=18081
+BALANCER_PORT=18082
+CONNECTIONS=64
+AB_REQUESTS=20000
+AB_CONCURRENCY=32
+IDLE_CONNECTIONS=1000
+WORK=$(mktemp -d)
+PIDS=()
+
+log() { printf '%s\n' "$*" >&2; }
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+# --- tools ------------------------------------------------------------------------------------
+missing=()
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v ab >/dev/null 2>&1 || missing+=(apache2-utils)
+command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "Installing ${missing[*]}"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+fi
+if [ ! -f balancer/target/balancer.jar ] || [ ! -f bench/target/benchmarks.jar ] \
+   || [ "$(unzip -l bench/target/benchmarks.jar 2>/dev/null | grep -c 'bench/load/FastBackend.class')" = 0 ]; then
+  log "Building the jars"
+  mvn -B -q -pl balancer,bench -am package -DskipTests
+fi
+
+CORES=$(nproc)
+if [ "$CORES" -ge 2 ]; then
+  PROXY_CPU=0
+  LOAD_CPU="1-$((CORES - 1))"
+else
+  PROXY_CPU=0
+  LOAD_CPU=0
+fi
+
+for port in "${BACKEND_PORTS[@]}" $HAPROXY_PORT $BALANCER_PORT; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    log "Port $port is already in use on 127.0.0.1; stop whatever listens there first."
+    exit 1
+  fi
+done
+
+await_port() { # port, what, pid, log
+  for _ in $(seq 1 300); do
+    if curl -s -o /dev/null "http://127.0.0.1:$1/version"; then
+      return 0
+    fi
+    if ! kill -0 "$3" 2>/dev/null; then
+      log "$2 exited before answering on port $1:"; cat "$4" >&2; exit 1
+    fi
+    sleep 0.1
+  done
+  log "$2 did not answer on port $1"
+  exit 1
+}
+
+# --- start everything -------------------------------------------------------------------------
+taskset -c "$LOAD_CPU" java -Xmx256m -cp bench/target/benchmarks.jar io.canarybalancer.bench.load.FastBackend \
+  "${BACKEND_PORTS[@]}" >"$WORK/backends.log" 2>&1 &
+BACKENDS_PID=$!
+PIDS+=($BACKENDS_PID)
+for port in "${BACKEND_PORTS[@]}"; do await_port "$port" "the backends" $BACKENDS_PID "$WORK/backends.log"; done
+
+taskset -c "$PROXY_CPU" haproxy -db -f config/haproxy-bench.cfg >"$WORK/haproxy.log" 2>&1 &
+HAPROXY_PID=$!
+PIDS+=($HAPROXY_PID)
+await_port $HAPROXY_PORT "HAProxy" $HAPROXY_PID "$WORK/haproxy.log"
+
+taskset -c "$PROXY_CPU" java -Xmx128m -jar balancer/target/balancer.jar \
+  --config config/balancer-bench.yml >"$WORK/balancer.log" 2>&1 &
+BALANCER_PID=$!
+PIDS+=($BALANCER_PID)
+await_port $BALANCER_PORT "the balancer" $BALANCER_PID "$WORK/balancer.log"
+
+# Both proxies must route the same way before anything is measured.
+for port in $HAPROXY_PORT $BALANCER_PORT; do
+  pool=$(curl -s -D - -o /dev/null -H 'X-Canary: 1' "http://127.0.0.1:$port/version" | tr -d '\r' \
+    | awk -F': ' 'tolower($1)=="x-canary-pool" {print $2}')
+  [ "$pool" = canary ] || { log "port $port did not route the flagged request to the canary"; exit 1; }
+done
+
+# --- measurement helpers ----------------------------------------------------------------------
+to_ms() { # "1.23ms" | "845.00us" | "1.02s" -> milliseconds
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else { printf "%.3f", v } }'
+}
+
+run_wrk() { # port -> "rps p50 p99"
+  local out
+  out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$1/version")
+  if grep -q "Non-2xx\|Socket errors" <<<"$out"; then
+    log "wrk saw errors on port $1:"; log "$out"; exit 1
+  fi
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
+  p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  echo "$rps $p50 $p99"
+}
+
+run_ab() { # port -> rps
+  local out
+  out=$(taskset -c "$LOAD_CPU" ab -q -n "$AB_REQUESTS" -c "$AB_CONCURRENCY" "http://127.0.0.1:$1/version" 2>&1)
+  if ! grep -q "^Failed requests: *0" <<<"$out" || grep -q "Non-2xx" <<<"$out"; then
+    log "ab saw failures on port $1:"; log "$out"; exit 1
+  fi
+  awk '/^Requests per second:/ {print $4}' <<<"$out"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# --- warm-up (JIT), then alternating rounds -------------------------------------------------------
+log "Warming up"
+taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$BALANCER_PORT/version" >/dev/null
+taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d2s "http://127.0.0.1:$HAPROXY_PORT/version" >/dev/null
+taskset -c "$LOAD_CPU" ab -q -n 5000 -c "$AB_CONCURRENCY" "http://127.0.0.1:$BALANCER_PORT/version" >/dev/null 2>&1
+
+declare -A TARGET_PORT=([direct]=${BACKEND_PORTS[0]} [haproxy]=$HAPROXY_PORT [balancer]=$BALANCER_PORT)
+for round in $(seq 1 "$ROUNDS"); do
+  for target in direct haproxy balancer; do
+    read -r rps p50 p99 <<<"$(run_wrk "${TARGET_PORT[$target]}")"
+    ab_rps=$(run_ab "${TARGET_PORT[$target]}")
+    echo "$rps" >>"$WORK/$target.rps"
+    echo "$p50" >>"$WORK/$target.p50"
+    echo "$p99" >>"$WORK/$target.p99"
+    echo "$ab_rps" >>"$WORK/$target.ab"
+    log "round $round $target: keep-alive $rps req/s, p50 ${p50} ms, p99 ${p99} ms; ab $ab_rps req/s"
+  done
+done
+
+# --- memory with idle client connections --------------------------------------------------------
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+hold_idle() { # port -> RSS of the proxy listening there, with IDLE_CONNECTIONS idle clients
+  local pid=$2 fifo="$WORK/idle-$1"
+  mkfifo "$fifo"
+  java -cp bench/target/benchmarks.jar io.canarybalancer.bench.load.IdleConnections 127.0.0.1 "$1" \
+    "$IDLE_CONNECTIONS" <"$fifo" >"$WORK/idle-$1.out" 2>&1 &
+  local holder=$!
+  PIDS+=($holder)
+  exec 4>"$fifo"
+  for _ in $(seq 1 300); do
+    grep -q "^open" "$WORK/idle-$1.out" 2>/dev/null && break
+    kill -0 "$holder" 2>/dev/null || { log "could not open $IDLE_CONNECTIONS connections to $1"; cat "$WORK/idle-$1.out" >&2; exit 1; }
+    sleep 0.1
+  done
+  local rss
+  rss=$(rss_kib "$pid")
+  exec 4>&-
+  wait "$holder" 2>/dev/null || true
+  echo "$rss"
+}
+BALANCER_IDLE_RSS=$(hold_idle $BALANCER_PORT $BALANCER_PID)
+HAPROXY_IDLE_RSS=$(hold_idle $HAPROXY_PORT $HAPROXY_PID)
+
+# --- report -------------------------------------------------------------------------------------
+m() { median <"$WORK/$1.$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+B_RPS=$(m balancer rps); H_RPS=$(m haproxy rps); D_RPS=$(m direct rps)
+B_P50=$(m balancer p50); H_P50=$(m haproxy p50); D_P50=$(m direct p50)
+B_P99=$(m balancer p99); H_P99=$(m haproxy p99); D_P99=$(m direct p99)
+B_AB=$(m balancer ab); H_AB=$(m haproxy ab); D_AB=$(m direct ab)
+
+CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+JAVA_VERSION=$(java -version 2>&1 | head -1)
+HAPROXY_VERSION=$(haproxy -v | head -1 | awk '{print $3}')
+REPORT=$(cat <<EOF
+Measured $(date -u +%Y-%m-%d) by \`bench/load.sh\` ($ROUNDS alternating rounds, medians; wrk -t1 -c$CONNECTIONS -d${DURATION}s;
+ab -n $AB_REQUESTS -c $AB_CONCURRENCY) on $CORES cores ($CPU_MODEL), $JAVA_VERSION, HAProxy $HAPROXY_VERSION.
+Each proxy pinned to core $PROXY_CPU with one thread (HAProxy \`nbthread 1\`, balancer \`ioThreads: 1\`);
+load generator and backends on cores $LOAD_CPU.
+
+| ratio | value | target |
+|---|---|---|
+| throughput, keep-alive: balancer / HAProxy | $(ratio "$B_RPS" "$H_RPS") | >= 1.0 |
+| p99 latency, keep-alive: balancer / HAProxy | $(ratio "$B_P99" "$H_P99") | <= 1.2 |
+| throughput, new connection per request (ab): balancer / HAProxy | $(ratio "$B_AB" "$H_AB") | >= 0.9 |
+| throughput, keep-alive: balancer / direct | $(ratio "$B_RPS" "$D_RPS") | |
+
+| target | keep-alive req/s | p50 ms | p99 ms | ab req/s |
+|---|---|---|---|---|
+| direct to one backend | $D_RPS | $D_P50 | $D_P99 | $D_AB |
+| HAProxy | $H_RPS | $H_P50 | $H_P99 | $H_AB |
+| balancer | $B_RPS | $B_P50 | $B_P99 | $B_AB |
+
+RSS with $IDLE_CONNECTIONS idle client connections: balancer $((BALANCER_IDLE_RSS / 1024)) MiB (\`-Xmx128m\`),
+HAProxy $((HAPROXY_IDLE_RSS / 1024)) MiB. Target: balancer under 256 MiB.
+EOF
+)
+printf '%s\n' "$REPORT"
+
+if [ "$WRITE_README" = 1 ]; then
+  awk -v report="$REPORT" '
+    /<!-- load-results:start -->/ { print; print report; skipping = 1; next }
+    /<!-- load-results:end -->/ { skipping = 0 }
+    !skipping { print }' bench/README.md >"$WORK/README.md"
+  cp "$WORK/README.md" bench/README.md
+  log "bench/README.md updated"
+fi
