@@ -134,6 +134,11 @@ final class Exchange implements BackendListener {
         return requestAbandoned || backend != null && backend.isWritable();
     }
 
+    /** Whether the whole request has been taken (sent on, or discarded). */
+    boolean requestComplete() {
+        return requestDone;
+    }
+
     /** Whether the next request body part may be dispatched at all (not before a backend is attached). */
     boolean readyForRequestContent() {
         return !requestDone && (requestAbandoned || backend != null);

@@ -33,9 +33,9 @@ import java.util.function.Function;
 
 /**
  * The last handler of a client connection: routes each request and runs one {@link Exchange} at a
- * time. {@code AUTO_READ} is off; the client is read only when the current exchange can take more
- * (its backend is attached and writable) or when no exchange runs, so a fast client cannot flood a
- * slow backend. Pipelined requests already decoded wait in a queue, in order.
+ * time. {@code AUTO_READ} is off; the client's body is read only while the current exchange can
+ * take more (its backend is attached and writable), so a fast client cannot flood a slow backend.
+ * Pipelined requests already decoded wait in a queue, in order.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
@@ -256,12 +256,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Reads from the client if whatever comes next can be taken now. */
+    /**
+     * Reads from the client when what comes next can be taken now: the next request, or body parts
+     * the backend connection can absorb. Once the request is complete the client is read on as
+     * well: that keeps the read armed across requests (no re-arming per request) and notices a
+     * client that leaves; a pipelined request it brings is queued, and a non-empty queue stops
+     * reading, so at most one read's worth waits.
+     */
     void readIfReady() {
         if (closing || !queued.isEmpty()) {
             return;
         }
-        if (exchange == null || exchange.acceptsRequestContent()) {
+        if (exchange == null || exchange.acceptsRequestContent() || exchange.requestComplete()) {
             ctx.read();
         }
     }
