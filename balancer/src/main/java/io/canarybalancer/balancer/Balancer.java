@@ -2,45 +2,76 @@ package io.canarybalancer.balancer;
 
 import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.admin.AdminContext;
+import io.canarybalancer.balancer.admin.AdminServer;
 import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.discovery.FileReplicaSource;
+import io.canarybalancer.balancer.discovery.LocalRolloutStore;
 import io.canarybalancer.balancer.discovery.ReplicaSource;
+import io.canarybalancer.balancer.discovery.RolloutControl;
+import io.canarybalancer.balancer.discovery.RolloutStore;
 import io.canarybalancer.balancer.discovery.TableUpdater;
 import io.canarybalancer.balancer.discovery.consul.ConsulReplicaSource;
+import io.canarybalancer.balancer.discovery.consul.ConsulRolloutStore;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
+import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.ProxyServer;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.List;
 
-/** A running balancer: discovery feeding the routing table, and the proxy reading it. */
+/** A running balancer: discovery and rollout state feeding the routing table, the proxy reading it, the admin API. */
 public final class Balancer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Balancer.class);
 
     private final ReplicaSource source;
+    private final RolloutStore rollout;
     private final ProxyServer proxy;
+    private final AdminServer admin;
     private final RoutingTableHolder routes;
 
-    private Balancer(ReplicaSource source, ProxyServer proxy, RoutingTableHolder routes) {
+    private Balancer(ReplicaSource source, RolloutStore rollout, ProxyServer proxy, AdminServer admin,
+                     RoutingTableHolder routes) {
         this.source = source;
+        this.rollout = rollout;
         this.proxy = proxy;
+        this.admin = admin;
         this.routes = routes;
     }
 
-    /** Starts discovery, then the proxy; a bad replica file or a port in use fails here. */
+    /** Starts rollout state and discovery, then the proxy and the admin API; a bad replica file or a port in use fails here. */
     public static Balancer start(BalancerConfig config) throws ConfigException, InterruptedException {
         RoutingTableHolder routes = new RoutingTableHolder();
+        TableUpdater updater = new TableUpdater(routes, config.routes());
         ReplicaSource source = source(config);
-        source.start(new TableUpdater(routes, config.routes()));
+        RolloutStore rollout = config.discovery() instanceof ConsulDiscovery consul
+                ? new ConsulRolloutStore(consul.settings(), consul.rolloutPrefix()) : new LocalRolloutStore();
+        ProxyServer proxy = null;
         try {
-            ProxyServer proxy = ProxyServer.start(config.listen(), routes, config.proxy());
+            rollout.start(updater::rolloutChanged);
+            source.start(updater::catalogChanged);
+            PrometheusRegistry registry = new PrometheusRegistry();
+            TrafficStats stats = new TrafficStats(registry, config.accessLog());
+            proxy = ProxyServer.start(config.listen(), routes, config.proxy(), stats);
             log.info("Balancer listening on {}", format(proxy.localAddress()));
-            return new Balancer(source, proxy, routes);
+            Balancer[] self = new Balancer[1];
+            AdminServer admin = AdminServer.start(config.adminListen(), new AdminContext(routes,
+                    new RolloutControl(updater, rollout), stats, registry,
+                    () -> self[0] == null ? List.of() : self[0].watchStates(),
+                    config.discovery() instanceof ConsulDiscovery ? "consul" : "file",
+                    BalancerMain.version(), config.adminToken()));
+            self[0] = new Balancer(source, rollout, proxy, admin, routes);
+            return self[0];
         } catch (RuntimeException | InterruptedException e) {
+            if (proxy != null) {
+                proxy.close();
+            }
             source.close();
+            rollout.close();
             throw e;
         }
     }
@@ -62,14 +93,20 @@ public final class Balancer implements AutoCloseable {
         return proxy.localAddress();
     }
 
+    public InetSocketAddress adminAddress() {
+        return admin.localAddress();
+    }
+
     public RoutingTableHolder routes() {
         return routes;
     }
 
     @Override
     public void close() {
+        admin.close();
         proxy.close();
         source.close();
+        rollout.close();
         log.info("Balancer stopped");
     }
 

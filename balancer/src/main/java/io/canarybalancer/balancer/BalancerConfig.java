@@ -20,8 +20,8 @@ import java.util.Set;
  *
  * @param source where it was read from, or {@code null} for the built-in defaults
  */
-public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAddress adminListen,
-                             Discovery discovery, List<RouteSpec> routes, ProxySettings proxy) {
+public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAddress adminListen, String adminToken,
+                             Discovery discovery, List<RouteSpec> routes, ProxySettings proxy, boolean accessLog) {
 
     public static final int DEFAULT_PORT = 48151;
     public static final int DEFAULT_ADMIN_PORT = 48152;
@@ -35,6 +35,12 @@ public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAd
         routes = List.copyOf(routes);
     }
 
+    /** No admin token, no access log. */
+    public BalancerConfig(Path source, InetSocketAddress listen, InetSocketAddress adminListen, Discovery discovery,
+                          List<RouteSpec> routes, ProxySettings proxy) {
+        this(source, listen, adminListen, null, discovery, routes, proxy, false);
+    }
+
     /** Where replicas come from. */
     public sealed interface Discovery permits FileDiscovery, ConsulDiscovery {
     }
@@ -43,8 +49,15 @@ public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAd
     public record FileDiscovery(Path file) implements Discovery {
     }
 
-    /** Replicas watched in Consul's health API. */
-    public record ConsulDiscovery(ConsulSettings settings) implements Discovery {
+    /**
+     * Replicas watched in Consul's health API; rollout state kept in Consul KV under {@code rolloutPrefix}.
+     */
+    public record ConsulDiscovery(ConsulSettings settings, String rolloutPrefix) implements Discovery {
+        public static final String DEFAULT_ROLLOUT_PREFIX = "canary-balancer/rollout/";
+
+        public ConsulDiscovery(ConsulSettings settings) {
+            this(settings, DEFAULT_ROLLOUT_PREFIX);
+        }
     }
 
     /** The one route of the seed exercise: everything to {@code service-v1}/{@code service-v2}. */
@@ -59,9 +72,15 @@ public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAd
      */
     public static BalancerConfig defaults(Map<String, String> env) {
         return new BalancerConfig(null, new InetSocketAddress("0.0.0.0", DEFAULT_PORT),
-                new InetSocketAddress("127.0.0.1", DEFAULT_ADMIN_PORT),
+                new InetSocketAddress("127.0.0.1", DEFAULT_ADMIN_PORT), adminTokenFromEnv(env, null),
                 new ConsulDiscovery(consulFromEnv(env, DEFAULT_CONSUL, null, null)),
-                List.of(seedRoute()), ProxySettings.defaults());
+                List.of(seedRoute()), ProxySettings.defaults(), false);
+    }
+
+    /** {@code BALANCER_ADMIN_TOKEN} when set, else the configured token. */
+    static String adminTokenFromEnv(Map<String, String> env, String configured) {
+        String token = env.get("BALANCER_ADMIN_TOKEN");
+        return token == null || token.isBlank() ? configured : token;
     }
 
     /** Consul settings where {@code CONSUL_HTTP_ADDR} and {@code CONSUL_HTTP_TOKEN}, when set, win. */

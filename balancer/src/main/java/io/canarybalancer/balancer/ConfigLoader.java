@@ -31,10 +31,12 @@ import java.util.Set;
  * resolve against the file's folder.
  */
 public final class ConfigLoader {
-    private static final Set<String> ROOT = Set.of("listen", "admin", "discovery", "routes", "timeouts", "ioThreads");
-    private static final Set<String> ADMIN = Set.of("listen");
+    private static final Set<String> ROOT = Set.of("listen", "admin", "discovery", "routes", "timeouts", "ioThreads",
+            "accessLog");
+    private static final Set<String> ADMIN = Set.of("listen", "token");
     private static final Set<String> DISCOVERY = Set.of("file", "consul");
-    private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace");
+    private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace",
+            "rolloutPrefix");
     private static final Set<String> ROUTE = Set.of("name", "pathPrefix", "stable", "canary", "strategy",
             "weight", "header", "fallback");
     private static final Set<String> POOL = Set.of("service", "tag");
@@ -57,12 +59,19 @@ public final class ConfigLoader {
         root.requireObject(ROOT);
         BalancerConfig defaults = BalancerConfig.defaults(Map.of());
         InetSocketAddress listen = address(root.get("listen"), defaults.listen());
-        InetSocketAddress admin = address(root.get("admin").requireObject(ADMIN).get("listen"), defaults.adminListen());
+        ConfigNode adminNode = root.get("admin").requireObject(ADMIN);
+        InetSocketAddress admin = address(adminNode.get("listen"), defaults.adminListen());
+        String adminToken = BalancerConfig.adminTokenFromEnv(env, adminNode.string("token", null));
+        if (adminToken == null && !admin.getAddress().isLoopbackAddress()) {
+            throw adminNode.get("token").error("is required when admin.listen is not a loopback address"
+                    + " (or set BALANCER_ADMIN_TOKEN)");
+        }
         Discovery discovery = discovery(root.get("discovery"), file, env);
         List<RouteSpec> routes = routes(root.get("routes"));
         ProxySettings proxy = timeouts(root.get("timeouts"), defaults.proxy())
                 .withIoThreads(root.integer("ioThreads", 0, 0, 256));
-        return new BalancerConfig(file, listen, admin, discovery, routes, proxy);
+        boolean accessLog = root.has("accessLog") && flag(root.get("accessLog"));
+        return new BalancerConfig(file, listen, admin, adminToken, discovery, routes, proxy, accessLog);
     }
 
     private static Discovery discovery(ConfigNode node, Path configFile, Map<String, String> env)
@@ -100,7 +109,8 @@ public final class ConfigLoader {
         }
         return new ConsulDiscovery(new ConsulSettings(base.url(), base.token(), base.datacenter(), wait,
                 node.duration("emptyAnswerGrace", base.emptyAnswerGrace()), base.backoffMin(), base.backoffMax(),
-                base.burst(), base.minInterval()));
+                base.burst(), base.minInterval()),
+                node.string("rolloutPrefix", ConsulDiscovery.DEFAULT_ROLLOUT_PREFIX));
     }
 
     private static List<RouteSpec> routes(ConfigNode node) throws ConfigException {
@@ -171,6 +181,14 @@ public final class ConfigLoader {
                 node.duration("response", defaults.responseTimeout()),
                 node.duration("clientIdle", defaults.clientIdleTimeout()),
                 node.duration("backendIdle", defaults.backendIdleTimeout()));
+    }
+
+    private static boolean flag(ConfigNode node) throws ConfigException {
+        String text = node.text();
+        if (!text.equals("true") && !text.equals("false")) {
+            throw node.error("must be true or false, got '" + text + "'");
+        }
+        return Boolean.parseBoolean(text);
     }
 
     /** {@code host:port}, {@code :port} (all interfaces) or {@code [v6]:port}. */

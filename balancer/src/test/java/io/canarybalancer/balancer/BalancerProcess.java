@@ -22,10 +22,12 @@ import java.util.regex.Pattern;
  */
 public final class BalancerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("Balancer listening on (\\S+):(\\d+)$");
+    private static final Pattern ADMIN = Pattern.compile("Admin API listening on /?(\\S+):(\\d+)");
 
     private final Process process;
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
     private final CompletableFuture<Integer> port = new CompletableFuture<>();
+    private final CompletableFuture<Integer> adminPort = new CompletableFuture<>();
 
     private BalancerProcess(Process process) {
         this.process = process;
@@ -51,6 +53,7 @@ public final class BalancerProcess implements AutoCloseable {
         BalancerProcess balancer = new BalancerProcess(builder.start());
         try {
             balancer.port.get(30, TimeUnit.SECONDS);
+            balancer.adminPort.get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             balancer.close();
             throw new IllegalStateException("balancer did not start; output:\n" + String.join("\n", balancer.output), e);
@@ -85,6 +88,14 @@ public final class BalancerProcess implements AutoCloseable {
 
     public int port() {
         return port.join();
+    }
+
+    public int adminPort() {
+        return adminPort.join();
+    }
+
+    public String adminUrl() {
+        return "http://127.0.0.1:" + adminPort();
     }
 
     public String baseUrl() {
@@ -149,11 +160,16 @@ public final class BalancerProcess implements AutoCloseable {
                 if (matcher.find()) {
                     port.complete(Integer.parseInt(matcher.group(2)));
                 }
+                Matcher admin = ADMIN.matcher(line);
+                if (admin.find()) {
+                    adminPort.complete(Integer.parseInt(admin.group(2)));
+                }
             }
         } catch (IOException e) {
             // the process ended
         } finally {
             port.completeExceptionally(new IllegalStateException("balancer exited"));
+            adminPort.completeExceptionally(new IllegalStateException("balancer exited"));
         }
     }
 }

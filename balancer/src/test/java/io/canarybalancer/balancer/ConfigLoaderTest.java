@@ -192,6 +192,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anAdminListenerBeyondLoopbackNeedsAToken() throws Exception {
+        Path open = write("discovery: {file: r.yml}\nadmin: {listen: '0.0.0.0:48152'}\n");
+        Path guarded = write2("discovery: {file: r.yml}\nadmin: {listen: '0.0.0.0:48152', token: t0k3n}\naccessLog: true\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(open, Map.of()))
+                .hasMessage(open + ": admin.token: is required when admin.listen is not a loopback address"
+                        + " (or set BALANCER_ADMIN_TOKEN)");
+        BalancerConfig config = ConfigLoader.load(guarded, Map.of());
+        assertThat(config.adminToken()).isEqualTo("t0k3n");
+        assertThat(config.accessLog()).isTrue();
+        assertThat(ConfigLoader.load(open, Map.of("BALANCER_ADMIN_TOKEN", "from-env")).adminToken()).isEqualTo("from-env");
+    }
+
+    private Path write2(String yaml) throws IOException {
+        Path file = dir.resolve("other.yml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    @Test
     void discoveryIsRequired() throws IOException {
         Path file = write("listen: ':1'\n");
 

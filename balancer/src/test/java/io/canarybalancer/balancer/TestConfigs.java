@@ -44,6 +44,8 @@ public final class TestConfigs {
         Path config = dir.resolve("balancer.yml");
         Files.writeString(config, """
                 listen: 127.0.0.1:0
+                admin:
+                  listen: 127.0.0.1:0
                 discovery:
                   file: replicas.yml
                 """ + routesAndMore);

@@ -6,27 +6,62 @@ import io.canarybalancer.balancer.route.RoutingTableHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Map;
 
 /**
- * Rebuilds the routing table from the configured routes and each new catalog, and publishes it.
- * The only writer of the {@link RoutingTableHolder}.
+ * Rebuilds the routing table from the configured routes, the latest catalog and the rollout state,
+ * whenever either changes, and publishes it. The only writer of the {@link RoutingTableHolder}.
  */
-public final class TableUpdater implements Consumer<Catalog> {
+public final class TableUpdater {
     private static final Logger log = LoggerFactory.getLogger(TableUpdater.class);
 
     private final RoutingTableHolder holder;
-    private final List<RouteSpec> specs;
+    private final List<RouteSpec> configured;
+    private Catalog catalog = Catalog.EMPTY;
+    private Map<String, RolloutState> rollout = Map.of();
 
-    public TableUpdater(RoutingTableHolder holder, List<RouteSpec> specs) {
+    public TableUpdater(RoutingTableHolder holder, List<RouteSpec> configured) {
         this.holder = holder;
-        this.specs = List.copyOf(specs);
+        this.configured = List.copyOf(configured);
     }
 
-    @Override
-    public synchronized void accept(Catalog catalog) {
-        RoutingTable table = TableBuilder.build(specs, catalog);
+    /** New replicas from discovery. */
+    public synchronized void catalogChanged(Catalog newCatalog) {
+        catalog = newCatalog;
+        rebuild();
+    }
+
+    /** New rollout state, from this instance or another. */
+    public synchronized void rolloutChanged(Map<String, RolloutState> states) {
+        if (!states.equals(rollout)) {
+            rollout = Map.copyOf(states);
+            rebuild();
+        }
+    }
+
+    /** The configured routes with the rollout state applied. */
+    public synchronized List<RouteSpec> effectiveRoutes() {
+        List<RouteSpec> routes = new ArrayList<>(configured.size());
+        for (RouteSpec spec : configured) {
+            RolloutState state = rollout.get(spec.name());
+            routes.add(state == null ? spec : spec.withPolicy(state.applyTo(spec.policy())));
+        }
+        return routes;
+    }
+
+    /** A route's rollout state: stored, or as configured. */
+    public synchronized RolloutState rolloutState(RouteSpec spec) {
+        return rollout.getOrDefault(spec.name(), RolloutState.of(spec.policy()));
+    }
+
+    public List<RouteSpec> configuredRoutes() {
+        return configured;
+    }
+
+    private void rebuild() {
+        RoutingTable table = TableBuilder.build(effectiveRoutes(), catalog);
         holder.set(table);
         for (Route route : table.routes()) {
             log.info("Routing table updated: {}", route);

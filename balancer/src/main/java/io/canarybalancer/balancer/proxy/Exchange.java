@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer.proxy;
 
+import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
@@ -38,6 +39,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Exchange implements BackendListener {
     private final FrontendHandler frontend;
+    private final TrafficStats stats;
+    private final long startNanos = System.nanoTime();
     private final ChannelHandlerContext client;
     private final BackendConnector connector;
     private final ProxySettings settings;
@@ -63,12 +66,14 @@ final class Exchange implements BackendListener {
     private boolean backendReusable;
     private boolean keepClientOpen;
     private boolean finished;
+    private int status;
     private ScheduledFuture<?> responseTimer;
 
-    Exchange(FrontendHandler frontend, ChannelHandlerContext client, BackendConnector connector,
+    Exchange(FrontendHandler frontend, TrafficStats stats, ChannelHandlerContext client, BackendConnector connector,
              ProxySettings settings, HttpRequest request, Route route, Replica replica,
              boolean clientKeepAlive, boolean expectContinue, boolean replayable) {
         this.frontend = frontend;
+        this.stats = stats;
         this.client = client;
         this.connector = connector;
         this.settings = settings;
@@ -188,6 +193,7 @@ final class Exchange implements BackendListener {
                 return;
             }
             responseStarted = true;
+            status = response.status().code();
             cancelResponseTimer();
             backendReusable = HttpUtil.isKeepAlive(response);
             keepClientOpen = ForwardedHeaders.forClient(response, replica.role(), clientVersion,
@@ -254,6 +260,7 @@ final class Exchange implements BackendListener {
             // Part of the response is out: the only honest signal left is closing the client connection.
             closeBackend();
             finished = true;
+            record();
             frontend.exchangeAborted(this);
         } else {
             fail(status, reason);
@@ -269,6 +276,7 @@ final class Exchange implements BackendListener {
         closeBackend();
         responseStarted = true;
         responseDone = true;
+        this.status = status.code();
         boolean bodyPending = !requestDone && !frontend.bodyless(request);
         keepClientOpen = clientKeepAlive && !bodyPending;
         requestAbandoned = true;
@@ -308,6 +316,7 @@ final class Exchange implements BackendListener {
         }
         finished = true;
         cancelResponseTimer();
+        record();
         if (backend != null) {
             Channel channel = backend;
             backend = null;
@@ -327,7 +336,14 @@ final class Exchange implements BackendListener {
             finished = true;
             cancelResponseTimer();
             closeBackend();
+            if (responseStarted) {
+                record();
+            }
         }
+    }
+
+    private void record() {
+        stats.served(route, replica, status, System.nanoTime() - startNanos, request.method().name(), request.uri());
     }
 
     private void closeBackend() {

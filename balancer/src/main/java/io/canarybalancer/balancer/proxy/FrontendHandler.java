@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer.proxy;
 
+import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.Replica;
@@ -45,6 +46,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final RoutingTableHolder routes;
     private final Function<EventLoop, ? extends BackendConnector> connectors;
     private final ProxySettings settings;
+    private final TrafficStats stats;
     private final NettyRouteRequest routeRequest = new NettyRouteRequest();
     /** Messages decoded while the current exchange cannot take them (pipelining), oldest first. */
     private final ArrayDeque<Object> queued = new ArrayDeque<>(4);
@@ -58,10 +60,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean inReadBatch;
 
     FrontendHandler(RoutingTableHolder routes, Function<EventLoop, ? extends BackendConnector> connectors,
-                    ProxySettings settings) {
+                    ProxySettings settings, TrafficStats stats) {
         this.routes = routes;
         this.connectors = connectors;
         this.settings = settings;
+        this.stats = stats;
     }
 
     @Override
@@ -175,6 +178,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
         Route route = routes.get().find(request.uri());
         if (route == null) {
+            stats.unrouted();
             respond(HttpResponseStatus.NOT_FOUND, ErrorResponses.message("no route for this path"),
                     !keepAlive || !bodyless);
             return;
@@ -184,11 +188,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT
                     && route.policy().header().matches(routeRequest);
             String error = rejectedFlag ? "no healthy canary replica, and fallback is reject" : "no healthy replica";
+            stats.refused(route, HttpResponseStatus.SERVICE_UNAVAILABLE.code(), request.method().name(), request.uri());
             respond(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorResponses.noReplica(route, error),
                     !keepAlive || !bodyless);
             return;
         }
-        exchange = new Exchange(this, ctx, connector, settings, request, route, replica, keepAlive,
+        exchange = new Exchange(this, stats, ctx, connector, settings, request, route, replica, keepAlive,
                 expectContinue, bodyless && IDEMPOTENT.contains(request.method()));
         exchange.start(clientIp);
     }

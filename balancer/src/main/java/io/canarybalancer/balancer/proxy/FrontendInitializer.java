@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer.proxy;
 
+import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.netty.channel.Channel;
@@ -27,12 +28,14 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private final RoutingTableHolder routes;
     private final Function<EventLoop, ? extends BackendConnector> connectors;
     private final ProxySettings settings;
+    private final TrafficStats stats;
 
     FrontendInitializer(RoutingTableHolder routes, Function<EventLoop, ? extends BackendConnector> connectors,
-                        ProxySettings settings) {
+                        ProxySettings settings, TrafficStats stats) {
         this.routes = routes;
         this.connectors = connectors;
         this.settings = settings;
+        this.stats = stats;
     }
 
     @Override
@@ -42,6 +45,6 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                 .addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(settings.maxInitialLineLength())
                         .setMaxHeaderSize(settings.maxHeaderSize())))
-                .addLast(HANDLER, new FrontendHandler(routes, connectors, settings));
+                .addLast(HANDLER, new FrontendHandler(routes, connectors, settings, stats));
     }
 }

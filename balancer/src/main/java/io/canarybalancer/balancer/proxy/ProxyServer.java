@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer.proxy;
 
+import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.pool.BackendPools;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.netty.bootstrap.ServerBootstrap;
@@ -33,8 +34,8 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /** Binds {@code address} and starts serving; fails if the address cannot be bound. */
-    public static ProxyServer start(InetSocketAddress address, RoutingTableHolder routes, ProxySettings settings)
-            throws InterruptedException {
+    public static ProxyServer start(InetSocketAddress address, RoutingTableHolder routes, ProxySettings settings,
+                                    TrafficStats stats) throws InterruptedException {
         Transport transport = Transport.best();
         EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("balancer-accept"), transport.ioHandlerFactory());
@@ -51,7 +52,7 @@ public final class ProxyServer implements AutoCloseable {
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new FrontendInitializer(routes, pools::forLoop, settings))
+                    .childHandler(new FrontendInitializer(routes, pools::forLoop, settings, stats))
                     .bind(address).sync().channel();
             log.info("Proxy transport: {}, {} I/O thread(s)", transport.name().toLowerCase(java.util.Locale.ROOT),
                     ((MultiThreadIoEventLoopGroup) workers).executorCount());

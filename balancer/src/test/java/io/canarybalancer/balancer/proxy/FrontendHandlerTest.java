@@ -5,9 +5,11 @@ import io.canarybalancer.balancer.discovery.PoolRef;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.ServiceInstance;
 import io.canarybalancer.balancer.discovery.TableBuilder;
+import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.netty.buffer.ByteBuf;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -75,7 +77,8 @@ class FrontendHandlerTest {
                         new RouteSpec("empty", "/empty", new PoolRef("nothing", null), new PoolRef("nothing", null),
                                 RoutePolicy.defaults())),
                 new Catalog(Map.of("service-v1", List.of(new ServiceInstance("s1", "127.0.0.1", 9001, List.of(), 1))))));
-        client = new EmbeddedChannel(new FrontendHandler(routes, loop -> backends, ProxySettings.defaults()));
+        client = new EmbeddedChannel(new FrontendHandler(routes, loop -> backends, ProxySettings.defaults(),
+                new TrafficStats(new PrometheusRegistry(), false)));
     }
 
     @AfterEach

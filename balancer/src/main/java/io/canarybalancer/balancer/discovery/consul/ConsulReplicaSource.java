@@ -82,7 +82,7 @@ public final class ConsulReplicaSource implements ReplicaSource {
             options.datacenter(settings.datacenter());
         }
         if (index > 0) {
-            options.index(BigInteger.valueOf(index)).wait(Math.max(1, wait.toMillis()) + "ms");
+            options.index(BigInteger.valueOf(index)).wait(ConsulSettings.waitParameter(wait));
         }
         return options.build();
     }

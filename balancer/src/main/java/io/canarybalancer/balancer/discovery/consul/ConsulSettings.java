@@ -35,9 +35,19 @@ public record ConsulSettings(String url, String token, String datacenter, Durati
                 Duration.ofMillis(250), Duration.ofSeconds(10), 5, Duration.ofSeconds(1));
     }
 
-    /** The client read timeout: the wait, Consul's jitter of up to wait/16, and a margin. */
+    /** The client read timeout: the wait (as sent, whole seconds), Consul's jitter of up to wait/16, and a margin. */
     Duration readTimeout() {
-        return blockingWait.plus(blockingWait.dividedBy(16)).plusSeconds(2);
+        Duration sent = Duration.ofSeconds(Math.max(1, (blockingWait.toMillis() + 999) / 1000));
+        return sent.plus(sent.dividedBy(16)).plusSeconds(2);
+    }
+
+    /**
+     * A blocking query's {@code wait} parameter in whole seconds, rounded up, at least 1 s: the form
+     * consul-client's per-request timeout understands (it warns about {@code 500ms}).
+     */
+    static String waitParameter(Duration wait) {
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        return seconds + "s";
     }
 
     /** The {@code url}, with {@code http://} added when it names only host and port (as CONSUL_HTTP_ADDR may). */

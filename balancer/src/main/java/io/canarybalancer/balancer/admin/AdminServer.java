@@ -1,0 +1,157 @@
+package io.canarybalancer.balancer.admin;
+
+import io.canarybalancer.balancer.discovery.RolloutState;
+import io.canarybalancer.balancer.discovery.consul.WatchState;
+import io.canarybalancer.balancer.route.PoolRole;
+import io.canarybalancer.balancer.route.Route;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admin listener (by default 127.0.0.1:48152): status, metrics, dashboard and rollout control.
+ * Its own event loop and a worker thread for changes that wait on Consul, so nothing here can
+ * slow the proxy's event loops.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+
+    private final EventLoopGroup group;
+    private final ExecutorService worker;
+    private final Channel listener;
+
+    private AdminServer(EventLoopGroup group, ExecutorService worker, Channel listener) {
+        this.group = group;
+        this.worker = worker;
+        this.listener = listener;
+    }
+
+    public static AdminServer start(InetSocketAddress address, AdminContext context) throws InterruptedException {
+        registerGauges(context);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("balancer-admin"),
+                NioIoHandler.newFactory());
+        ExecutorService worker = Executors.newSingleThreadExecutor(new DefaultThreadFactory("balancer-admin-worker", true));
+        AdminHandler handler = new AdminHandler(context, worker);
+        try {
+            Channel listener = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            channel.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), handler);
+                        }
+                    })
+                    .bind(address).sync().channel();
+            AdminServer server = new AdminServer(group, worker, listener);
+            InetSocketAddress bound = server.localAddress();
+            log.info("Admin API listening on {}:{}{}", bound.getAddress().getHostAddress(), bound.getPort(),
+                    context.token() == null ? "" : " (bearer token required)");
+            return server;
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            worker.shutdownNow();
+            throw e;
+        }
+    }
+
+    /** Gauges read at scrape time from the live table, rollout and watch state. */
+    private static void registerGauges(AdminContext context) {
+        GaugeWithCallback.builder()
+                .name("canary_balancer_replicas")
+                .help("Healthy replicas in each route's pools")
+                .labelNames("route", "pool")
+                .callback(callback -> {
+                    for (Route route : context.routes().get().routes()) {
+                        for (PoolRole role : PoolRole.values()) {
+                            callback.call(route.pool(role).replicas().size(), route.name(), role.label());
+                        }
+                    }
+                })
+                .register(context.registry());
+        GaugeWithCallback.builder()
+                .name("canary_balancer_canary_expected_share")
+                .help("Share of un-flagged requests each route's canary should get now (0 to 1)")
+                .labelNames("route")
+                .callback(callback -> {
+                    for (Route route : context.routes().get().routes()) {
+                        callback.call(StatusView.expectedCanaryShare(route), route.name());
+                    }
+                })
+                .register(context.registry());
+        GaugeWithCallback.builder()
+                .name("canary_balancer_rollout_weight_percent")
+                .help("The canary weight set for each route, and whether its rollout is paused")
+                .labelNames("route", "strategy", "paused")
+                .callback(callback -> context.rollouts().routeNames().forEach(name ->
+                        context.rollouts().route(name).ifPresent(spec -> {
+                            RolloutState state = context.rollouts().state(spec);
+                            callback.call(state.weight(), name, state.strategy().label(), Boolean.toString(state.paused()));
+                        })))
+                .register(context.registry());
+        GaugeWithCallback.builder()
+                .name("canary_balancer_consul_watch_stale")
+                .help("1 while a Consul watch may be behind: never answered, failing, or holding replicas")
+                .labelNames("service")
+                .callback(callback -> {
+                    for (WatchState watch : context.watches().get()) {
+                        callback.call(watch.stale() ? 1 : 0, watch.service());
+                    }
+                })
+                .register(context.registry());
+        GaugeWithCallback.builder()
+                .name("canary_balancer_consul_watch_consecutive_failures")
+                .help("Failed Consul calls since the watch's last success")
+                .labelNames("service")
+                .callback(callback -> {
+                    for (WatchState watch : context.watches().get()) {
+                        callback.call(watch.consecutiveFailures(), watch.service());
+                    }
+                })
+                .register(context.registry());
+        GaugeWithCallback.builder()
+                .name("canary_balancer_consul_watch_last_success_timestamp_seconds")
+                .help("When each Consul watch last got a useful answer (Unix time)")
+                .labelNames("service")
+                .callback(callback -> {
+                    for (WatchState watch : context.watches().get()) {
+                        if (watch.lastSuccess() != null) {
+                            callback.call(watch.lastSuccess().toEpochMilli() / 1000.0, watch.service());
+                        }
+                    }
+                })
+                .register(context.registry());
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    @Override
+    public void close() {
+        listener.close().awaitUninterruptibly();
+        worker.shutdown();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.canarybalancer.balancer.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canarybalancer.balancer.discovery.RolloutState;
+import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.discovery.consul.WatchState;
+import io.canarybalancer.balancer.route.Pool;
+import io.canarybalancer.balancer.route.PoolRole;
+import io.canarybalancer.balancer.route.Replica;
+import io.canarybalancer.balancer.route.Route;
+import io.canarybalancer.balancer.route.RoutePolicy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/** The JSON of {@code GET /status}: routes, pools, replicas with expected and observed shares, watches. */
+final class StatusView {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private StatusView() {
+    }
+
+    static ObjectNode status(AdminContext context) {
+        ObjectNode root = JSON.createObjectNode().put("version", context.version());
+        ObjectNode discovery = root.putObject("discovery")
+                .put("kind", context.discovery())
+                .put("rolloutShared", context.rollouts().shared());
+        ArrayNode watches = discovery.putArray("watches");
+        Instant now = Instant.now();
+        for (WatchState watch : context.watches().get()) {
+            ObjectNode node = watches.addObject()
+                    .put("service", watch.service())
+                    .put("stale", watch.stale())
+                    .put("index", watch.index())
+                    .put("consecutiveFailures", watch.consecutiveFailures())
+                    .put("holdingReplicas", watch.holdingReplicas())
+                    .put("replicas", watch.replicas())
+                    .put("knownLeader", watch.knownLeader());
+            node.put("lastSuccess", watch.lastSuccess() == null ? null : watch.lastSuccess().toString());
+            Duration since = watch.sinceLastSuccess(now);
+            node.put("secondsSinceLastSuccess", since == null ? null : since.toMillis() / 1000.0);
+            node.put("lastError", watch.lastError());
+        }
+        root.put("unroutedRequests", context.stats().unroutedRequests());
+        ArrayNode routes = root.putArray("routes");
+        for (Route route : context.routes().get().routes()) {
+            context.rollouts().route(route.name())
+                    .ifPresent(spec -> routes.add(route(context, route, spec)));
+        }
+        return root;
+    }
+
+    private static ObjectNode route(AdminContext context, Route route, RouteSpec spec) {
+        RolloutState rollout = context.rollouts().state(spec);
+        RoutePolicy policy = route.policy();
+        ObjectNode node = JSON.createObjectNode()
+                .put("name", route.name())
+                .put("pathPrefix", route.pathPrefix())
+                .put("strategy", rollout.strategy().label())
+                .put("weight", rollout.weight())
+                .put("paused", rollout.paused())
+                .put("fallback", policy.fallback().label());
+        node.putObject("header").put("name", policy.header().name()).put("value", policy.header().value());
+        double canaryShare = expectedCanaryShare(route);
+        ObjectNode pools = node.putObject("pools");
+        pools.set("stable", pool(context, route, route.stable(), 1 - canaryShare));
+        pools.set("canary", pool(context, route, route.canary(), canaryShare));
+        long stableRequests = pools.get("stable").get("requestsTotal").asLong();
+        long canaryRequests = pools.get("canary").get("requestsTotal").asLong();
+        long all = stableRequests + canaryRequests;
+        ((ObjectNode) pools.get("stable")).put("observedShare", all == 0 ? null : (double) stableRequests / all);
+        ((ObjectNode) pools.get("canary")).put("observedShare", all == 0 ? null : (double) canaryRequests / all);
+        ObjectNode refused = node.putObject("refused");
+        context.stats().byStatusClass(route.name(), "none").forEach(refused::put);
+        return node;
+    }
+
+    private static ObjectNode pool(AdminContext context, Route route, Pool pool, double share) {
+        ObjectNode node = JSON.createObjectNode()
+                .put("service", pool.service())
+                .put("tag", pool.tag())
+                .put("expectedShare", share);
+        Map<String, Long> byClass = context.stats().byStatusClass(route.name(), pool.role().label());
+        ObjectNode requests = node.putObject("requests");
+        long total = 0;
+        for (Map.Entry<String, Long> entry : byClass.entrySet()) {
+            requests.put(entry.getKey(), entry.getValue());
+            total += entry.getValue();
+        }
+        node.put("requestsTotal", total);
+        node.put("errors", byClass.getOrDefault("5xx", 0L));
+        int totalWeight = pool.totalWeight();
+        ArrayNode replicas = node.putArray("replicas");
+        for (Replica replica : pool.replicas()) {
+            replicas.addObject()
+                    .put("id", replica.id())
+                    .put("address", replica.host() + ":" + replica.port())
+                    .put("weight", replica.weight())
+                    .put("health", "passing")
+                    .put("expectedShare", totalWeight == 0 ? 0 : share * replica.weight() / totalWeight)
+                    .put("requests", context.stats().replicaRequests(route.name(), replica.role(), replica.id()));
+        }
+        return node;
+    }
+
+    /** The canary's expected share of un-flagged requests under the route's current policy and replicas. */
+    static double expectedCanaryShare(Route route) {
+        boolean noStable = route.stable().isEmpty();
+        boolean noCanary = route.canary().isEmpty();
+        if (noCanary) {
+            return 0;
+        }
+        if (noStable) {
+            return 1;
+        }
+        return switch (route.policy().strategy()) {
+            case REPLICAS -> (double) route.canary().totalWeight()
+                    / (route.canary().totalWeight() + route.stable().totalWeight());
+            case HEADER -> 0;
+            case WEIGHT -> route.policy().canaryWeight() / 100.0;
+        };
+    }
+
+}

@@ -1,0 +1,237 @@
+package io.canarybalancer.balancer.discovery.consul;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canarybalancer.balancer.discovery.RolloutState;
+import io.canarybalancer.balancer.discovery.RolloutStore;
+import io.canarybalancer.balancer.route.Strategy;
+import org.kiwiproject.consul.Consul;
+import org.kiwiproject.consul.ConsulException;
+import org.kiwiproject.consul.KeyValueClient;
+import org.kiwiproject.consul.model.ConsulResponse;
+import org.kiwiproject.consul.model.kv.Value;
+import org.kiwiproject.consul.option.ImmutablePutOptions;
+import org.kiwiproject.consul.option.ImmutableQueryOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * Rollout state in Consul KV, one key per route under a prefix ({@code canary-balancer/rollout/}
+ * by default), as JSON. Every balancer instance watches the prefix with blocking queries and applies
+ * what it finds, so a change made through any of them reaches all, and survives restarts.
+ *
+ * <p>Writes are check-and-set: read the key and its {@code ModifyIndex}, apply the change, write
+ * with {@code ?cas=} that index; if another instance wrote in between, read again and re-apply. The
+ * watch follows the same index, backoff and rate-limit rules as the service watches.
+ */
+public final class ConsulRolloutStore implements RolloutStore {
+    private static final Logger log = LoggerFactory.getLogger(ConsulRolloutStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CAS_ATTEMPTS = 5;
+
+    private final ConsulSettings settings;
+    private final String prefix;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private Consul consul;
+    private KeyValueClient kv;
+    private Thread thread;
+    private Consumer<Map<String, RolloutState>> listener;
+    private Map<String, RolloutState> known = Map.of();
+
+    public ConsulRolloutStore(ConsulSettings settings, String prefix) {
+        this.settings = settings;
+        this.prefix = prefix.endsWith("/") ? prefix : prefix + "/";
+    }
+
+    @Override
+    public void start(Consumer<Map<String, RolloutState>> listener) {
+        this.listener = listener;
+        Consul.Builder builder = Consul.builder()
+                .withUrl(settings.url())
+                .withPing(false)
+                .withConnectTimeoutMillis(2_000)
+                .withReadTimeoutMillis(settings.readTimeout().toMillis());
+        if (settings.token() != null) {
+            builder.withTokenAuth(settings.token());
+        }
+        consul = builder.build();
+        kv = consul.keyValueClient();
+        thread = new Thread(this::watch, "consul-watch-rollout");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void watch() {
+        RateLimiter limiter = new RateLimiter(settings.burst(), settings.minInterval(), System.nanoTime());
+        Backoff backoff = new Backoff(settings.backoffMin(), settings.backoffMax(), ThreadLocalRandom.current()::nextDouble);
+        long index = 0;
+        int failures = 0;
+        while (pause(limiter.reserve(System.nanoTime()))) {
+            ConsulResponse<List<Value>> response;
+            try {
+                response = read(index);
+            } catch (RuntimeException e) {
+                if (closed.getCount() == 0) {
+                    return;
+                }
+                if (failures++ == 0) {
+                    log.warn("Consul watch of rollout state failing ({}); keeping the current state", e.getMessage());
+                }
+                if (!pause(backoff.delayNanos(failures))) {
+                    return;
+                }
+                continue;
+            }
+            if (failures > 0) {
+                log.info("Consul watch of rollout state recovered after {} failed attempt(s)", failures);
+                failures = 0;
+            }
+            index = BlockingIndex.after(index, response.getIndex()).next();
+            publishIfChanged(parse(response.getResponse()));
+        }
+    }
+
+    /** The values under the prefix; a missing prefix (404) is an empty list. */
+    private ConsulResponse<List<Value>> read(long index) {
+        ImmutableQueryOptions.Builder options = ImmutableQueryOptions.builder();
+        if (settings.datacenter() != null) {
+            options.datacenter(settings.datacenter());
+        }
+        if (index > 0) {
+            options.index(BigInteger.valueOf(index)).wait(ConsulSettings.waitParameter(settings.blockingWait()));
+        }
+        ConsulResponse<List<Value>> response = kv.getConsulResponseWithValues(prefix, options.build());
+        return response.getResponse() == null
+                ? new ConsulResponse<>(List.of(), response.getLastContact(), response.isKnownLeader(),
+                response.getIndex(), Optional.empty())
+                : response;
+    }
+
+    private Map<String, RolloutState> parse(List<Value> values) {
+        Map<String, RolloutState> states = new LinkedHashMap<>();
+        for (Value value : values) {
+            Optional<String> json = value.getValue().map(ConsulRolloutStore::decode);
+            if (json.isEmpty()) {
+                continue;
+            }
+            try {
+                JsonNode node = JSON.readTree(json.get());
+                states.put(node.path("route").asText(), fromJson(node));
+            } catch (Exception e) {
+                log.warn("Ignoring rollout state at {} that does not parse: {}", value.getKey(), e.getMessage());
+            }
+        }
+        return states;
+    }
+
+    private synchronized void publishIfChanged(Map<String, RolloutState> states) {
+        if (!states.equals(known)) {
+            known = Map.copyOf(states);
+            listener.accept(known);
+        }
+    }
+
+    @Override
+    public RolloutState update(String route, RolloutState current, UnaryOperator<RolloutState> change)
+            throws RolloutException {
+        String key = key(route);
+        try {
+            for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+                Optional<ConsulResponse<Value>> stored = kv.getConsulResponseWithValue(key);
+                long modifyIndex = stored.map(response -> response.getResponse().getModifyIndex()).orElse(0L);
+                RolloutState base = stored.flatMap(response -> response.getResponse().getValue())
+                        .map(ConsulRolloutStore::decode).map(ConsulRolloutStore::readState).orElse(current);
+                RolloutState next = change.apply(base);
+                if (kv.putValue(key, toJson(route, next), 0, ImmutablePutOptions.builder().cas(modifyIndex).build(),
+                        StandardCharsets.UTF_8)) {
+                    synchronized (this) {
+                        Map<String, RolloutState> states = new LinkedHashMap<>(known);
+                        states.put(route, next);
+                        publishIfChanged(states); // apply here at once; the watch confirms
+                    }
+                    log.info("Rollout of route {} set to {} in Consul", route, next);
+                    return next;
+                }
+            }
+        } catch (ConsulException e) {
+            throw new RolloutException("Consul refused the change: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new RolloutException("Consul is unreachable: " + e.getMessage(), e);
+        }
+        throw new RolloutException("the rollout of " + route + " kept changing under us; try again", null);
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
+    public void close() {
+        closed.countDown();
+        if (consul != null) {
+            consul.destroy();
+        }
+        if (thread != null) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The KV key of a route: the prefix and the name, with anything but letters, digits, '.', '_', '-' as '_'. */
+    String key(String route) {
+        return prefix + route.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    static String toJson(String route, RolloutState state) {
+        ObjectNode node = JSON.createObjectNode()
+                .put("route", route)
+                .put("strategy", state.strategy().label())
+                .put("weight", state.weight())
+                .put("paused", state.paused());
+        return node.toString();
+    }
+
+    private static RolloutState readState(String json) {
+        try {
+            return fromJson(JSON.readTree(json));
+        } catch (Exception e) {
+            throw new IllegalStateException("stored rollout state does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    private static RolloutState fromJson(JsonNode node) {
+        return new RolloutState(Strategy.parse(node.path("strategy").asText()), node.path("weight").asInt(),
+                node.path("paused").asBoolean(false));
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    }
+
+    private boolean pause(long nanos) {
+        try {
+            return !closed.await(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

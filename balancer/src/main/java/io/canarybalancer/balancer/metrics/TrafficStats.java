@@ -1,0 +1,155 @@
+package io.canarybalancer.balancer.metrics;
+
+import io.canarybalancer.balancer.route.PoolRole;
+import io.canarybalancer.balancer.route.Replica;
+import io.canarybalancer.balancer.route.Route;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the proxy saw: requests per route, pool and status class, their durations, and requests per
+ * replica. Recorded on the event loops without locks or per-request allocation: each counter's data
+ * point is looked up once and cached, and Prometheus's data points are lock-free adders.
+ *
+ * <p>Optionally writes one access-log line per request, logfmt, to the {@code access} logger (off
+ * by default; the bundled Logback configuration sends it through an asynchronous appender so the
+ * event loop never waits on the console).
+ */
+public final class TrafficStats {
+    /** Status classes as labels, index = code / 100. */
+    private static final String[] CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    private static final Logger access = LoggerFactory.getLogger("access");
+
+    private final Counter requests;
+    private final Counter replicaRequests;
+    private final Histogram durations;
+    private final Counter unrouted;
+    private final boolean accessLog;
+    private final Map<String, PoolStats> pools = new ConcurrentHashMap<>();
+
+    public TrafficStats(PrometheusRegistry registry, boolean accessLog) {
+        this.accessLog = accessLog;
+        requests = Counter.builder()
+                .name("canary_balancer_requests_total")
+                .help("Requests answered, by route, pool and status class (pool none: no replica could take it)")
+                .labelNames("route", "pool", "status_class")
+                .withoutExemplars()
+                .register(registry);
+        replicaRequests = Counter.builder()
+                .name("canary_balancer_replica_requests_total")
+                .help("Requests sent to each replica")
+                .labelNames("route", "pool", "replica")
+                .withoutExemplars()
+                .register(registry);
+        durations = Histogram.builder()
+                .name("canary_balancer_request_duration_seconds")
+                .help("Time from a request's head to the end of its answer, by route and pool")
+                .unit(Unit.SECONDS)
+                .labelNames("route", "pool")
+                .classicOnly()
+                .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .withoutExemplars()
+                .register(registry);
+        unrouted = Counter.builder()
+                .name("canary_balancer_unrouted_requests_total")
+                .help("Requests no route covered (answered 404)")
+                .withoutExemplars()
+                .register(registry);
+    }
+
+    /** A request answered by {@code replica} (or by the balancer on its behalf: 502, 504). */
+    public void served(Route route, Replica replica, int status, long nanos, String method, String target) {
+        PoolStats pool = pool(route.name(), replica.role().label());
+        pool.byClass[statusClass(status)].inc();
+        pool.replica(replica.id()).inc();
+        pool.duration.observe(nanos / 1e9);
+        if (accessLog) {
+            access.info("route={} pool={} replica={} status={} duration_ms={} method={} target={}", route.name(),
+                    replica.role().label(), replica.id(), status, String.format("%.3f", nanos / 1e6), method, target);
+        }
+    }
+
+    /** A request the route had no replica for (answered 503). */
+    public void refused(Route route, int status, String method, String target) {
+        pool(route.name(), "none").byClass[statusClass(status)].inc();
+        if (accessLog) {
+            access.info("route={} pool=none status={} method={} target={}", route.name(), status, method, target);
+        }
+    }
+
+    /** A request no route covered (answered 404). */
+    public void unrouted() {
+        unrouted.inc();
+    }
+
+    /** Requests so far for a route and pool ({@code stable}, {@code canary} or {@code none}), by status class. */
+    public Map<String, Long> byStatusClass(String route, String pool) {
+        PoolStats stats = pools.get(key(route, pool));
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        for (int i = 1; i < CLASSES.length; i++) {
+            counts.put(CLASSES[i], stats == null ? 0 : stats.byClass[i].getLongValue());
+        }
+        return counts;
+    }
+
+    /** Requests so far sent to one replica of a route. */
+    public long replicaRequests(String route, PoolRole role, String replicaId) {
+        PoolStats stats = pools.get(key(route, role.label()));
+        if (stats == null) {
+            return 0;
+        }
+        CounterDataPoint point = stats.replicas.get(replicaId);
+        return point == null ? 0 : point.getLongValue();
+    }
+
+    public long unroutedRequests() {
+        return unrouted.getLongValue();
+    }
+
+    private PoolStats pool(String route, String pool) {
+        PoolStats stats = pools.get(key(route, pool));
+        return stats != null ? stats : pools.computeIfAbsent(key(route, pool), key -> new PoolStats(route, pool));
+    }
+
+    private static String key(String route, String pool) {
+        return route + '\u0000' + pool;
+    }
+
+    private static int statusClass(int status) {
+        int index = status / 100;
+        return index >= 1 && index <= 5 ? index : 0;
+    }
+
+    /** The cached data points of one route and pool. */
+    private final class PoolStats {
+        final String route;
+        final String pool;
+        final CounterDataPoint[] byClass = new CounterDataPoint[CLASSES.length];
+        final DistributionDataPoint duration;
+        final Map<String, CounterDataPoint> replicas = new ConcurrentHashMap<>();
+
+        PoolStats(String route, String pool) {
+            this.route = route;
+            this.pool = pool;
+            for (int i = 0; i < CLASSES.length; i++) {
+                byClass[i] = requests.labelValues(route, pool, CLASSES[i]);
+            }
+            duration = durations.labelValues(route, pool);
+        }
+
+        CounterDataPoint replica(String id) {
+            CounterDataPoint point = replicas.get(id);
+            return point != null ? point
+                    : replicas.computeIfAbsent(id, key -> replicaRequests.labelValues(route, pool, id));
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.canarybalancer.balancer.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canarybalancer.balancer.BalancerProcess;
+import io.canarybalancer.balancer.Http;
+import io.canarybalancer.balancer.TestBackend;
+import io.canarybalancer.balancer.TestConfigs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every admin endpoint of the real jar, with file discovery (rollout state kept in the balancer). */
+class AdminApiIT {
+    static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    static Path dir;
+    static final List<TestBackend> stable = new ArrayList<>();
+    static TestBackend canary;
+    static BalancerProcess balancer;
+    static final Http http = new Http();
+
+    @BeforeAll
+    static void start() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            stable.add(new TestBackend("stable-" + i));
+        }
+        canary = new TestBackend("canary-1");
+        balancer = BalancerProcess.start(TestConfigs.config(dir, TestConfigs.replicas(stable, List.of(canary)), """
+                accessLog: true
+                routes:
+                  - {name: message, pathPrefix: /}
+                  - {name: credit, pathPrefix: /credit, strategy: header}
+                """));
+    }
+
+    @AfterAll
+    static void stop() {
+        balancer.close();
+        stable.forEach(TestBackend::close);
+        canary.close();
+    }
+
+    @BeforeEach
+    void resetRollout() throws Exception {
+        send("PUT", "/routes/message/rollout", "{\"strategy\":\"replicas\",\"weight\":0,\"paused\":false}");
+    }
+
+    @Test
+    void statusShowsRoutesPoolsReplicasSharesAndCounts() throws Exception {
+        http.concurrentGets(balancer.baseUrl() + "/version", 400);
+
+        JsonNode status = status();
+        assertThat(status.at("/discovery/kind").asText()).isEqualTo("file");
+        assertThat(status.at("/discovery/rolloutShared").asBoolean()).isFalse();
+        JsonNode message = route(status, "message");
+        assertThat(message.get("strategy").asText()).isEqualTo("replicas");
+        assertThat(message.at("/pools/canary/expectedShare").asDouble()).isEqualTo(0.25);
+        assertThat(message.at("/pools/stable/expectedShare").asDouble()).isEqualTo(0.75);
+        assertThat(message.at("/pools/canary/requests/2xx").asLong()).isGreaterThanOrEqualTo(100);
+        assertThat(message.at("/pools/canary/observedShare").asDouble()).isBetween(0.2, 0.3);
+        assertThat(message.at("/pools/stable/replicas")).hasSize(3);
+        JsonNode replica = message.at("/pools/canary/replicas/0");
+        assertThat(replica.get("id").asText()).isEqualTo("canary-1");
+        assertThat(replica.get("address").asText()).isEqualTo("127.0.0.1:" + canary.port());
+        assertThat(replica.get("expectedShare").asDouble()).isEqualTo(0.25);
+        assertThat(replica.get("requests").asLong()).isGreaterThanOrEqualTo(100);
+        assertThat(route(status, "credit").at("/pools/canary/expectedShare").asDouble()).isZero();
+    }
+
+    @Test
+    void aWeightChangeTakesEffectAtOnceAndExactly() throws Exception {
+        HttpResponse<String> changed = send("PUT", "/routes/message/rollout", "{\"strategy\":\"weight\",\"weight\":20}");
+
+        assertThat(changed.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(changed.body()).get("weight").asInt()).isEqualTo(20);
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 500), Http::pool))
+                .isEqualTo(Map.of("stable", 400L, "canary", 100L));
+        assertThat(route(status(), "message").at("/pools/canary/expectedShare").asDouble()).isEqualTo(0.2);
+    }
+
+    @Test
+    void promoteRollbackPauseAndResume() throws Exception {
+        assertThat(send("POST", "/routes/message/promote", "").statusCode()).isEqualTo(200);
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), Http::pool))
+                .isEqualTo(Map.of("canary", 40L));
+
+        assertThat(send("POST", "/routes/message/rollback", "").statusCode()).isEqualTo(200);
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), Http::pool))
+                .isEqualTo(Map.of("stable", 40L));
+
+        send("PUT", "/routes/message/rollout", "{\"weight\":50}");
+        assertThat(send("POST", "/routes/message/pause", "").statusCode()).isEqualTo(200);
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), Http::pool))
+                .isEqualTo(Map.of("stable", 40L));
+        JsonNode paused = route(status(), "message");
+        assertThat(paused.get("paused").asBoolean()).isTrue();
+        assertThat(paused.get("weight").asInt()).isEqualTo(50);
+
+        assertThat(send("POST", "/routes/message/resume", "").statusCode()).isEqualTo(200);
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), Http::pool))
+                .isEqualTo(Map.of("stable", 20L, "canary", 20L));
+    }
+
+    @Test
+    void flaggedRequestsStillReachTheCanaryAfterARollback() throws Exception {
+        send("POST", "/routes/message/rollback", "");
+
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 20, "X-Canary", "1"), Http::pool))
+                .isEqualTo(Map.of("canary", 20L));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "bad strategy | PUT | /routes/message/rollout | {\"strategy\":\"blue-green\"} | unknown strategy 'blue-green'",
+            "weight above 100 | PUT | /routes/message/rollout | {\"weight\":101} | weight must be a whole number from 0 to 100, got 101",
+            "negative weight | PUT | /routes/message/rollout | {\"weight\":-1} | weight must be a whole number from 0 to 100, got -1",
+            "weight not a number | PUT | /routes/message/rollout | {\"weight\":\"ten\"} | weight must be a whole number",
+            "unknown field | PUT | /routes/message/rollout | {\"percent\":5} | unknown field 'percent'",
+            "not JSON | PUT | /routes/message/rollout | weight=5 | the body is not JSON",
+            "empty body | PUT | /routes/message/rollout | '' | must be a JSON object",
+            "paused not boolean | PUT | /routes/message/rollout | {\"paused\":\"yes\"} | paused must be true or false",
+            "unknown route | POST | /routes/payments/promote | '' | unknown route 'payments' (routes: message, credit)",
+            "unknown route with body | PUT | /routes/payments/rollout | {\"weight\":5} | unknown route 'payments'",
+    })
+    void badInputIsRefusedWith400AndChangesNothing(String problem, String method, String path, String body,
+                                                   String error) throws Exception {
+        JsonNode before = route(status(), "message");
+
+        HttpResponse<String> response = send(method, path, body);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("error").asText()).contains(error);
+        JsonNode after = route(status(), "message");
+        assertThat(after.get("strategy")).isEqualTo(before.get("strategy"));
+        assertThat(after.get("weight")).isEqualTo(before.get("weight"));
+        assertThat(after.get("paused")).isEqualTo(before.get("paused"));
+    }
+
+    @Test
+    void wrongMethodsAndUnknownPathsAreRefused() throws Exception {
+        assertThat(send("GET", "/routes/message/promote", "").statusCode()).isEqualTo(405);
+        assertThat(send("POST", "/routes/message/rollout", "{\"weight\":1}").statusCode()).isEqualTo(405);
+        assertThat(send("DELETE", "/status", "").statusCode()).isEqualTo(405);
+        assertThat(send("GET", "/nope", "").statusCode()).isEqualTo(404);
+        assertThat(send("POST", "/routes/message/explode", "").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theDashboardIsServed() throws Exception {
+        HttpResponse<String> page = http.get(balancer.adminUrl() + "/");
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+        assertThat(page.body()).contains("Canary Balancer");
+    }
+
+    @Test
+    void metricsParseAsPrometheusTextAndCountWhatWasServed() throws Exception {
+        http.concurrentGets(balancer.baseUrl() + "/version", 40);
+
+        HttpResponse<String> metrics = http.get(balancer.adminUrl() + "/metrics");
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
+                assertThat(type).startsWith("text/plain").contains("version=0.0.4"));
+        Map<String, PrometheusText.Family> families = PrometheusText.parse(metrics.body());
+        assertThat(families).containsKeys("canary_balancer_requests", "canary_balancer_request_duration_seconds",
+                "canary_balancer_replicas", "canary_balancer_replica_requests", "canary_balancer_canary_expected_share",
+                "canary_balancer_rollout_weight_percent", "canary_balancer_unrouted_requests");
+        assertThat(families.get("canary_balancer_requests").type()).isEqualTo("counter");
+        assertThat(families.get("canary_balancer_request_duration_seconds").type()).isEqualTo("histogram");
+        assertThat(families.get("canary_balancer_requests").value("canary_balancer_requests_total",
+                Map.of("route", "message", "pool", "canary", "status_class", "2xx"))).isGreaterThanOrEqualTo(10);
+        assertThat(families.get("canary_balancer_replicas").value("canary_balancer_replicas",
+                Map.of("route", "message", "pool", "stable"))).isEqualTo(3);
+    }
+
+    @Test
+    void theAccessLogHasOneStructuredLinePerRequest() throws Exception {
+        http.get(balancer.baseUrl() + "/access-log-probe");
+
+        assertThat(balancer.awaitOutput("target=/access-log-probe", Duration.ofSeconds(10))).isTrue();
+        assertThat(balancer.output()).containsPattern(
+                "access - route=message pool=(stable|canary) replica=\\S+ status=200 duration_ms=\\d+\\.\\d{3} "
+                        + "method=GET target=/access-log-probe");
+    }
+
+    private static JsonNode status() throws Exception {
+        HttpResponse<String> response = http.get(balancer.adminUrl() + "/status");
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    static JsonNode route(JsonNode status, String name) {
+        for (JsonNode route : status.get("routes")) {
+            if (route.get("name").asText().equals(name)) {
+                return route;
+            }
+        }
+        throw new AssertionError("no route " + name + " in " + status);
+    }
+
+    private static HttpResponse<String> send(String method, String path, String body) throws Exception {
+        HttpRequest request = Http.request(balancer.adminUrl() + path)
+                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return http.client().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+}
