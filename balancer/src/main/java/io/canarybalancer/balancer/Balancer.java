@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A running balancer: discovery and rollout state feeding the routing table, the proxy reading it, the admin API. */
 public final class Balancer implements AutoCloseable {
@@ -101,8 +102,15 @@ public final class Balancer implements AutoCloseable {
         return routes;
     }
 
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Drains and stops everything; safe to call more than once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("Balancer stopping: draining requests in flight");
         admin.close();
         proxy.close();
         source.close();

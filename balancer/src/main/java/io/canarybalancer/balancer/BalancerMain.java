@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
+import sun.misc.Signal;
+
 /** The command line: {@code java -jar balancer.jar [--config FILE] | --check FILE | --help | --version}. */
 public final class BalancerMain {
     static final int OK = 0;
@@ -89,12 +91,17 @@ public final class BalancerMain {
             err.println("Cannot start: " + e.getMessage());
             return CONFIG_ERROR;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        // SIGTERM and SIGINT drain the balancer and exit 0: stopping on request is a normal end.
+        // (With only a shutdown hook the JVM would still exit 143 or 130.)
+        Runnable stop = () -> {
             balancer.close();
-            stopped.countDown();
-        }, "balancer-shutdown"));
-        stopped.await();
+            System.exit(OK);
+        };
+        for (String signal : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(signal), received -> new Thread(stop, "balancer-shutdown").start());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(balancer::close, "balancer-shutdown-hook"));
+        new CountDownLatch(1).await(); // the main thread has nothing more to do
         return RUNNING;
     }
 

@@ -41,7 +41,7 @@ public final class ConfigLoader {
             "weight", "header", "fallback");
     private static final Set<String> POOL = Set.of("service", "tag");
     private static final Set<String> HEADER = Set.of("name", "value");
-    private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle");
+    private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle", "drain");
 
     private ConfigLoader() {
     }
@@ -180,7 +180,8 @@ public final class ConfigLoader {
                 node.duration("connect", defaults.connectTimeout()),
                 node.duration("response", defaults.responseTimeout()),
                 node.duration("clientIdle", defaults.clientIdleTimeout()),
-                node.duration("backendIdle", defaults.backendIdleTimeout()));
+                node.duration("backendIdle", defaults.backendIdleTimeout()),
+                node.duration("drain", defaults.drainTimeout()));
     }
 
     private static boolean flag(ConfigNode node) throws ConfigException {

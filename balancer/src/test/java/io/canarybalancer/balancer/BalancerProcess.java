@@ -129,7 +129,9 @@ public final class BalancerProcess implements AutoCloseable {
 
     /** Sends SIGTERM and waits for the exit code (bounded). */
     public int stop() throws InterruptedException {
-        process.destroy();
+        // Through the process handle: Process.destroy() would also close our end of its output,
+        // and we want its last lines.
+        process.toHandle().destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }

@@ -197,7 +197,7 @@ final class Exchange implements BackendListener {
             cancelResponseTimer();
             backendReusable = HttpUtil.isKeepAlive(response);
             keepClientOpen = ForwardedHeaders.forClient(response, replica.role(), clientVersion,
-                    clientKeepAlive, request.method());
+                    clientKeepAlive && !frontend.draining(), request.method());
         } else if (skippingInformational) {
             ReferenceCountUtil.release(msg);
             skippingInformational = !(msg instanceof LastHttpContent);

@@ -56,6 +56,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private String clientIp;
     private Exchange exchange;
     private boolean closing;
+    private boolean draining;
     /** Between a channelRead and its channelReadComplete, which flushes whatever the batch wrote. */
     private boolean inReadBatch;
 
@@ -132,6 +133,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (exchange == null && queued.isEmpty()) {
                 ctx.close(); // an idle keep-alive connection past its timeout
             }
+        } else if (evt == Drain.INSTANCE) {
+            draining = true;
+            if (exchange == null) {
+                closing = true; // idle between requests: nothing to finish; anything queued is dropped
+                releaseQueued();
+                ctx.close();
+            }
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -198,6 +206,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         exchange.start(clientIp);
     }
 
+    /** Whether the balancer is shutting down: the current exchange is the connection's last. */
+    boolean draining() {
+        return draining;
+    }
+
     /** Whether the request declares no body. */
     boolean bodyless(HttpRequest request) {
         return !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
@@ -239,7 +252,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = null;
-        if (!keepOpen) {
+        if (!keepOpen || draining) {
             closing = true;
             releaseQueued();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

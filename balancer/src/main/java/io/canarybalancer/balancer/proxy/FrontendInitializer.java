@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -29,9 +30,11 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private final Function<EventLoop, ? extends BackendConnector> connectors;
     private final ProxySettings settings;
     private final TrafficStats stats;
+    private final ChannelGroup clients;
 
     FrontendInitializer(RoutingTableHolder routes, Function<EventLoop, ? extends BackendConnector> connectors,
-                        ProxySettings settings, TrafficStats stats) {
+                        ProxySettings settings, TrafficStats stats, ChannelGroup clients) {
+        this.clients = clients;
         this.routes = routes;
         this.connectors = connectors;
         this.settings = settings;
@@ -40,6 +43,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel channel) {
+        clients.add(channel); // a group drops a channel by itself when it closes
         channel.pipeline()
                 .addLast(IDLE, new IdleStateHandler(settings.clientIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()

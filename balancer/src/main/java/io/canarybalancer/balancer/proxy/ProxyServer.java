@@ -9,11 +9,16 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,11 +31,16 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final Channel listener;
+    private final ChannelGroup clients;
+    private final Duration drainTimeout;
 
-    private ProxyServer(EventLoopGroup acceptor, EventLoopGroup workers, Channel listener) {
+    private ProxyServer(EventLoopGroup acceptor, EventLoopGroup workers, Channel listener, ChannelGroup clients,
+                        Duration drainTimeout) {
         this.acceptor = acceptor;
         this.workers = workers;
         this.listener = listener;
+        this.clients = clients;
+        this.drainTimeout = drainTimeout;
     }
 
     /** Binds {@code address} and starts serving; fails if the address cannot be bound. */
@@ -41,6 +51,7 @@ public final class ProxyServer implements AutoCloseable {
                 new DefaultThreadFactory("balancer-accept"), transport.ioHandlerFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
                 new DefaultThreadFactory("balancer-io"), transport.ioHandlerFactory());
+        ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         try {
             BackendPools pools = new BackendPools(workers, transport.socketChannel(), new BackendInitializer(settings),
                     settings.connectTimeout(), settings.maxIdlePerReplica());
@@ -52,11 +63,11 @@ public final class ProxyServer implements AutoCloseable {
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new FrontendInitializer(routes, pools::forLoop, settings, stats))
+                    .childHandler(new FrontendInitializer(routes, pools::forLoop, settings, stats, clients))
                     .bind(address).sync().channel();
             log.info("Proxy transport: {}, {} I/O thread(s)", transport.name().toLowerCase(java.util.Locale.ROOT),
                     ((MultiThreadIoEventLoopGroup) workers).executorCount());
-            return new ProxyServer(acceptor, workers, listener);
+            return new ProxyServer(acceptor, workers, listener, clients, settings.drainTimeout());
         } catch (RuntimeException | InterruptedException e) {
             acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -69,10 +80,22 @@ public final class ProxyServer implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
-    /** Stops accepting, then stops the event loops, letting them finish queued work. */
+    /**
+     * Shuts down gracefully: stops accepting, lets every exchange in flight finish (its response
+     * closes its connection) and closes idle connections at once; after the drain timeout whatever
+     * is left is closed. Then the event loops stop.
+     */
     @Override
     public void close() {
         listener.close().awaitUninterruptibly();
+        ChannelGroupFuture closed = clients.newCloseFuture();
+        for (Channel client : clients) {
+            client.eventLoop().execute(() -> client.pipeline().fireUserEventTriggered(Drain.INSTANCE));
+        }
+        if (!closed.awaitUninterruptibly(drainTimeout.toMillis())) {
+            log.warn("{} client connection(s) still busy after {}; closing them", clients.size(), drainTimeout);
+            clients.close().awaitUninterruptibly();
+        }
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS);
         acceptor.terminationFuture().awaitUninterruptibly();

@@ -14,31 +14,34 @@ import java.util.Objects;
  * @param maxIdlePerReplica    idle backend connections kept per replica and event loop
  * @param maxInitialLineLength longest request line accepted
  * @param maxHeaderSize        largest header block accepted
- * @param ioThreads            event loop threads; 0 means one per core
+ * @param ioThreads            event loop threads; 0 means two per core
+ * @param drainTimeout         how long a shutdown waits for exchanges in flight
  */
 public record ProxySettings(Duration connectTimeout, Duration responseTimeout, Duration clientIdleTimeout,
                             Duration backendIdleTimeout, int maxIdlePerReplica, int maxInitialLineLength,
-                            int maxHeaderSize, int ioThreads) {
+                            int maxHeaderSize, int ioThreads, Duration drainTimeout) {
 
     public ProxySettings {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(responseTimeout, "responseTimeout");
         Objects.requireNonNull(clientIdleTimeout, "clientIdleTimeout");
         Objects.requireNonNull(backendIdleTimeout, "backendIdleTimeout");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
     }
 
     public static ProxySettings defaults() {
         return new ProxySettings(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
-                Duration.ofSeconds(30), 64, 8192, 16384, 0);
+                Duration.ofSeconds(30), 64, 8192, 16384, 0, Duration.ofSeconds(30));
     }
 
     public ProxySettings withIoThreads(int threads) {
         return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, backendIdleTimeout,
-                maxIdlePerReplica, maxInitialLineLength, maxHeaderSize, threads);
+                maxIdlePerReplica, maxInitialLineLength, maxHeaderSize, threads, drainTimeout);
     }
 
-    public ProxySettings withTimeouts(Duration connect, Duration response, Duration clientIdle, Duration backendIdle) {
+    public ProxySettings withTimeouts(Duration connect, Duration response, Duration clientIdle, Duration backendIdle,
+                                      Duration drain) {
         return new ProxySettings(connect, response, clientIdle, backendIdle, maxIdlePerReplica,
-                maxInitialLineLength, maxHeaderSize, ioThreads);
+                maxInitialLineLength, maxHeaderSize, ioThreads, drain);
     }
 }
