@@ -1,0 +1,269 @@
+package io.canarybalancer.credit.db;
+
+import com.codahale.metrics.MetricRegistry;
+import io.canarybalancer.credit.core.Charge;
+import io.canarybalancer.credit.core.ChargeResult;
+import io.canarybalancer.credit.core.CreditRules;
+import io.canarybalancer.credit.core.RefundResult;
+import io.canarybalancer.credit.testing.TestDatabase;
+import io.canarybalancer.credit.testing.TestDatabases;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The ledger's rules on H2 and on a real PostgreSQL, one migrated database of each, emptied per test. */
+class CreditDaoTest {
+
+    private static final Map<String, Jdbi> DATABASES = new HashMap<>();
+    private static final long NOW = 1_700_000_000_000L;
+
+    private static synchronized CreditDao dao(String kind) throws Exception {
+        Jdbi jdbi = DATABASES.get(kind);
+        if (jdbi == null) {
+            TestDatabase database = TestDatabases.of(kind);
+            SchemaMigration.migrate(database.dataSourceFactory(), new MetricRegistry());
+            jdbi = database.jdbi();
+            DATABASES.put(kind, jdbi);
+        }
+        jdbi.useHandle(handle -> {
+            handle.execute("DELETE FROM credit_charge");
+            handle.execute("UPDATE credit_balance SET amount = 0");
+        });
+        return jdbi.onDemand(CreditDao.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void topUpsAddUp(String kind) throws Exception {
+        CreditDao credit = dao(kind);
+
+        credit.topUp(5, NOW);
+        credit.topUp(7, NOW);
+
+        assertThat(credit.balance()).isEqualTo(12);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void topUpThatWouldPassTheMaximumChangesNothing(String kind) throws Exception {
+        CreditDao credit = dao(kind);
+        credit.topUp(10, NOW);
+
+        assertThat(credit.topUp(CreditRules.MAX_BALANCE, NOW).applied()).isFalse();
+        assertThat(credit.balance()).isEqualTo(10);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void chargeTakesTheCostOnceAndRecordsIt(String kind) throws Exception {
+        CreditDao credit = dao(kind);
+        credit.topUp(3, NOW);
+
+        ChargeResult first = credit.charge("m-1", 1, NOW);
+        ChargeResult again = credit.charge("m-1", 1, NOW + 5);
+
+        assertThat(first.outcome()).isEqualTo(ChargeResult.Outcome.CHARGED);
+        assertThat(first.balance()).isEqualTo(2);
+        assertThat(again.outcome()).isEqualTo(ChargeResult.Outcome.ALREADY_CHARGED);
+        assertThat(again.charge()).contains(new Charge("m-1", 1, Instant.ofEpochMilli(NOW), java.util.Optional.empty()));
+        assertThat(credit.balance()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void insufficientCreditTakesNothingAndRecordsNothing(String kind) throws Exception {
+        CreditDao credit = dao(kind);
+
+        ChargeResult result = credit.charge("m-1", 1, NOW);
+
+        assertThat(result.outcome()).isEqualTo(ChargeResult.Outcome.INSUFFICIENT_CREDIT);
+        assertThat(result.charge()).isEmpty();
+        assertThat(credit.findCharge("m-1")).isEmpty();
+        assertThat(credit.balance()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void refundGivesTheCreditBackOnce(String kind) throws Exception {
+        CreditDao credit = dao(kind);
+        credit.topUp(1, NOW);
+        credit.charge("m-1", 1, NOW);
+
+        RefundResult first = credit.refund("m-1", NOW + 1);
+        RefundResult again = credit.refund("m-1", NOW + 2);
+
+        assertThat(first.outcome()).isEqualTo(RefundResult.Outcome.REFUNDED);
+        assertThat(again.outcome()).isEqualTo(RefundResult.Outcome.ALREADY_REFUNDED);
+        assertThat(credit.balance()).isEqualTo(1);
+        assertThat(credit.findCharge("m-1").orElseThrow().refundedAt()).contains(Instant.ofEpochMilli(NOW + 1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void refundWithoutAChargeChangesNothing(String kind) throws Exception {
+        CreditDao credit = dao(kind);
+        credit.topUp(4, NOW);
+
+        RefundResult result = credit.refund("never-charged", NOW);
+
+        assertThat(result.outcome()).isEqualTo(RefundResult.Outcome.NO_CHARGE);
+        assertThat(credit.balance()).isEqualTo(4);
+        assertThat(credit.findCharge("never-charged")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aRefundedMessageIsNeverChargedAgain(String kind) throws Exception {
+        CreditDao credit = dao(kind);
+        credit.topUp(2, NOW);
+        credit.charge("m-1", 1, NOW);
+        credit.refund("m-1", NOW);
+
+        ChargeResult result = credit.charge("m-1", 1, NOW);
+
+        assertThat(result.outcome()).isEqualTo(ChargeResult.Outcome.ALREADY_CHARGED);
+        assertThat(credit.balance()).isEqualTo(2);
+    }
+
+    /**
+     * Acceptance 1 at the DAO level: 500 charges, some message ids repeated, from 8 threads through two
+     * separate connection pools (as two service instances would), against a balance of 300.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void concurrentChargesNeverOverdrawNorChargeAMessageTwice(String kind) throws Exception {
+        CreditDao credit = dao(kind);
+        CreditDao otherInstance = DATABASES.get(kind).onDemand(CreditDao.class);
+        credit.topUp(300, NOW);
+        List<String> requests = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            // Every fifth request repeats the message id of the request before it.
+            requests.add("m-" + (i % 5 == 4 ? i - 1 : i));
+        }
+        Map<ChargeResult.Outcome, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+        AtomicBoolean sawNegative = new AtomicBoolean();
+        AtomicBoolean done = new AtomicBoolean();
+        Thread watcher = new Thread(() -> {
+            while (!done.get()) {
+                if (credit.balance() < 0) {
+                    sawNegative.set(true);
+                }
+            }
+        });
+        watcher.start();
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            futures.add(threads.submit(() -> {
+                go.await();
+                for (int i = thread; i < requests.size(); i += 8) {
+                    CreditDao instance = i % 2 == 0 ? credit : otherInstance;
+                    ChargeResult result = instance.charge(requests.get(i), 1, NOW);
+                    outcomes.computeIfAbsent(result.outcome(), o -> new AtomicInteger()).incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<?> future : futures) {
+            future.get(60, TimeUnit.SECONDS);
+        }
+        threads.shutdown();
+        done.set(true);
+        watcher.join();
+
+        assertThat(outcomes.get(ChargeResult.Outcome.CHARGED)).hasValue(300);
+        assertThat(credit.balance()).isZero();
+        assertThat(credit.countStandingCharges()).isEqualTo(300);
+        assertThat(sawNegative).isFalse();
+        int repeatsOfCharged = (int) requests.stream().distinct()
+                .filter(id -> credit.findCharge(id).isPresent())
+                .mapToLong(id -> requests.stream().filter(id::equals).count() - 1)
+                .sum();
+        // A repeat of a charged message finds the first charge; it is never charged again.
+        assertThat(outcomes.get(ChargeResult.Outcome.ALREADY_CHARGED).get()).isGreaterThanOrEqualTo(repeatsOfCharged);
+        assertThat(outcomes.values().stream().mapToInt(AtomicInteger::get).sum()).isEqualTo(500);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void concurrentRefundsOfOneChargeGiveTheCreditBackOnce(String kind) throws Exception {
+        CreditDao credit = dao(kind);
+        credit.topUp(1, NOW);
+        credit.charge("m-1", 1, NOW);
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<RefundResult>> results = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            results.add(threads.submit(() -> {
+                go.await();
+                return credit.refund("m-1", NOW);
+            }));
+        }
+        go.countDown();
+        int refunded = 0;
+        for (Future<RefundResult> result : results) {
+            if (result.get(30, TimeUnit.SECONDS).outcome() == RefundResult.Outcome.REFUNDED) {
+                refunded++;
+            }
+        }
+        threads.shutdown();
+
+        assertThat(refunded).isEqualTo(1);
+        assertThat(credit.balance()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void topUpsDuringChargesAreKept(String kind) throws Exception {
+        CreditDao credit = dao(kind);
+        credit.topUp(100, NOW);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int thread = t;
+            futures.add(threads.submit(() -> {
+                go.await();
+                for (int i = 0; i < 50; i++) {
+                    credit.charge("t" + thread + "-" + i, 1, NOW);
+                }
+                return null;
+            }));
+            futures.add(threads.submit(() -> {
+                go.await();
+                for (int i = 0; i < 50; i++) {
+                    credit.topUp(2, NOW);
+                }
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<?> future : futures) {
+            future.get(60, TimeUnit.SECONDS);
+        }
+        threads.shutdown();
+
+        // 100 + 2 x 50 x 2 topped up, 100 charged.
+        assertThat(credit.balance()).isEqualTo(200);
+        assertThat(credit.countStandingCharges()).isEqualTo(100);
+    }
+}

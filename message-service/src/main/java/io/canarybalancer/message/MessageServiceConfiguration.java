@@ -1,0 +1,114 @@
+package io.canarybalancer.message;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.canarybalancer.message.delivery.CreditFactory;
+import io.canarybalancer.message.delivery.DeliveryFactory;
+import io.canarybalancer.message.delivery.ProviderFactory;
+import io.canarybalancer.replica.ReplicaConfiguration;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.validation.ValidationMethod;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+
+import java.time.Duration;
+
+/** The message service's configuration: database, delivery, provider, credit service and replica. */
+public class MessageServiceConfiguration extends Configuration {
+
+    @Valid
+    @NotNull
+    private DataSourceFactory database = new DataSourceFactory();
+
+    @Valid
+    @NotNull
+    private DeliveryFactory delivery = new DeliveryFactory();
+
+    @Valid
+    @NotNull
+    private ProviderFactory provider = new ProviderFactory();
+
+    @Valid
+    @NotNull
+    private CreditFactory credit = new CreditFactory();
+
+    @Valid
+    @NotNull
+    private ReplicaConfiguration replica = new ReplicaConfiguration();
+
+    /** Apply pending schema migrations at start-up; off when operators run {@code db migrate} themselves. */
+    private boolean migrateOnStart = true;
+
+    /**
+     * A claim must outlast the longest delivery (a charge, possibly a refund, and the provider call),
+     * or a live worker's message could be reclaimed and end TIMEOUT while its answer is still coming.
+     */
+    @ValidationMethod(message = "delivery.claimTimeout must be longer than provider.timeout + 2 x credit.timeout + 5s")
+    @JsonProperty(access = JsonProperty.Access.READ_ONLY)
+    public boolean isClaimTimeoutLongerThanADelivery() {
+        Duration oneDelivery = provider.getTimeout().toJavaDuration()
+                .plus(credit.getTimeout().toJavaDuration().multipliedBy(2))
+                .plusSeconds(5);
+        return delivery.getClaimTimeout().toJavaDuration().compareTo(oneDelivery) > 0;
+    }
+
+    @JsonProperty
+    public DataSourceFactory getDatabase() {
+        return database;
+    }
+
+    @JsonProperty
+    public void setDatabase(DataSourceFactory database) {
+        this.database = database;
+    }
+
+    @JsonProperty
+    public DeliveryFactory getDelivery() {
+        return delivery;
+    }
+
+    @JsonProperty
+    public void setDelivery(DeliveryFactory delivery) {
+        this.delivery = delivery;
+    }
+
+    @JsonProperty
+    public ProviderFactory getProvider() {
+        return provider;
+    }
+
+    @JsonProperty
+    public void setProvider(ProviderFactory provider) {
+        this.provider = provider;
+    }
+
+    @JsonProperty
+    public CreditFactory getCredit() {
+        return credit;
+    }
+
+    @JsonProperty
+    public void setCredit(CreditFactory credit) {
+        this.credit = credit;
+    }
+
+    @JsonProperty
+    public ReplicaConfiguration getReplica() {
+        return replica;
+    }
+
+    @JsonProperty
+    public void setReplica(ReplicaConfiguration replica) {
+        this.replica = replica;
+    }
+
+    @JsonProperty
+    public boolean isMigrateOnStart() {
+        return migrateOnStart;
+    }
+
+    @JsonProperty
+    public void setMigrateOnStart(boolean migrateOnStart) {
+        this.migrateOnStart = migrateOnStart;
+    }
+}
