@@ -32,7 +32,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     private static final Set<String> ROOT = Set.of("listen", "admin", "discovery", "routes", "timeouts", "ioThreads",
-            "accessLog");
+            "accessLog", "maxConnections");
     private static final Set<String> ADMIN = Set.of("listen", "token");
     private static final Set<String> DISCOVERY = Set.of("file", "consul");
     private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace",
@@ -41,7 +41,8 @@ public final class ConfigLoader {
             "weight", "header", "fallback");
     private static final Set<String> POOL = Set.of("service", "tag");
     private static final Set<String> HEADER = Set.of("name", "value");
-    private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle", "drain");
+    private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle", "drain",
+            "requestHead");
 
     private ConfigLoader() {
     }
@@ -69,7 +70,8 @@ public final class ConfigLoader {
         Discovery discovery = discovery(root.get("discovery"), file, env);
         List<RouteSpec> routes = routes(root.get("routes"));
         ProxySettings proxy = timeouts(root.get("timeouts"), defaults.proxy())
-                .withIoThreads(root.integer("ioThreads", 0, 0, 256));
+                .withIoThreads(root.integer("ioThreads", 0, 0, 256))
+                .withMaxConnections(root.integer("maxConnections", defaults.proxy().maxConnections(), 1, 1_000_000));
         boolean accessLog = root.has("accessLog") && flag(root.get("accessLog"));
         return new BalancerConfig(file, listen, admin, adminToken, discovery, routes, proxy, accessLog);
     }
@@ -181,7 +183,8 @@ public final class ConfigLoader {
                 node.duration("response", defaults.responseTimeout()),
                 node.duration("clientIdle", defaults.clientIdleTimeout()),
                 node.duration("backendIdle", defaults.backendIdleTimeout()),
-                node.duration("drain", defaults.drainTimeout()));
+                node.duration("drain", defaults.drainTimeout()),
+                node.duration("requestHead", defaults.requestHeadTimeout()));
     }
 
     private static boolean flag(ConfigNode node) throws ConfigException {

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -59,6 +61,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
     /** Between a channelRead and its channelReadComplete, which flushes whatever the batch wrote. */
     private boolean inReadBatch;
+    /** Whether the current read batch decoded anything; a batch that did not holds part of a request head. */
+    private boolean decodedInBatch;
+    /** Runs from the first bytes of a request head to its end: a client trickling headers is cut off. */
+    private ScheduledFuture<?> headTimer;
 
     FrontendHandler(RoutingTableHolder routes, Function<EventLoop, ? extends BackendConnector> connectors,
                     ProxySettings settings, TrafficStats stats) {
@@ -84,6 +90,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         inReadBatch = true;
+        decodedInBatch = true;
         if (closing) {
             ReferenceCountUtil.release(msg);
         } else if (!queued.isEmpty() || !canDispatch()) {
@@ -96,6 +103,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inReadBatch = false;
+        if (!decodedInBatch && exchange == null && !closing && headTimer == null) {
+            headTimer = ctx.executor().schedule(this::headTimedOut, settings.requestHeadTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+        decodedInBatch = false;
         if (exchange != null) {
             exchange.flushRequest();
         }
@@ -113,6 +125,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        cancelHeadTimer();
         if (exchange != null) {
             exchange.abort();
             exchange = null;
@@ -164,6 +177,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void begin(HttpRequest request) {
+        cancelHeadTimer();
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             respond(rejectionStatus(result.cause()),
@@ -204,6 +218,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         exchange = new Exchange(this, stats, ctx, connector, settings, request, route, replica, keepAlive,
                 expectContinue, bodyless && IDEMPOTENT.contains(request.method()));
         exchange.start(clientIp);
+    }
+
+    private void headTimedOut() {
+        headTimer = null;
+        if (!closing && exchange == null) {
+            respond(HttpResponseStatus.REQUEST_TIMEOUT, ErrorResponses.message("the request head took longer than "
+                    + settings.requestHeadTimeout().toMillis() + " ms to arrive"), true);
+        }
+    }
+
+    private void cancelHeadTimer() {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
     }
 
     /** Whether the balancer is shutting down: the current exchange is the connection's last. */

@@ -43,6 +43,10 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel channel) {
+        if (clients.size() >= settings.maxConnections()) {
+            channel.pipeline().addLast(TooManyConnections.INSTANCE);
+            return;
+        }
         clients.add(channel); // a group drops a channel by itself when it closes
         channel.pipeline()
                 .addLast(IDLE, new IdleStateHandler(settings.clientIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))

@@ -16,10 +16,14 @@ import java.util.Objects;
  * @param maxHeaderSize        largest header block accepted
  * @param ioThreads            event loop threads; 0 means two per core
  * @param drainTimeout         how long a shutdown waits for exchanges in flight
+ * @param requestHeadTimeout   how long a client may take to send a whole request head once it started
+ *                             one (slow-header attacks); then 408 and the connection is closed
+ * @param maxConnections       client connections served at once; more are answered 503 and closed
  */
 public record ProxySettings(Duration connectTimeout, Duration responseTimeout, Duration clientIdleTimeout,
                             Duration backendIdleTimeout, int maxIdlePerReplica, int maxInitialLineLength,
-                            int maxHeaderSize, int ioThreads, Duration drainTimeout) {
+                            int maxHeaderSize, int ioThreads, Duration drainTimeout, Duration requestHeadTimeout,
+                            int maxConnections) {
 
     public ProxySettings {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -27,21 +31,29 @@ public record ProxySettings(Duration connectTimeout, Duration responseTimeout, D
         Objects.requireNonNull(clientIdleTimeout, "clientIdleTimeout");
         Objects.requireNonNull(backendIdleTimeout, "backendIdleTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(requestHeadTimeout, "requestHeadTimeout");
     }
 
     public static ProxySettings defaults() {
         return new ProxySettings(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
-                Duration.ofSeconds(30), 64, 8192, 16384, 0, Duration.ofSeconds(30));
+                Duration.ofSeconds(30), 64, 8192, 16384, 0, Duration.ofSeconds(30), Duration.ofSeconds(10), 10_000);
     }
 
     public ProxySettings withIoThreads(int threads) {
         return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, backendIdleTimeout,
-                maxIdlePerReplica, maxInitialLineLength, maxHeaderSize, threads, drainTimeout);
+                maxIdlePerReplica, maxInitialLineLength, maxHeaderSize, threads, drainTimeout, requestHeadTimeout,
+                maxConnections);
+    }
+
+    public ProxySettings withMaxConnections(int connections) {
+        return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, backendIdleTimeout,
+                maxIdlePerReplica, maxInitialLineLength, maxHeaderSize, ioThreads, drainTimeout, requestHeadTimeout,
+                connections);
     }
 
     public ProxySettings withTimeouts(Duration connect, Duration response, Duration clientIdle, Duration backendIdle,
-                                      Duration drain) {
+                                      Duration drain, Duration requestHead) {
         return new ProxySettings(connect, response, clientIdle, backendIdle, maxIdlePerReplica,
-                maxInitialLineLength, maxHeaderSize, ioThreads, drain);
+                maxInitialLineLength, maxHeaderSize, ioThreads, drain, requestHead, maxConnections);
     }
 }

@@ -1,0 +1,353 @@
+package io.canarybalancer.balancer.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canarybalancer.balancer.BalancerProcess;
+import io.canarybalancer.balancer.Http;
+import io.canarybalancer.balancer.TestBackend;
+import io.canarybalancer.balancer.TestConfigs;
+import io.canarybalancer.balancer.admin.WebDriverClient.LogEntry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The admin dashboard in a real headless Chromium (Debian's chromium and chromium-driver), driven over
+ * the W3C WebDriver protocol against the real jar and real backends: 3 stable + 1 canary. Screenshots
+ * are kept under {@code target/} ({@code dashboard.png}, {@code dashboard-rolled-back.png},
+ * {@code dashboard-token.png}).
+ */
+class DashboardIT {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Duration PATIENCE = Duration.ofSeconds(15);
+    private static final String ROUTE = "[data-testid='route-default'] ";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static final List<TestBackend> stable = new ArrayList<>();
+    static TestBackend canary;
+    static WebDriverClient browser;
+    static final Http http = new Http();
+
+    @BeforeAll
+    static void start() throws Exception {
+        requireBrowser();
+        for (int i = 1; i <= 3; i++) {
+            stable.add(new TestBackend("stable-" + i));
+        }
+        canary = new TestBackend("canary-1");
+        Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
+        browser = WebDriverClient.start(CHROMEDRIVER, CHROMIUM, profile, target().resolve("dashboard-chromedriver.log"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        stable.forEach(TestBackend::close);
+        if (canary != null) {
+            canary.close();
+        }
+    }
+
+    @Test
+    void showsTheLiveSplitAndARollBackChangesIt(TestInfo info) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("plain"));
+        Path config = TestConfigs.config(home, TestConfigs.replicas(stable, List.of(canary)), "");
+        BalancerProcess balancer = BalancerProcess.start(config);
+        try {
+            browser.browserLog();       // what earlier tests left is theirs
+            browser.navigate(balancer.adminUrl() + "/");
+            await("the route is shown", () -> "/".equals(text(ROUTE + "[data-testid='path-prefix']")));
+            assertThat(text("[data-testid='discovery-kind']")).isEqualTo("file");
+            assertThat(browser.displayed(browser.element("[data-testid='rollout-local-warning']"))).isTrue();
+            assertThat(text("[data-testid='rollout-local-warning']")).contains("lost on restart");
+            assertThat(text(ROUTE + "[data-testid='strategy']")).contains("replicas");
+            assertThat(text(ROUTE + "[data-testid='split-expected-canary']")).isEqualTo("25.0%");
+            assertThat(text(ROUTE + "[data-testid='split-observed-canary']")).isEqualTo("–");
+
+            List<HttpResponse<String>> burst = http.concurrentGets(balancer.baseUrl() + "/version", 400);
+            assertThat(burst).allMatch(r -> r.statusCode() == 200);
+            assertThat(Http.tally(burst, Http::pool)).containsEntry("canary", 100L).containsEntry("stable", 300L);
+            await("the page counts the 400 requests and shows about 25% on the canary", () ->
+                    "100".equals(text(ROUTE + "[data-testid='total-canary']"))
+                            && "300".equals(text(ROUTE + "[data-testid='total-stable']"))
+                            && Math.abs(percent(ROUTE + "[data-testid='split-observed-canary']") - 25) <= 7);
+            assertThat(text(ROUTE + "[data-testid='split-cumulative-canary']")).isEqualTo("25.0%");
+            assertThat(browser.find(ROUTE + "[data-testid='replica-canary-1']")).isNotNull();
+            assertThat(text(ROUTE + "[data-testid='replicas-stable']")).contains("stable-1", "stable-2", "stable-3", "passing");
+
+            try (Traffic traffic = new Traffic(balancer.baseUrl() + "/version")) {
+                await("live traffic is shown with about 25% on the canary", () ->
+                        "live".equals(attribute(ROUTE + "[data-testid='split-observed-canary']", "data-mode"))
+                                && percent(ROUTE + "[data-testid='split-observed-canary']") > 15
+                                && percent(ROUTE + "[data-testid='split-observed-canary']") < 35
+                                && number(ROUTE + "[data-testid='rate-canary']") > 0);
+                assertThat(percent(ROUTE + "[data-testid='split-expected-canary']")).isCloseTo(25, within(0.01));
+                assertThat(percent(ROUTE + "[data-testid='errors-canary']")).isZero();
+                screenshot("dashboard.png");
+
+                browser.click(browser.element(ROUTE + "[data-testid='rollback']"));
+                await("the API reports the roll-back", () -> {
+                    JsonNode route = status(balancer, null).path("routes").get(0);
+                    return route.path("strategy").asText().equals("weight") && route.path("weight").asInt() == 0;
+                });
+                await("the page shows the canary at 0%, observed and expected", () ->
+                        "0.0%".equals(text(ROUTE + "[data-testid='split-expected-canary']"))
+                                && "0.0%".equals(text(ROUTE + "[data-testid='split-observed-canary']"))
+                                && "live".equals(attribute(ROUTE + "[data-testid='split-observed-canary']", "data-mode")));
+                assertThat(traffic.failures()).isZero();
+            }
+            assertThat(text(ROUTE + "[data-testid='strategy']")).contains("weight");
+            assertThat(text(ROUTE + "[data-testid='weight']")).contains("0%");
+            assertThat(text(ROUTE + "[data-testid='route-message']")).startsWith("Done");
+            screenshot("dashboard-rolled-back.png");
+            assertNoSevereLogs(List.of());
+
+            // a refused change shows the API's own reason, and changes nothing
+            String weight = browser.element(ROUTE + "[data-testid='weight-input']");
+            browser.clear(weight);
+            browser.sendKeys(weight, "150");
+            browser.click(browser.element(ROUTE + "[data-testid='apply']"));
+            await("the refusal is shown", () -> String.valueOf(text(ROUTE + "[data-testid='route-message']"))
+                    .contains("weight must be a whole number from 0 to 100"));
+            assertThat(status(balancer, null).path("routes").get(0).path("weight").asInt()).isZero();
+            // Chromium itself logs the 400 answer as a failed resource load
+            assertNoSevereLogs(List.of("status of 400"));
+        } catch (AssertionError | Exception e) {
+            failureScreenshot(info);
+            throw e;
+        } finally {
+            leavePage();                // the page stops polling before its balancer stops
+            balancer.close();
+        }
+    }
+
+    @Test
+    void withAnAdminTokenThePageAsksForItAndRemembersIt(TestInfo info) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("token"));
+        Path config = TestConfigs.config(home, TestConfigs.replicas(stable, List.of(canary)), "");
+        Files.writeString(config, Files.readString(config).replace("  listen: 127.0.0.1:0\n",
+                "  listen: 127.0.0.1:0\n  token: s3cret\n"));
+        assertThat(Files.readString(config)).contains("token: s3cret");
+        BalancerProcess balancer = BalancerProcess.start(config);
+        try {
+            browser.browserLog();
+            browser.navigate(balancer.adminUrl() + "/");
+            await("the token form is shown", () -> displayed("[data-testid='token-form']"));
+            assertThat(browser.find(ROUTE)).isNull();
+
+            browser.sendKeys(browser.element("[data-testid='token-input']"), "nope");
+            browser.click(browser.element("[data-testid='token-submit']"));
+            await("a wrong token is refused", () -> String.valueOf(text("[data-testid='token-error']")).contains("refused"));
+
+            browser.sendKeys(browser.element("[data-testid='token-input']"), "s3cret");
+            browser.click(browser.element("[data-testid='token-submit']"));
+            await("the routes are shown", () -> "25.0%".equals(text(ROUTE + "[data-testid='split-expected-canary']")));
+            assertThat(displayed("[data-testid='token-form']")).isFalse();
+            assertThat(browser.execute("return localStorage.getItem('canary-balancer.admin-token');").asText())
+                    .isEqualTo("s3cret");
+
+            browser.navigate(balancer.adminUrl() + "/");
+            await("the remembered token is used after a reload", () -> browser.find(ROUTE) != null
+                    && "25.0%".equals(text(ROUTE + "[data-testid='split-expected-canary']")));
+            assertThat(displayed("[data-testid='token-form']")).isFalse();
+
+            browser.click(browser.element(ROUTE + "[data-testid='rollback']"));
+            await("a change is sent with the token", () -> "0.0%".equals(
+                    text(ROUTE + "[data-testid='split-expected-canary']")));
+            assertThat(status(balancer, "s3cret").path("routes").get(0).path("strategy").asText()).isEqualTo("weight");
+            screenshot("dashboard-token.png");
+            // Chromium logs each 401 answer (before the token was entered, and the wrong one) as a failed load
+            assertNoSevereLogs(List.of("status of 401"));
+        } catch (AssertionError | Exception e) {
+            failureScreenshot(info);
+            throw e;
+        } finally {
+            leavePage();                // the page stops polling before its balancer stops
+            balancer.close();
+        }
+    }
+
+    // ---------- helpers ----------
+
+    /** Sends GETs in small concurrent batches until closed (bounded: 30 s, 20,000 requests). */
+    static final class Traffic implements AutoCloseable {
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final AtomicLong failures = new AtomicLong();
+        private final Thread thread;
+
+        Traffic(String url) {
+            thread = new Thread(() -> {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                int sent = 0;
+                while (!stop.get() && sent < 20_000 && System.nanoTime() < deadline) {
+                    try {
+                        http.concurrentGets(url, 10).stream().filter(r -> r.statusCode() != 200)
+                                .forEach(r -> failures.incrementAndGet());
+                        sent += 10;
+                        Thread.sleep(25);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        failures.incrementAndGet();
+                    }
+                }
+            }, "dashboard-traffic");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long failures() {
+            return failures.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(Duration.ofSeconds(35).toMillis());
+        }
+    }
+
+    private static void requireBrowser() {
+        if (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) {
+            return;
+        }
+        String message = "needs " + CHROMIUM + " and " + CHROMEDRIVER
+                + " (Debian packages: apt-get install -y chromium chromium-driver)";
+        if ("1".equals(System.getenv("REQUIRE_BROWSER_TESTS"))) {
+            throw new AssertionError(message);
+        }
+        Assumptions.abort(message);
+    }
+
+    /** Where the screenshots go: the module's target/ folder, beside the jar under test. */
+    static Path target() {
+        String jar = System.getProperty("balancer.jar");
+        return jar == null ? Path.of("target") : Path.of(jar).toAbsolutePath().getParent();
+    }
+
+    private static void await(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (Boolean.TRUE.equals(condition.call())) {
+                    return;
+                }
+                last = null;
+            } catch (IllegalStateException | NumberFormatException e) {
+                last = e;               // an element not there yet, or a value not yet a number
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out after " + PATIENCE.toSeconds() + " s waiting until " + what
+                + "; page text:\n" + pageText(), last);
+    }
+
+    private static String text(String css) throws Exception {
+        String element = browser.find(css);
+        return element == null ? null : browser.text(element).trim();
+    }
+
+    private static boolean displayed(String css) throws Exception {
+        String element = browser.find(css);
+        return element != null && browser.displayed(element);
+    }
+
+    private static String attribute(String css, String name) throws Exception {
+        JsonNode value = browser.execute("const e = document.querySelector(arguments[0]);"
+                + " return e ? e.getAttribute(arguments[1]) : null;", css, name);
+        return value.isNull() ? null : value.asText();
+    }
+
+    /** A shown percentage such as "24.8%" as a number (24.8). */
+    private static double percent(String css) throws Exception {
+        String text = text(css);
+        if (text == null || !text.endsWith("%")) {
+            throw new NumberFormatException("not a percentage: " + text);
+        }
+        return Double.parseDouble(text.substring(0, text.length() - 1));
+    }
+
+    private static double number(String css) throws Exception {
+        String text = text(css);
+        return text == null ? Double.NaN : Double.parseDouble(text.replace(",", "").replace("–", "NaN"));
+    }
+
+    private static JsonNode status(BalancerProcess balancer, String token) throws Exception {
+        HttpResponse<String> response = token == null ? http.get(balancer.adminUrl() + "/status")
+                : http.get(balancer.adminUrl() + "/status", "Authorization", "Bearer " + token);
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    /** No SEVERE browser log entry since the last look, but those containing one of the expected texts. */
+    private static void assertNoSevereLogs(List<String> expected) throws Exception {
+        List<LogEntry> severe = browser.browserLog().stream()
+                .filter(entry -> entry.level().equals("SEVERE"))
+                .filter(entry -> expected.stream().noneMatch(entry.message()::contains))
+                .toList();
+        assertThat(severe).as("SEVERE browser log entries").isEmpty();
+    }
+
+    private static String pageText() {
+        try {
+            return browser.execute("return document.body.innerText;").asText();
+        } catch (Exception e) {
+            return "(unavailable: " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * Saves the whole page (the window is made as tall as the page for the shot) once the bars' CSS
+     * transitions are over.
+     */
+    private static void screenshot(String name) throws Exception {
+        await("the page is still", () -> browser.execute(
+                "return document.getAnimations().filter(a => a instanceof CSSTransition).length;").asInt() == 0);
+        int height = browser.execute("return document.documentElement.scrollHeight;").asInt();
+        browser.windowSize(1400, Math.max(1000, Math.min(height + 140, 4000)));
+        try {
+            browser.screenshot(target().resolve(name));
+        } finally {
+            browser.windowSize(1400, 1000);
+        }
+    }
+
+    private static void leavePage() {
+        try {
+            browser.navigate("about:blank");
+        } catch (Exception e) {
+            // nothing more to stop
+        }
+    }
+
+    private static void failureScreenshot(TestInfo info) {
+        try {
+            screenshot("dashboard-failed-" + info.getTestMethod().map(m -> m.getName()).orElse("test") + ".png");
+            System.err.println("browser log: " + browser.browserLog());
+        } catch (Exception | AssertionError e) {
+            // the original failure matters more
+        }
+    }
+}
