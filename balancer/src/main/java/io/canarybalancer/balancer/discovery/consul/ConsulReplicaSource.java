@@ -5,14 +5,10 @@ import io.canarybalancer.balancer.discovery.ReplicaSource;
 import io.canarybalancer.balancer.discovery.ServiceInstance;
 import org.kiwiproject.consul.Consul;
 import org.kiwiproject.consul.HealthClient;
-import org.kiwiproject.consul.option.ConsistencyMode;
-import org.kiwiproject.consul.option.ImmutableQueryOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.math.BigInteger;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -50,19 +46,11 @@ public final class ConsulReplicaSource implements ReplicaSource {
     @Override
     public void start(Consumer<Catalog> listener) {
         this.listener = listener;
-        Consul.Builder builder = Consul.builder()
-                .withUrl(settings.url())
-                .withPing(false)
-                .withConnectTimeoutMillis(2_000)
-                .withReadTimeoutMillis(settings.readTimeout().toMillis());
-        if (settings.token() != null) {
-            builder.withTokenAuth(settings.token()); // X-Consul-Token, not the deprecated ?token=
-        }
-        consul = builder.build();
+        consul = settings.client();
         HealthClient health = consul.healthClient();
         for (String service : services) {
             ServiceWatcher watcher = new ServiceWatcher(service, (name, index, wait) ->
-                    health.getAllServiceInstances(name, options(index, wait)), settings, this::changed,
+                    health.getAllServiceInstances(name, settings.queryOptions(index, wait)), settings, this::changed,
                     new Backoff(settings.backoffMin(), settings.backoffMax(), ThreadLocalRandom.current()::nextDouble),
                     Clock.systemUTC());
             Thread thread = new Thread(watcher, "consul-watch-" + service);
@@ -72,19 +60,6 @@ public final class ConsulReplicaSource implements ReplicaSource {
         }
         log.info("Watching {} in Consul at {}", services, settings.url());
         threads.forEach(Thread::start);
-    }
-
-    private ImmutableQueryOptions options(long index, Duration wait) {
-        // Stale reads: any server may answer, so discovery keeps working through a leader election
-        // (answers are then marked KnownLeader=false, which the watch state reports).
-        ImmutableQueryOptions.Builder options = ImmutableQueryOptions.builder().consistencyMode(ConsistencyMode.STALE);
-        if (settings.datacenter() != null) {
-            options.datacenter(settings.datacenter());
-        }
-        if (index > 0) {
-            options.index(BigInteger.valueOf(index)).wait(ConsulSettings.waitParameter(wait));
-        }
-        return options.build();
     }
 
     private synchronized void changed(String service, List<ServiceInstance> instances) {

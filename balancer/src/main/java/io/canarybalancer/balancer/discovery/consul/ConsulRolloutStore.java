@@ -12,11 +12,9 @@ import org.kiwiproject.consul.KeyValueClient;
 import org.kiwiproject.consul.model.ConsulResponse;
 import org.kiwiproject.consul.model.kv.Value;
 import org.kiwiproject.consul.option.ImmutablePutOptions;
-import org.kiwiproject.consul.option.ImmutableQueryOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -60,15 +58,7 @@ public final class ConsulRolloutStore implements RolloutStore {
     @Override
     public void start(Consumer<Map<String, RolloutState>> listener) {
         this.listener = listener;
-        Consul.Builder builder = Consul.builder()
-                .withUrl(settings.url())
-                .withPing(false)
-                .withConnectTimeoutMillis(2_000)
-                .withReadTimeoutMillis(settings.readTimeout().toMillis());
-        if (settings.token() != null) {
-            builder.withTokenAuth(settings.token());
-        }
-        consul = builder.build();
+        consul = settings.client();
         kv = consul.keyValueClient();
         thread = new Thread(this::watch, "consul-watch-rollout");
         thread.setDaemon(true);
@@ -107,14 +97,8 @@ public final class ConsulRolloutStore implements RolloutStore {
 
     /** The values under the prefix; a missing prefix (404) is an empty list. */
     private ConsulResponse<List<Value>> read(long index) {
-        ImmutableQueryOptions.Builder options = ImmutableQueryOptions.builder();
-        if (settings.datacenter() != null) {
-            options.datacenter(settings.datacenter());
-        }
-        if (index > 0) {
-            options.index(BigInteger.valueOf(index)).wait(ConsulSettings.waitParameter(settings.blockingWait()));
-        }
-        ConsulResponse<List<Value>> response = kv.getConsulResponseWithValues(prefix, options.build());
+        ConsulResponse<List<Value>> response = kv.getConsulResponseWithValues(prefix,
+                settings.queryOptions(index, settings.blockingWait()));
         return response.getResponse() == null
                 ? new ConsulResponse<>(List.of(), response.getLastContact(), response.isKnownLeader(),
                 response.getIndex(), Optional.empty())

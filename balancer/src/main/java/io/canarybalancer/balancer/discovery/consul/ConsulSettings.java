@@ -1,5 +1,10 @@
 package io.canarybalancer.balancer.discovery.consul;
 
+import org.kiwiproject.consul.Consul;
+import org.kiwiproject.consul.option.ConsistencyMode;
+import org.kiwiproject.consul.option.ImmutableQueryOptions;
+
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -39,6 +44,35 @@ public record ConsulSettings(String url, String token, String datacenter, Durati
     Duration readTimeout() {
         Duration sent = Duration.ofSeconds(Math.max(1, (blockingWait.toMillis() + 999) / 1000));
         return sent.plus(sent.dividedBy(16)).plusSeconds(2);
+    }
+
+    /** A consul-client for these settings: no ping at build, the token as {@code X-Consul-Token}, a read timeout above the wait. */
+    Consul client() {
+        Consul.Builder builder = Consul.builder()
+                .withUrl(url)
+                .withPing(false)
+                .withConnectTimeoutMillis(2_000)
+                .withReadTimeoutMillis(readTimeout().toMillis());
+        if (token != null) {
+            builder.withTokenAuth(token); // the header, not the deprecated ?token=
+        }
+        return builder.build();
+    }
+
+    /**
+     * Options of one read: in the configured datacenter, blocking on {@code index} when it is set.
+     * Stale reads: any server may answer, so discovery keeps working through a leader election
+     * (answers are then marked KnownLeader=false, which the watch state reports).
+     */
+    ImmutableQueryOptions queryOptions(long index, Duration wait) {
+        ImmutableQueryOptions.Builder options = ImmutableQueryOptions.builder().consistencyMode(ConsistencyMode.STALE);
+        if (datacenter != null) {
+            options.datacenter(datacenter);
+        }
+        if (index > 0) {
+            options.index(BigInteger.valueOf(index)).wait(waitParameter(wait));
+        }
+        return options.build();
     }
 
     /**
