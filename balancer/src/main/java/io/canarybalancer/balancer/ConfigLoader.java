@@ -32,7 +32,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     private static final Set<String> ROOT = Set.of("listen", "admin", "discovery", "routes", "timeouts", "ioThreads",
-            "accessLog", "maxConnections");
+            "accessLog", "maxConnections", "limits");
     private static final Set<String> ADMIN = Set.of("listen", "token");
     private static final Set<String> DISCOVERY = Set.of("file", "consul");
     private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace",
@@ -43,6 +43,7 @@ public final class ConfigLoader {
     private static final Set<String> HEADER = Set.of("name", "value");
     private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle", "drain",
             "requestHead");
+    private static final Set<String> LIMITS = Set.of("requestLine", "headerSize", "headerCount");
 
     private ConfigLoader() {
     }
@@ -69,7 +70,7 @@ public final class ConfigLoader {
         }
         Discovery discovery = discovery(root.get("discovery"), file, env);
         List<RouteSpec> routes = routes(root.get("routes"));
-        ProxySettings proxy = timeouts(root.get("timeouts"), defaults.proxy())
+        ProxySettings proxy = limits(root.get("limits"), timeouts(root.get("timeouts"), defaults.proxy()))
                 .withIoThreads(root.integer("ioThreads", 0, 0, 256))
                 .withMaxConnections(root.integer("maxConnections", defaults.proxy().maxConnections(), 1, 1_000_000));
         boolean accessLog = root.has("accessLog") && flag(root.get("accessLog"));
@@ -185,6 +186,14 @@ public final class ConfigLoader {
                 node.duration("backendIdle", defaults.backendIdleTimeout()),
                 node.duration("drain", defaults.drainTimeout()),
                 node.duration("requestHead", defaults.requestHeadTimeout()));
+    }
+
+    private static ProxySettings limits(ConfigNode node, ProxySettings defaults) throws ConfigException {
+        node.requireObject(LIMITS);
+        return defaults.withLimits(
+                node.integer("requestLine", defaults.maxInitialLineLength(), 256, 1024 * 1024),
+                node.integer("headerSize", defaults.maxHeaderSize(), 1024, 1024 * 1024),
+                node.integer("headerCount", defaults.maxHeaderCount(), 1, 10_000));
     }
 
     private static boolean flag(ConfigNode node) throws ConfigException {

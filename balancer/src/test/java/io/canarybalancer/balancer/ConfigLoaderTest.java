@@ -108,6 +108,14 @@ class ConfigLoaderTest {
                     + " | lisen: unknown field (expected one of",
             "header without name | routes: [{header: {value: x, name: ''}}]"
                     + " | routes[0].header.name: must not be empty",
+            "unknown limit | limits: {headers: 10}"
+                    + " | limits.headers: unknown field (expected one of",
+            "header count zero | limits: {headerCount: 0}"
+                    + " | limits.headerCount: must be between 1 and 10000, got 0",
+            "request line too short | limits: {requestLine: 10}"
+                    + " | limits.requestLine: must be between 256 and 1048576, got 10",
+            "header size not a number | limits: {headerSize: 16k}"
+                    + " | limits.headerSize: must be a whole number, got \"16k\"",
     })
     void reportsFileFieldAndReason(String problem, String yaml, String expected) throws IOException {
         Path file = write("discovery: {file: replicas.yml}\n" + yaml + "\n");
@@ -115,6 +123,21 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(file))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(file + ": " + expected.strip());
+    }
+
+    @Test
+    void readsRequestLimitsWithDefaultsForTheRest() throws Exception {
+        BalancerConfig config = ConfigLoader.load(write("""
+                discovery: {file: r.yml}
+                limits:
+                  requestLine: 4096
+                  headerCount: 50
+                """));
+
+        assertThat(config.proxy().maxInitialLineLength()).isEqualTo(4096);
+        assertThat(config.proxy().maxHeaderCount()).isEqualTo(50);
+        assertThat(config.proxy().maxHeaderSize()).isEqualTo(16384);
+        assertThat(ConfigLoader.load(write2("discovery: {file: r.yml}\n")).proxy().maxHeaderCount()).isEqualTo(100);
     }
 
     @Test

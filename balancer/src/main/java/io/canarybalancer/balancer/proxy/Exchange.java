@@ -186,6 +186,13 @@ final class Exchange implements BackendListener {
             return;
         }
         if (msg instanceof HttpResponse response) {
+            String framing = HttpFraming.problem(response.headers());
+            if (framing != null) {
+                ReferenceCountUtil.release(msg);
+                // Relaying an ambiguous body framing would let the backend smuggle a response.
+                backendFailed(HttpResponseStatus.BAD_GATEWAY, "backend sent an ambiguous response: " + framing);
+                return;
+            }
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 // Interim answers (100 Continue) are the balancer's own business with the client.
                 skippingInformational = true;

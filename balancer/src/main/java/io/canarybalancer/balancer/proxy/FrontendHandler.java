@@ -246,6 +246,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static HttpResponseStatus rejectionStatus(Throwable cause) {
+        if (cause instanceof InvalidRequestException invalid) {
+            return invalid.status(); // refused by StrictServerCodec: 400, 431 or 505
+        }
         if (cause instanceof TooLongHttpLineException) {
             return HttpResponseStatus.REQUEST_URI_TOO_LONG;
         }

@@ -9,21 +9,22 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The pipeline of a client connection: idle timer, HTTP server codec, {@link FrontendHandler}. The
- * idle timer watches reads only: a connection that sends nothing for the idle timeout while no
- * exchange runs is closed. (Watching writes too would wrap every write's promise in a listener.)
+ * The pipeline of a client connection: idle timer, strict HTTP codec ({@link StrictServerCodec}),
+ * {@link RequestBodyGuard}, {@link FrontendHandler}. The idle timer watches reads only: a
+ * connection that sends nothing for the idle timeout while no exchange runs is closed. (Watching
+ * writes too would wrap every write's promise in a listener.)
  */
 @ChannelHandler.Sharable
 final class FrontendInitializer extends ChannelInitializer<Channel> {
     static final String IDLE = "idle";
     static final String CODEC = "codec";
+    static final String GUARD = "body-guard";
     static final String HANDLER = "frontend";
 
     private final RoutingTableHolder routes;
@@ -50,9 +51,10 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         clients.add(channel); // a group drops a channel by itself when it closes
         channel.pipeline()
                 .addLast(IDLE, new IdleStateHandler(settings.clientIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                .addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()
+                .addLast(CODEC, new StrictServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(settings.maxInitialLineLength())
-                        .setMaxHeaderSize(settings.maxHeaderSize())))
+                        .setMaxHeaderSize(settings.maxHeaderSize()), settings.maxHeaderCount()))
+                .addLast(GUARD, new RequestBodyGuard())
                 .addLast(HANDLER, new FrontendHandler(routes, connectors, settings, stats));
     }
 }
