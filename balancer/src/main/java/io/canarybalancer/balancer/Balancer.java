@@ -62,7 +62,7 @@ public final class Balancer implements AutoCloseable {
             Balancer[] self = new Balancer[1];
             AdminServer admin = AdminServer.start(config.adminListen(), new AdminContext(routes,
                     new RolloutControl(updater, rollout), stats, registry,
-                    () -> self[0] == null ? List.of() : self[0].watchStates(),
+                    () -> self[0] == null ? List.of() : self[0].watchStates(), proxy.health()::ejections,
                     config.discovery() instanceof ConsulDiscovery ? "consul" : "file",
                     BalancerMain.version(), config.adminToken()));
             self[0] = new Balancer(source, rollout, proxy, admin, routes);

@@ -52,6 +52,9 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong bytesReceived = new AtomicLong();
     private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+    /** Values of {@code X-Request-Id} received, with how often each came. */
+    private final Map<String, Integer> requestIds = new ConcurrentHashMap<>();
+    private volatile boolean stalled;
 
     public TestBackend(String name) throws InterruptedException {
         this.name = name;
@@ -88,13 +91,27 @@ public final class TestBackend implements AutoCloseable {
         return bytesReceived.get();
     }
 
+    /** From now on, take requests and never answer them. */
+    public void stall() {
+        stalled = true;
+    }
+
+    /** {@code X-Request-Id} values received, with their counts. */
+    public Map<String, Integer> requestIds() {
+        return requestIds;
+    }
+
     /** Headers of the last request received, names in lower case. */
     public Map<String, String> lastHeaders() {
         return lastHeaders;
     }
 
+    /** Stops listening and drops every connection, as a killed replica would; closing twice is harmless. */
     @Override
     public void close() {
+        if (group.isShuttingDown()) {
+            return;
+        }
         listener.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -109,6 +126,10 @@ public final class TestBackend implements AutoCloseable {
                 request = head;
                 bodyBytes = 0;
                 requests.incrementAndGet();
+                String id = head.headers().get("X-Request-Id");
+                if (id != null) {
+                    requestIds.merge(id, 1, Integer::sum);
+                }
                 lastHeaders.clear();
                 head.headers().forEach(e -> lastHeaders.put(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue()));
             }
@@ -122,6 +143,9 @@ public final class TestBackend implements AutoCloseable {
         }
 
         private void respond(ChannelHandlerContext ctx) {
+            if (stalled) {
+                return; // a hung replica: reads requests, never answers
+            }
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             String path = uri.path();

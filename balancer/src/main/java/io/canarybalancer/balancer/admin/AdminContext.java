@@ -3,19 +3,22 @@ package io.canarybalancer.balancer.admin;
 import io.canarybalancer.balancer.discovery.RolloutControl;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.metrics.TrafficStats;
+import io.canarybalancer.balancer.proxy.PassiveHealth.Ejection;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * What the admin API shows and changes.
  *
+ * @param ejections replicas passive health currently keeps out, by {@code host:port}
  * @param discovery "consul" or "file"
  * @param token     the bearer token every request but the dashboard page must carry, or {@code null}
  */
 public record AdminContext(RoutingTableHolder routes, RolloutControl rollouts, TrafficStats stats,
-                           PrometheusRegistry registry, Supplier<List<WatchState>> watches, String discovery,
-                           String version, String token) {
+                           PrometheusRegistry registry, Supplier<List<WatchState>> watches,
+                           Supplier<Map<String, Ejection>> ejections, String discovery, String version, String token) {
 }

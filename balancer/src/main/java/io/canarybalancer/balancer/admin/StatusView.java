@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canarybalancer.balancer.discovery.RolloutState;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
+import io.canarybalancer.balancer.proxy.PassiveHealth.Ejection;
 import io.canarybalancer.balancer.route.Pool;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
@@ -45,15 +46,21 @@ final class StatusView {
             node.put("lastError", watch.lastError());
         }
         root.put("unroutedRequests", context.stats().unroutedRequests());
+        Map<String, Ejection> ejections = context.ejections().get();
+        ObjectNode ejected = root.putObject("ejections");
+        ejections.forEach((address, ejection) -> ejected.putObject(address)
+                .put("consecutiveFailures", ejection.consecutiveFailures())
+                .put("ejectedForMillis", ejection.ejectedForMillis())
+                .put("lastFailure", ejection.lastFailure()));
         ArrayNode routes = root.putArray("routes");
         for (Route route : context.routes().get().routes()) {
             context.rollouts().route(route.name())
-                    .ifPresent(spec -> routes.add(route(context, route, spec)));
+                    .ifPresent(spec -> routes.add(route(context, route, spec, ejections)));
         }
         return root;
     }
 
-    private static ObjectNode route(AdminContext context, Route route, RouteSpec spec) {
+    private static ObjectNode route(AdminContext context, Route route, RouteSpec spec, Map<String, Ejection> ejections) {
         RolloutState rollout = context.rollouts().state(spec);
         RoutePolicy policy = route.policy();
         ObjectNode node = JSON.createObjectNode()
@@ -66,8 +73,8 @@ final class StatusView {
         node.putObject("header").put("name", policy.header().name()).put("value", policy.header().value());
         double canaryShare = expectedCanaryShare(route);
         ObjectNode pools = node.putObject("pools");
-        pools.set("stable", pool(context, route, route.stable(), 1 - canaryShare));
-        pools.set("canary", pool(context, route, route.canary(), canaryShare));
+        pools.set("stable", pool(context, route, route.stable(), 1 - canaryShare, ejections));
+        pools.set("canary", pool(context, route, route.canary(), canaryShare, ejections));
         long stableRequests = pools.get("stable").get("requestsTotal").asLong();
         long canaryRequests = pools.get("canary").get("requestsTotal").asLong();
         long all = stableRequests + canaryRequests;
@@ -78,7 +85,8 @@ final class StatusView {
         return node;
     }
 
-    private static ObjectNode pool(AdminContext context, Route route, Pool pool, double share) {
+    private static ObjectNode pool(AdminContext context, Route route, Pool pool, double share,
+                                   Map<String, Ejection> ejections) {
         ObjectNode node = JSON.createObjectNode()
                 .put("service", pool.service())
                 .put("tag", pool.tag())
@@ -95,11 +103,13 @@ final class StatusView {
         int totalWeight = pool.totalWeight();
         ArrayNode replicas = node.putArray("replicas");
         for (Replica replica : pool.replicas()) {
+            String address = replica.host() + ":" + replica.port();
+            Ejection ejection = ejections.get(address);
             replicas.addObject()
                     .put("id", replica.id())
-                    .put("address", replica.host() + ":" + replica.port())
+                    .put("address", address)
                     .put("weight", replica.weight())
-                    .put("health", "passing")
+                    .put("health", ejection != null && ejection.ejectedForMillis() > 0 ? "ejected" : "passing")
                     .put("expectedShare", totalWeight == 0 ? 0 : share * replica.weight() / totalWeight)
                     .put("requests", context.stats().replicaRequests(route.name(), replica.role(), replica.id()));
         }

@@ -33,6 +33,7 @@ public final class TrafficStats {
     private final Counter replicaRequests;
     private final Histogram durations;
     private final Counter unrouted;
+    private final Counter retries;
     private final boolean accessLog;
     private final Map<String, PoolStats> pools = new ConcurrentHashMap<>();
 
@@ -57,6 +58,12 @@ public final class TrafficStats {
                 .labelNames("route", "pool")
                 .classicOnly()
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .withoutExemplars()
+                .register(registry);
+        retries = Counter.builder()
+                .name("canary_balancer_retries_total")
+                .help("Requests sent again to another replica after one failed before answering, by route")
+                .labelNames("route")
                 .withoutExemplars()
                 .register(registry);
         unrouted = Counter.builder()
@@ -84,6 +91,11 @@ public final class TrafficStats {
         if (accessLog) {
             access.info("route={} pool=none status={} method={} target={}", route.name(), status, method, target);
         }
+    }
+
+    /** A request is sent again to another replica; {@code reason} says why the last one failed. */
+    public void retried(Route route, String reason) {
+        retries.labelValues(route.name()).inc();
     }
 
     /** A request no route covered (answered 404). */

@@ -38,7 +38,11 @@ import java.util.concurrent.TimeUnit;
  * releases it) or released here; each branch below says which.
  */
 final class Exchange implements BackendListener {
+    /** Attempts per request: the first and at most two retries, each on another replica. */
+    private static final int MAX_ATTEMPTS = 3;
+
     private final FrontendHandler frontend;
+    private final ProxyContext context;
     private final TrafficStats stats;
     private final long startNanos = System.nanoTime();
     private final ChannelHandlerContext client;
@@ -46,15 +50,20 @@ final class Exchange implements BackendListener {
     private final ProxySettings settings;
     private final HttpRequest request;
     private final Route route;
-    private final Replica replica;
+    /** The replicas tried so far, the current one last. */
+    private final Replica[] tried = new Replica[MAX_ATTEMPTS];
+    private int attempts;
+    private Replica replica;
     private final HttpVersion clientVersion;
     private final boolean clientKeepAlive;
     private final boolean expectContinue;
-    /** Bodiless and idempotent: safe to send again when a reused connection turns out to be dead. */
+    /** Bodiless and idempotent: safe to send again, to the same replica or another, after a failure. */
     private final boolean replayable;
 
     private Channel backend;
     private BackendHandler backendHandler;
+    /** Whether any part of the request went to a backend: from then on only a bodiless request may be sent again. */
+    private boolean sent;
     private boolean reusedConnection;
     private boolean replayed;
     private boolean continueSent;
@@ -69,17 +78,19 @@ final class Exchange implements BackendListener {
     private int status;
     private ScheduledFuture<?> responseTimer;
 
-    Exchange(FrontendHandler frontend, TrafficStats stats, ChannelHandlerContext client, BackendConnector connector,
-             ProxySettings settings, HttpRequest request, Route route, Replica replica,
+    Exchange(FrontendHandler frontend, ProxyContext context, ChannelHandlerContext client, BackendConnector connector,
+             HttpRequest request, Route route, Replica replica,
              boolean clientKeepAlive, boolean expectContinue, boolean replayable) {
         this.frontend = frontend;
-        this.stats = stats;
+        this.context = context;
+        this.stats = context.stats();
         this.client = client;
         this.connector = connector;
-        this.settings = settings;
+        this.settings = context.settings();
         this.request = request;
         this.route = route;
         this.replica = replica;
+        this.tried[attempts++] = replica;
         this.clientVersion = request.protocolVersion();
         this.clientKeepAlive = clientKeepAlive;
         this.expectContinue = expectContinue;
@@ -89,6 +100,10 @@ final class Exchange implements BackendListener {
     /** Prepares the request head for the backend and finds it a connection. */
     void start(String clientIp) {
         ForwardedHeaders.forBackend(request, clientIp);
+        connect();
+    }
+
+    private void connect() {
         Channel idle = connector.pollIdle(replica.address());
         if (idle != null) {
             attach(idle, true);
@@ -104,9 +119,9 @@ final class Exchange implements BackendListener {
             } else if (future.isSuccess()) {
                 attach(future.channel(), false);
             } else if (future.cause() instanceof ConnectTimeoutException) {
-                fail(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not accept the connection in time");
+                unwell(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not accept the connection in time");
             } else {
-                fail(HttpResponseStatus.BAD_GATEWAY, "backend refused the connection");
+                unwell(HttpResponseStatus.BAD_GATEWAY, "backend refused the connection");
             }
         });
     }
@@ -116,6 +131,7 @@ final class Exchange implements BackendListener {
         backendHandler = channel.pipeline().get(BackendHandler.class);
         backendHandler.bind(this);
         reusedConnection = reused;
+        sent = true;
         channel.write(request); // flushed with the body's first part or end, one write for a bodiless request
         if (requestDone) {
             // A replay: the (empty) body was already consumed the first time.
@@ -202,6 +218,7 @@ final class Exchange implements BackendListener {
             responseStarted = true;
             status = response.status().code();
             cancelResponseTimer();
+            context.health().succeeded(replica);
             backendReusable = HttpUtil.isKeepAlive(response);
             keepClientOpen = ForwardedHeaders.forClient(response, replica.role(), clientVersion,
                     clientKeepAlive && !frontend.draining(), request.method());
@@ -259,7 +276,36 @@ final class Exchange implements BackendListener {
             connectFresh();
             return;
         }
-        backendFailed(HttpResponseStatus.BAD_GATEWAY, "backend closed the connection before answering");
+        if (responseStarted) {
+            backendFailed(HttpResponseStatus.BAD_GATEWAY, "backend closed the connection mid-response");
+        } else {
+            unwell(HttpResponseStatus.BAD_GATEWAY, "backend closed the connection before answering");
+        }
+    }
+
+    /**
+     * The replica failed before answering: it is reported to passive health, and the request goes
+     * to another replica when that is safe (nothing of it was sent, or it is bodiless and
+     * idempotent), the retry budget allows and the attempts are not used up. Otherwise the client
+     * gets {@code status}.
+     */
+    private void unwell(HttpResponseStatus status, String reason) {
+        context.health().failed(replica, reason);
+        if (!finished && (!sent || replayable) && attempts < MAX_ATTEMPTS) {
+            Replica next = frontend.pick(route, tried, attempts);
+            if (next != null && context.retries().tryRetry(System.nanoTime())) {
+                closeBackend();
+                cancelResponseTimer();
+                stats.retried(route, reason);
+                replica = next;
+                tried[attempts++] = next;
+                reusedConnection = false;
+                replayed = false;
+                connect();
+                return;
+            }
+        }
+        fail(status, reason);
     }
 
     private void backendFailed(HttpResponseStatus status, String reason) {
@@ -313,7 +359,7 @@ final class Exchange implements BackendListener {
     private void onResponseTimeout() {
         responseTimer = null;
         if (!finished && !responseStarted) {
-            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not answer in time");
+            unwell(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not answer in time");
         }
     }
 

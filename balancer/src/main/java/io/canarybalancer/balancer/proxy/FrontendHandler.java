@@ -45,13 +45,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD,
             HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
 
+    private final ProxyContext context;
     private final RoutingTableHolder routes;
-    private final Function<EventLoop, ? extends BackendConnector> connectors;
     private final ProxySettings settings;
     private final TrafficStats stats;
     private final NettyRouteRequest routeRequest = new NettyRouteRequest();
     /** Messages decoded while the current exchange cannot take them (pipelining), oldest first. */
     private final ArrayDeque<Object> queued = new ArrayDeque<>(4);
+    private static final Replica[] NO_REPLICAS = new Replica[0];
 
     private ChannelHandlerContext ctx;
     private BackendConnector connector;
@@ -66,12 +67,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** Runs from the first bytes of a request head to its end: a client trickling headers is cut off. */
     private ScheduledFuture<?> headTimer;
 
-    FrontendHandler(RoutingTableHolder routes, Function<EventLoop, ? extends BackendConnector> connectors,
-                    ProxySettings settings, TrafficStats stats) {
-        this.routes = routes;
-        this.connectors = connectors;
-        this.settings = settings;
-        this.stats = stats;
+    FrontendHandler(ProxyContext context) {
+        this.context = context;
+        this.routes = context.routes();
+        this.settings = context.settings();
+        this.stats = context.stats();
     }
 
     @Override
@@ -81,7 +81,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        connector = connectors.apply(ctx.channel().eventLoop());
+        connector = context.connectors().apply(ctx.channel().eventLoop());
         clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress());
         ctx.read();
         ctx.fireChannelActive();
@@ -205,7 +205,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     !keepAlive || !bodyless);
             return;
         }
-        Replica replica = route.select(routeRequest.wrap(request));
+        routeRequest.wrap(request);
+        Replica replica = pick(route, NO_REPLICAS, 0);
         if (replica == null) {
             boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT
                     && route.policy().header().matches(routeRequest);
@@ -215,7 +216,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     !keepAlive || !bodyless);
             return;
         }
-        exchange = new Exchange(this, stats, ctx, connector, settings, request, route, replica, keepAlive,
+        context.retries().requested(System.nanoTime());
+        exchange = new Exchange(this, context, ctx, connector, request, route, replica, keepAlive,
                 expectContinue, bodyless && IDEMPOTENT.contains(request.method()));
         exchange.start(clientIp);
     }
@@ -233,6 +235,42 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             headTimer.cancel(false);
             headTimer = null;
         }
+    }
+
+    /**
+     * The route's next replica for the current request that is neither ejected (see
+     * {@link PassiveHealth}) nor among the {@code count} first of {@code tried}. When only ejected
+     * ones are left, one of them anyway: it may have recovered, and an answer beats a refusal.
+     * {@code null} when the route has nothing else to offer.
+     */
+    Replica pick(Route route, Replica[] tried, int count) {
+        Replica ejected = null;
+        int attempts = Math.max(4, 2 * (route.stable().replicas().size() + route.canary().replicas().size()));
+        for (int i = 0; i < attempts; i++) {
+            Replica candidate = route.select(routeRequest);
+            if (candidate == null) {
+                return null;
+            }
+            if (contains(tried, count, candidate)) {
+                continue;
+            }
+            if (!context.health().isEjected(candidate)) {
+                return candidate;
+            }
+            if (ejected == null) {
+                ejected = candidate;
+            }
+        }
+        return ejected;
+    }
+
+    private static boolean contains(Replica[] replicas, int count, Replica replica) {
+        for (int i = 0; i < count; i++) {
+            if (replicas[i].address().equals(replica.address())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the balancer is shutting down: the current exchange is the connection's last. */

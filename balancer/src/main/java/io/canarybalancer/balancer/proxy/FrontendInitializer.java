@@ -1,18 +1,13 @@
 package io.canarybalancer.balancer.proxy;
 
-import io.canarybalancer.balancer.metrics.TrafficStats;
-import io.canarybalancer.balancer.proxy.pool.BackendConnector;
-import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * The pipeline of a client connection: idle timer, strict HTTP codec ({@link StrictServerCodec}),
@@ -27,19 +22,14 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     static final String GUARD = "body-guard";
     static final String HANDLER = "frontend";
 
-    private final RoutingTableHolder routes;
-    private final Function<EventLoop, ? extends BackendConnector> connectors;
+    private final ProxyContext context;
     private final ProxySettings settings;
-    private final TrafficStats stats;
     private final ChannelGroup clients;
 
-    FrontendInitializer(RoutingTableHolder routes, Function<EventLoop, ? extends BackendConnector> connectors,
-                        ProxySettings settings, TrafficStats stats, ChannelGroup clients) {
+    FrontendInitializer(ProxyContext context, ChannelGroup clients) {
+        this.context = context;
+        this.settings = context.settings();
         this.clients = clients;
-        this.routes = routes;
-        this.connectors = connectors;
-        this.settings = settings;
-        this.stats = stats;
     }
 
     @Override
@@ -55,6 +45,6 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                         .setMaxInitialLineLength(settings.maxInitialLineLength())
                         .setMaxHeaderSize(settings.maxHeaderSize()), settings.maxHeaderCount()))
                 .addLast(GUARD, new RequestBodyGuard())
-                .addLast(HANDLER, new FrontendHandler(routes, connectors, settings, stats));
+                .addLast(HANDLER, new FrontendHandler(context));
     }
 }

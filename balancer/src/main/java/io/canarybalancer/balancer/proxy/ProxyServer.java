@@ -33,9 +33,11 @@ public final class ProxyServer implements AutoCloseable {
     private final Channel listener;
     private final ChannelGroup clients;
     private final Duration drainTimeout;
+    private final PassiveHealth health;
 
     private ProxyServer(EventLoopGroup acceptor, EventLoopGroup workers, Channel listener, ChannelGroup clients,
-                        Duration drainTimeout) {
+                        Duration drainTimeout, PassiveHealth health) {
+        this.health = health;
         this.acceptor = acceptor;
         this.workers = workers;
         this.listener = listener;
@@ -55,6 +57,10 @@ public final class ProxyServer implements AutoCloseable {
         try {
             BackendPools pools = new BackendPools(workers, transport.socketChannel(), new BackendInitializer(settings),
                     settings.connectTimeout(), settings.maxIdlePerReplica());
+            PassiveHealth health = new PassiveHealth(Duration.ofSeconds(1), Duration.ofSeconds(30), System::nanoTime);
+            // Retries may add 20% to the traffic, plus ten a second, however many replicas fail.
+            RetryBudget retries = new RetryBudget(0.2, 10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
+            ProxyContext context = new ProxyContext(routes, pools::forLoop, settings, stats, health, retries);
             Channel listener = new ServerBootstrap()
                     .group(acceptor, workers)
                     .channel(transport.serverChannel())
@@ -63,16 +69,21 @@ public final class ProxyServer implements AutoCloseable {
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new FrontendInitializer(routes, pools::forLoop, settings, stats, clients))
+                    .childHandler(new FrontendInitializer(context, clients))
                     .bind(address).sync().channel();
             log.info("Proxy transport: {}, {} I/O thread(s)", transport.name().toLowerCase(java.util.Locale.ROOT),
                     ((MultiThreadIoEventLoopGroup) workers).executorCount());
-            return new ProxyServer(acceptor, workers, listener, clients, settings.drainTimeout());
+            return new ProxyServer(acceptor, workers, listener, clients, settings.drainTimeout(), health);
         } catch (RuntimeException | InterruptedException e) {
             acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** What passive health has learnt about the replicas: ejections in force, with their reasons. */
+    public PassiveHealth health() {
+        return health;
     }
 
     /** The bound address (useful when listening on port 0). */

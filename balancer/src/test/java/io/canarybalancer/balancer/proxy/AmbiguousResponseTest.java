@@ -67,8 +67,7 @@ class AmbiguousResponseTest {
         routes.set(TableBuilder.build(List.of(new RouteSpec("message", "/", new PoolRef("service-v1", null),
                         new PoolRef("service-v2", null), RoutePolicy.defaults())),
                 new Catalog(Map.of("service-v1", List.of(new ServiceInstance("s1", "127.0.0.1", 9001, List.of(), 1))))));
-        client = new EmbeddedChannel(new FrontendHandler(routes, loop -> backends, ProxySettings.defaults(),
-                new TrafficStats(new PrometheusRegistry(), false)));
+        client = new EmbeddedChannel(new FrontendHandler(TestProxyContext.of(routes, backends)));
     }
 
     @AfterEach

@@ -38,6 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,8 +78,7 @@ class FrontendHandlerTest {
                         new RouteSpec("empty", "/empty", new PoolRef("nothing", null), new PoolRef("nothing", null),
                                 RoutePolicy.defaults())),
                 new Catalog(Map.of("service-v1", List.of(new ServiceInstance("s1", "127.0.0.1", 9001, List.of(), 1))))));
-        client = new EmbeddedChannel(new FrontendHandler(routes, loop -> backends, ProxySettings.defaults(),
-                new TrafficStats(new PrometheusRegistry(), false)));
+        client = new EmbeddedChannel(new FrontendHandler(TestProxyContext.of(routes, backends)));
     }
 
     @AfterEach

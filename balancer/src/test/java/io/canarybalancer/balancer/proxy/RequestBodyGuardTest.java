@@ -68,7 +68,7 @@ class RequestBodyGuardTest {
         client = new EmbeddedChannel(
                 new StrictServerCodec(new HttpDecoderConfig(), settings.maxHeaderCount()),
                 new RequestBodyGuard(),
-                new FrontendHandler(routes, loop -> backends, settings, new TrafficStats(new PrometheusRegistry(), false)));
+                new FrontendHandler(TestProxyContext.of(routes, backends, settings)));
     }
 
     @AfterEach

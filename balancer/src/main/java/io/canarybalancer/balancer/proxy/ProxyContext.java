@@ -1,0 +1,17 @@
+package io.canarybalancer.balancer.proxy;
+
+import io.canarybalancer.balancer.metrics.TrafficStats;
+import io.canarybalancer.balancer.proxy.pool.BackendConnector;
+import io.canarybalancer.balancer.route.RoutingTableHolder;
+import io.netty.channel.EventLoop;
+
+import java.util.function.Function;
+
+/**
+ * What every client connection of one proxy shares: the routing table, the backend connections of
+ * each event loop, the settings, and what is learnt from traffic (counters, replica health, the
+ * retry budget). Everything in it is safe to use from any event loop.
+ */
+record ProxyContext(RoutingTableHolder routes, Function<EventLoop, ? extends BackendConnector> connectors,
+                    ProxySettings settings, TrafficStats stats, PassiveHealth health, RetryBudget retries) {
+}
