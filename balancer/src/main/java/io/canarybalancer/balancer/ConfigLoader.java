@@ -42,7 +42,7 @@ public final class ConfigLoader {
     private static final Set<String> POOL = Set.of("service", "tag");
     private static final Set<String> HEADER = Set.of("name", "value");
     private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle", "drain",
-            "requestHead");
+            "requestHead", "requestBody");
     private static final Set<String> LIMITS = Set.of("requestLine", "headerSize", "headerCount");
 
     private ConfigLoader() {
@@ -70,9 +70,11 @@ public final class ConfigLoader {
         }
         Discovery discovery = discovery(root.get("discovery"), file, env);
         List<RouteSpec> routes = routes(root.get("routes"));
-        ProxySettings proxy = limits(root.get("limits"), timeouts(root.get("timeouts"), defaults.proxy()))
-                .withIoThreads(root.integer("ioThreads", 0, 0, 256))
-                .withMaxConnections(root.integer("maxConnections", defaults.proxy().maxConnections(), 1, 1_000_000));
+        ProxySettings proxy = defaults.proxy()
+                .withTimeouts(timeouts(root.get("timeouts"), defaults.proxy().timeouts()))
+                .withLimits(limits(root.get("limits"), defaults.proxy().limits(),
+                        root.integer("maxConnections", defaults.proxy().maxConnections(), 1, 1_000_000)))
+                .withIoThreads(root.integer("ioThreads", 0, 0, 256));
         boolean accessLog = root.has("accessLog") && flag(root.get("accessLog"));
         return new BalancerConfig(file, listen, admin, adminToken, discovery, routes, proxy, accessLog);
     }
@@ -177,23 +179,27 @@ public final class ConfigLoader {
         return new PoolRef(node.string("service", defaultService), node.string("tag", null));
     }
 
-    private static ProxySettings timeouts(ConfigNode node, ProxySettings defaults) throws ConfigException {
+    private static ProxySettings.Timeouts timeouts(ConfigNode node, ProxySettings.Timeouts defaults)
+            throws ConfigException {
         node.requireObject(TIMEOUTS);
-        return defaults.withTimeouts(
-                node.duration("connect", defaults.connectTimeout()),
-                node.duration("response", defaults.responseTimeout()),
-                node.duration("clientIdle", defaults.clientIdleTimeout()),
-                node.duration("backendIdle", defaults.backendIdleTimeout()),
-                node.duration("drain", defaults.drainTimeout()),
-                node.duration("requestHead", defaults.requestHeadTimeout()));
+        return new ProxySettings.Timeouts(
+                node.duration("connect", defaults.connect()),
+                node.duration("response", defaults.response()),
+                node.duration("clientIdle", defaults.clientIdle()),
+                node.duration("backendIdle", defaults.backendIdle()),
+                node.duration("requestHead", defaults.requestHead()),
+                node.duration("requestBody", defaults.requestBody()),
+                node.duration("drain", defaults.drain()));
     }
 
-    private static ProxySettings limits(ConfigNode node, ProxySettings defaults) throws ConfigException {
+    private static ProxySettings.Limits limits(ConfigNode node, ProxySettings.Limits defaults, int connections)
+            throws ConfigException {
         node.requireObject(LIMITS);
-        return defaults.withLimits(
-                node.integer("requestLine", defaults.maxInitialLineLength(), 256, 1024 * 1024),
-                node.integer("headerSize", defaults.maxHeaderSize(), 1024, 1024 * 1024),
-                node.integer("headerCount", defaults.maxHeaderCount(), 1, 10_000));
+        return new ProxySettings.Limits(
+                node.integer("requestLine", defaults.requestLine(), 256, 1024 * 1024),
+                node.integer("headerSize", defaults.headerSize(), 1024, 1024 * 1024),
+                node.integer("headerCount", defaults.headerCount(), 1, 10_000),
+                connections);
     }
 
     private static boolean flag(ConfigNode node) throws ConfigException {

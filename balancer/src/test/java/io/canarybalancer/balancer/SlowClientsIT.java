@@ -80,6 +80,38 @@ class SlowClientsIT {
     }
 
     @Test
+    void aClientThatStopsSendingItsBodyGets408AndIsClosed() throws Exception {
+        start("timeouts: {requestBody: 500ms}\n");
+        try (RawHttp client = new RawHttp(balancer.port())) {
+            client.send("POST /upload HTTP/1.1\r\nHost: lb\r\nContent-Length: 100\r\n\r\n0123456789");
+
+            RawHttp.Response response = client.read(); // comes after the body timeout, not the 60 s idle one
+
+            assertThat(response.status()).isEqualTo(408);
+            assertThat(response.body()).contains("the request body stalled");
+            assertThat(client.closedByServer()).isTrue();
+        }
+        assertThat(http.get(balancer.baseUrl() + "/version").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aSlowButSteadyBodyIsNotCutOff() throws Exception {
+        start("timeouts: {requestBody: 500ms}\n");
+        try (RawHttp client = new RawHttp(balancer.port())) {
+            client.send("POST /upload HTTP/1.1\r\nHost: lb\r\nContent-Length: 8\r\n\r\n");
+            for (int i = 0; i < 8; i++) {
+                TimeUnit.MILLISECONDS.sleep(200); // the client's own pace, part of the scenario
+                client.send("x");
+            }
+
+            RawHttp.Response response = client.read();
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("8");
+        }
+    }
+
+    @Test
     void connectionsBeyondTheLimitGetA503AndTheLimitFreesUpAgain() throws Exception {
         start("maxConnections: 5\n");
         List<RawHttp> kept = new ArrayList<>();

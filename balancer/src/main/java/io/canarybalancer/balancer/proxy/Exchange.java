@@ -77,6 +77,10 @@ final class Exchange implements BackendListener {
     private boolean finished;
     private int status;
     private ScheduledFuture<?> responseTimer;
+    /** Checks, while a body streams in, that the client keeps sending it (see {@link #checkBody()}). */
+    private ScheduledFuture<?> bodyTimer;
+    private int bodyParts;
+    private int bodyPartsAtLastCheck;
 
     Exchange(FrontendHandler frontend, ProxyContext context, ChannelHandlerContext client, BackendConnector connector,
              HttpRequest request, Route route, Replica replica,
@@ -139,6 +143,10 @@ final class Exchange implements BackendListener {
             startResponseTimer();
         }
         channel.read();
+        if (!requestDone && bodyTimer == null && !frontend.bodyless(request)) {
+            long period = settings.requestBodyTimeout().toMillis();
+            bodyTimer = client.executor().scheduleAtFixedRate(this::checkBody, period, period, TimeUnit.MILLISECONDS);
+        }
         if (expectContinue && !continueSent) {
             continueSent = true;
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
@@ -167,6 +175,7 @@ final class Exchange implements BackendListener {
 
     void requestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        bodyParts++;
         if (requestAbandoned || backend == null) {
             content.release(); // nobody will read it: the answer is already decided
         } else {
@@ -174,6 +183,7 @@ final class Exchange implements BackendListener {
         }
         if (last) {
             requestDone = true;
+            cancelBodyTimer();
             if (backend != null && !requestAbandoned) {
                 backend.flush();
                 if (!responseStarted) {
@@ -312,6 +322,7 @@ final class Exchange implements BackendListener {
         if (responseStarted) {
             // Part of the response is out: the only honest signal left is closing the client connection.
             closeBackend();
+            cancelBodyTimer();
             finished = true;
             record();
             frontend.exchangeAborted(this);
@@ -320,8 +331,43 @@ final class Exchange implements BackendListener {
         }
     }
 
+    /**
+     * Runs every {@code timeouts.requestBody} while the request body streams in: if no part came
+     * since the last run although the backend was ready to take more (so it is not our own
+     * backpressure), the client has stalled.
+     */
+    private void checkBody() {
+        if (finished || requestDone) {
+            cancelBodyTimer();
+            return;
+        }
+        boolean waitingForClient = backend != null && backend.isWritable();
+        if (bodyParts != bodyPartsAtLastCheck || !waitingForClient) {
+            bodyPartsAtLastCheck = bodyParts;
+            return;
+        }
+        cancelBodyTimer();
+        String reason = "the request body stalled for more than " + settings.requestBodyTimeout().toMillis() + " ms";
+        if (responseStarted) {
+            backendFailed(HttpResponseStatus.REQUEST_TIMEOUT, reason); // closes: the answer is already going out
+        } else {
+            failWith(HttpResponseStatus.REQUEST_TIMEOUT, ErrorResponses.message(reason));
+        }
+    }
+
+    private void cancelBodyTimer() {
+        if (bodyTimer != null) {
+            bodyTimer.cancel(false);
+            bodyTimer = null;
+        }
+    }
+
     /** Answers the client with an error instead of a backend response. */
     private void fail(HttpResponseStatus status, String reason) {
+        failWith(status, ErrorResponses.backendFailure(reason, route, replica.id()));
+    }
+
+    private void failWith(HttpResponseStatus status, String json) {
         if (finished) {
             return;
         }
@@ -336,8 +382,8 @@ final class Exchange implements BackendListener {
         if (bodyPending) {
             requestDone = true; // we close instead of reading the rest
         }
-        client.writeAndFlush(ErrorResponses.json(client.alloc(), status,
-                ErrorResponses.backendFailure(reason, route, replica.id()), !keepClientOpen));
+        cancelBodyTimer();
+        client.writeAndFlush(ErrorResponses.json(client.alloc(), status, json, !keepClientOpen));
         maybeFinish();
         if (!finished) {
             frontend.resume(); // the rest of the (empty) body may be queued; it is discarded now
@@ -369,6 +415,7 @@ final class Exchange implements BackendListener {
         }
         finished = true;
         cancelResponseTimer();
+        cancelBodyTimer();
         record();
         if (backend != null) {
             Channel channel = backend;
@@ -388,6 +435,7 @@ final class Exchange implements BackendListener {
         if (!finished) {
             finished = true;
             cancelResponseTimer();
+            cancelBodyTimer();
             closeBackend();
             if (responseStarted) {
                 record();

@@ -4,63 +4,114 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Timeouts and limits of the proxy, on both sides.
+ * How the proxy behaves on both sides: its timeouts, its limits, its threads.
  *
- * @param connectTimeout       how long a backend connection may take to open (then 504)
- * @param responseTimeout      how long a backend may take, after the request was sent, to start its response (then 504)
- * @param clientIdleTimeout    how long an idle client keep-alive connection is kept open
- * @param backendIdleTimeout   how long an idle pooled backend connection is kept open; keep it below the
- *                             backends' own keep-alive timeout
- * @param maxIdlePerReplica    idle backend connections kept per replica and event loop
- * @param maxInitialLineLength longest request line accepted (longer: 414); also bounds a backend's status line
- * @param maxHeaderSize        largest header block accepted (larger: 431); also bounds a backend's response head
- * @param ioThreads            event loop threads; 0 means two per core
- * @param drainTimeout         how long a shutdown waits for exchanges in flight
- * @param requestHeadTimeout   how long a client may take to send a whole request head once it started
- *                             one (slow-header attacks); then 408 and the connection is closed
- * @param maxConnections       client connections served at once; more are answered 503 and closed
- * @param maxHeaderCount       most header fields a request may carry; more are answered 431 and closed
+ * @param ioThreads         event loop threads; 0 means two per core
+ * @param maxIdlePerReplica idle backend connections kept per replica and event loop
  */
-public record ProxySettings(Duration connectTimeout, Duration responseTimeout, Duration clientIdleTimeout,
-                            Duration backendIdleTimeout, int maxIdlePerReplica, int maxInitialLineLength,
-                            int maxHeaderSize, int ioThreads, Duration drainTimeout, Duration requestHeadTimeout,
-                            int maxConnections, int maxHeaderCount) {
+public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int maxIdlePerReplica) {
 
     public ProxySettings {
-        Objects.requireNonNull(connectTimeout, "connectTimeout");
-        Objects.requireNonNull(responseTimeout, "responseTimeout");
-        Objects.requireNonNull(clientIdleTimeout, "clientIdleTimeout");
-        Objects.requireNonNull(backendIdleTimeout, "backendIdleTimeout");
-        Objects.requireNonNull(drainTimeout, "drainTimeout");
-        Objects.requireNonNull(requestHeadTimeout, "requestHeadTimeout");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /**
+     * @param connect     how long a backend connection may take to open (then 504, or another replica)
+     * @param response    how long a backend may take, after the request was sent, to start its response
+     * @param clientIdle  how long an idle client keep-alive connection is kept open
+     * @param backendIdle how long an idle pooled backend connection is kept open; keep it below the
+     *                    backends' own keep-alive timeout
+     * @param requestHead how long a client may take to send a whole request head once it started one
+     *                    (slow-header attacks); then 408 and the connection is closed
+     * @param requestBody how long a client may pause while sending a request body the backend is
+     *                    ready to take; then 408 (or a close, if the answer started) 
+     * @param drain       how long a shutdown waits for exchanges in flight
+     */
+    public record Timeouts(Duration connect, Duration response, Duration clientIdle, Duration backendIdle,
+                           Duration requestHead, Duration requestBody, Duration drain) {
+        public Timeouts {
+            Objects.requireNonNull(connect, "connect");
+            Objects.requireNonNull(response, "response");
+            Objects.requireNonNull(clientIdle, "clientIdle");
+            Objects.requireNonNull(backendIdle, "backendIdle");
+            Objects.requireNonNull(requestHead, "requestHead");
+            Objects.requireNonNull(requestBody, "requestBody");
+            Objects.requireNonNull(drain, "drain");
+        }
+    }
+
+    /**
+     * @param requestLine longest request line accepted (then 414)
+     * @param headerSize  largest header block accepted (then 431)
+     * @param headerCount most header fields accepted (then 431)
+     * @param connections client connections served at once; more are answered 503 and closed
+     */
+    public record Limits(int requestLine, int headerSize, int headerCount, int connections) {
     }
 
     public static ProxySettings defaults() {
-        return new ProxySettings(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
-                Duration.ofSeconds(30), 64, 8192, 16384, 0, Duration.ofSeconds(30), Duration.ofSeconds(10), 10_000, 100);
+        return new ProxySettings(
+                new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
+                        Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30)),
+                new Limits(8192, 16384, 100, 10_000), 0, 64);
+    }
+
+    public ProxySettings withTimeouts(Timeouts newTimeouts) {
+        return new ProxySettings(newTimeouts, limits, ioThreads, maxIdlePerReplica);
+    }
+
+    public ProxySettings withLimits(Limits newLimits) {
+        return new ProxySettings(timeouts, newLimits, ioThreads, maxIdlePerReplica);
     }
 
     public ProxySettings withIoThreads(int threads) {
-        return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, backendIdleTimeout,
-                maxIdlePerReplica, maxInitialLineLength, maxHeaderSize, threads, drainTimeout, requestHeadTimeout,
-                maxConnections, maxHeaderCount);
+        return new ProxySettings(timeouts, limits, threads, maxIdlePerReplica);
     }
 
-    public ProxySettings withMaxConnections(int connections) {
-        return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, backendIdleTimeout,
-                maxIdlePerReplica, maxInitialLineLength, maxHeaderSize, ioThreads, drainTimeout, requestHeadTimeout,
-                connections, maxHeaderCount);
+    // Shorthands for the handlers.
+
+    public Duration connectTimeout() {
+        return timeouts.connect();
     }
 
-    public ProxySettings withTimeouts(Duration connect, Duration response, Duration clientIdle, Duration backendIdle,
-                                      Duration drain, Duration requestHead) {
-        return new ProxySettings(connect, response, clientIdle, backendIdle, maxIdlePerReplica,
-                maxInitialLineLength, maxHeaderSize, ioThreads, drain, requestHead, maxConnections, maxHeaderCount);
+    public Duration responseTimeout() {
+        return timeouts.response();
     }
 
-    public ProxySettings withLimits(int requestLine, int headerSize, int headerCount) {
-        return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, backendIdleTimeout,
-                maxIdlePerReplica, requestLine, headerSize, ioThreads, drainTimeout, requestHeadTimeout,
-                maxConnections, headerCount);
+    public Duration clientIdleTimeout() {
+        return timeouts.clientIdle();
+    }
+
+    public Duration backendIdleTimeout() {
+        return timeouts.backendIdle();
+    }
+
+    public Duration requestHeadTimeout() {
+        return timeouts.requestHead();
+    }
+
+    public Duration requestBodyTimeout() {
+        return timeouts.requestBody();
+    }
+
+    public Duration drainTimeout() {
+        return timeouts.drain();
+    }
+
+    public int maxInitialLineLength() {
+        return limits.requestLine();
+    }
+
+    public int maxHeaderSize() {
+        return limits.headerSize();
+    }
+
+    public int maxHeaderCount() {
+        return limits.headerCount();
+    }
+
+    public int maxConnections() {
+        return limits.connections();
     }
 }
