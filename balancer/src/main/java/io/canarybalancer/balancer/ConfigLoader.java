@@ -42,7 +42,7 @@ public final class ConfigLoader {
     private static final Set<String> POOL = Set.of("service", "tag");
     private static final Set<String> HEADER = Set.of("name", "value");
     private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle", "drain",
-            "requestHead", "requestBody");
+            "requestHead", "stall");
     private static final Set<String> LIMITS = Set.of("requestLine", "headerSize", "headerCount");
 
     private ConfigLoader() {
@@ -188,7 +188,7 @@ public final class ConfigLoader {
                 node.duration("clientIdle", defaults.clientIdle()),
                 node.duration("backendIdle", defaults.backendIdle()),
                 node.duration("requestHead", defaults.requestHead()),
-                node.duration("requestBody", defaults.requestBody()),
+                node.duration("stall", defaults.stall()),
                 node.duration("drain", defaults.drain()));
     }
 

@@ -108,6 +108,19 @@ class ErrorsIT {
     }
 
     @Test
+    void anHttp11RequestWithoutHostIsRefusedButAnHttp10OneGetsOneOnTheWay() throws Exception {
+        try (RawHttp client = new RawHttp(balancer.port())) {
+            assertThat(client.send("GET /slow/x HTTP/1.1\r\n\r\n").read().status()).isEqualTo(400);
+        }
+        try (RawHttp client = new RawHttp(balancer.port())) {
+            RawHttp.Response response = client.send("GET /slow/headers HTTP/1.0\r\n\r\n").read();
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).contains("host=127.0.0.1:" + slow.port());
+        }
+    }
+
+    @Test
     void aMalformedRequestGets400AndTheConnectionCloses() throws Exception {
         try (RawHttp client = new RawHttp(balancer.port())) {
             RawHttp.Response response = client.send("GET /slow HTTP/1.1\r\nHost lb\r\nBad header\r\n\r\n").read();

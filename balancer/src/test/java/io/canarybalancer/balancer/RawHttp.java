@@ -32,6 +32,12 @@ public final class RawHttp implements AutoCloseable {
         return this;
     }
 
+    /** Closes our sending side only (a half-close), as {@code nc -N} does after its request. */
+    public RawHttp shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+        return this;
+    }
+
     /** Reads one response; {@code null} if the connection closed before a status line. */
     public Response read() throws IOException {
         String status = line();
@@ -58,6 +64,23 @@ public final class RawHttp implements AutoCloseable {
             body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
         }
         return new Response(Integer.parseInt(status.split(" ")[1]), headers, body.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Everything the server sends until it closes (a reset ends it too); fails on the read timeout. */
+    public String closedByServerAfterReading() throws IOException {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        byte[] buffer = new byte[512];
+        try {
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                received.write(buffer, 0, n);
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            throw e;
+        } catch (IOException reset) {
+            // closed by a reset
+        }
+        return received.toString(StandardCharsets.ISO_8859_1);
     }
 
     /** Whether the server closed the connection (reads EOF, or a reset). */

@@ -81,7 +81,7 @@ class SlowClientsIT {
 
     @Test
     void aClientThatStopsSendingItsBodyGets408AndIsClosed() throws Exception {
-        start("timeouts: {requestBody: 500ms}\n");
+        start("timeouts: {stall: 500ms}\n");
         try (RawHttp client = new RawHttp(balancer.port())) {
             client.send("POST /upload HTTP/1.1\r\nHost: lb\r\nContent-Length: 100\r\n\r\n0123456789");
 
@@ -95,8 +95,33 @@ class SlowClientsIT {
     }
 
     @Test
+    void anAnswerThatStopsMidBodyClosesTheClientConnectionAfterTheStallTimeout() throws Exception {
+        start("timeouts: {stall: 500ms}\n");
+        try (RawHttp client = new RawHttp(balancer.port())) {
+            client.send("GET /halt HTTP/1.1\r\nHost: lb\r\n\r\n");
+
+            // the head and 10 of the 100 promised bytes arrive, then the balancer gives up and closes
+            assertThat(client.closedByServerAfterReading()).startsWith("HTTP/1.1 200").endsWith("0123456789");
+        }
+    }
+
+    @Test
+    void aClientThatHalfClosesAfterItsRequestStillGetsTheAnswer() throws Exception {
+        start("");
+        try (RawHttp client = new RawHttp(balancer.port())) {
+            client.send("GET /version HTTP/1.1\r\nHost: lb\r\n\r\n").shutdownOutput();
+
+            RawHttp.Response response = client.read();
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("stable-1");
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void aSlowButSteadyBodyIsNotCutOff() throws Exception {
-        start("timeouts: {requestBody: 500ms}\n");
+        start("timeouts: {stall: 500ms}\n");
         try (RawHttp client = new RawHttp(balancer.port())) {
             client.send("POST /upload HTTP/1.1\r\nHost: lb\r\nContent-Length: 8\r\n\r\n");
             for (int i = 0; i < 8; i++) {

@@ -155,6 +155,13 @@ public final class TestBackend implements AutoCloseable {
                         Long.parseLong(uri.parameters().get("ms").get(0)), TimeUnit.MILLISECONDS);
                 case "/upload" -> text(ctx, Long.toString(bodyBytes), keepAlive);
                 case "/headers" -> text(ctx, lastHeaders.toString(), keepAlive);
+                case "/halt" -> { // promises 100 bytes, sends 10, then stands still
+                    DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                    head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 100).set("X-Replica", name);
+                    ctx.write(head);
+                    ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
+                            Unpooled.copiedBuffer("0123456789", StandardCharsets.UTF_8)));
+                }
                 default -> text(ctx, name, keepAlive);
             }
         }

@@ -77,8 +77,8 @@ final class Exchange implements BackendListener {
     private boolean finished;
     private int status;
     private ScheduledFuture<?> responseTimer;
-    /** Checks, while a body streams in, that the client keeps sending it (see {@link #checkBody()}). */
-    private ScheduledFuture<?> bodyTimer;
+    /** Checks, while a body streams either way, that it keeps moving (see {@link #checkProgress()}). */
+    private ScheduledFuture<?> stallTimer;
     private int bodyParts;
     private int bodyPartsAtLastCheck;
 
@@ -103,7 +103,7 @@ final class Exchange implements BackendListener {
 
     /** Prepares the request head for the backend and finds it a connection. */
     void start(String clientIp) {
-        ForwardedHeaders.forBackend(request, clientIp);
+        ForwardedHeaders.forBackend(request, clientIp, replica);
         connect();
     }
 
@@ -143,11 +143,10 @@ final class Exchange implements BackendListener {
             startResponseTimer();
         }
         channel.read();
-        if (!requestDone && bodyTimer == null && !frontend.bodyless(request)) {
-            long period = settings.requestBodyTimeout().toMillis();
-            bodyTimer = client.executor().scheduleAtFixedRate(this::checkBody, period, period, TimeUnit.MILLISECONDS);
+        if (!requestDone && !frontend.bodyless(request)) {
+            watchProgress();
         }
-        if (expectContinue && !continueSent) {
+        if (expectContinue && !continueSent && clientVersion.equals(HttpVersion.HTTP_1_1)) {
             continueSent = true;
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER));
@@ -183,7 +182,7 @@ final class Exchange implements BackendListener {
         }
         if (last) {
             requestDone = true;
-            cancelBodyTimer();
+            cancelStallTimer();
             if (backend != null && !requestAbandoned) {
                 backend.flush();
                 if (!responseStarted) {
@@ -239,6 +238,10 @@ final class Exchange implements BackendListener {
         }
         boolean last = msg instanceof LastHttpContent;
         client.write(msg, client.voidPromise()); // hand-off: the client pipeline owns it
+        bodyParts++;
+        if (!last && msg instanceof HttpResponse) {
+            watchProgress(); // a streamed answer: it must keep moving too
+        }
         if (last) {
             responseDone = true;
             client.flush();
@@ -278,6 +281,12 @@ final class Exchange implements BackendListener {
         if (finished || backend == null) {
             return;
         }
+        if (responseDone) {
+            // It answered in full before reading the whole body, then closed, as servers do: the
+            // answer stands; the rest of the body is discarded as it arrives.
+            backend = null;
+            return;
+        }
         if (!responseStarted && reusedConnection && replayable && !replayed) {
             // A pooled connection the backend had already closed: the request never reached it.
             replayed = true;
@@ -300,7 +309,10 @@ final class Exchange implements BackendListener {
      * gets {@code status}.
      */
     private void unwell(HttpResponseStatus status, String reason) {
-        context.health().failed(replica, reason);
+        if (!(reusedConnection && status == HttpResponseStatus.BAD_GATEWAY)) {
+            // (A pooled connection closing under us is the keep-alive race, not a sick replica.)
+            context.health().failed(replica, reason);
+        }
         if (!finished && (!sent || replayable) && attempts < MAX_ATTEMPTS) {
             Replica next = frontend.pick(route, tried, attempts);
             if (next != null && context.retries().tryRetry(System.nanoTime())) {
@@ -322,7 +334,7 @@ final class Exchange implements BackendListener {
         if (responseStarted) {
             // Part of the response is out: the only honest signal left is closing the client connection.
             closeBackend();
-            cancelBodyTimer();
+            cancelStallTimer();
             finished = true;
             record();
             frontend.exchangeAborted(this);
@@ -331,34 +343,43 @@ final class Exchange implements BackendListener {
         }
     }
 
-    /**
-     * Runs every {@code timeouts.requestBody} while the request body streams in: if no part came
-     * since the last run although the backend was ready to take more (so it is not our own
-     * backpressure), the client has stalled.
-     */
-    private void checkBody() {
-        if (finished || requestDone) {
-            cancelBodyTimer();
-            return;
-        }
-        boolean waitingForClient = backend != null && backend.isWritable();
-        if (bodyParts != bodyPartsAtLastCheck || !waitingForClient) {
-            bodyPartsAtLastCheck = bodyParts;
-            return;
-        }
-        cancelBodyTimer();
-        String reason = "the request body stalled for more than " + settings.requestBodyTimeout().toMillis() + " ms";
-        if (responseStarted) {
-            backendFailed(HttpResponseStatus.REQUEST_TIMEOUT, reason); // closes: the answer is already going out
-        } else {
-            failWith(HttpResponseStatus.REQUEST_TIMEOUT, ErrorResponses.message(reason));
+    private void watchProgress() {
+        if (stallTimer == null) {
+            long period = settings.stallTimeout().toMillis();
+            stallTimer = client.executor().scheduleAtFixedRate(this::checkProgress, period, period, TimeUnit.MILLISECONDS);
         }
     }
 
-    private void cancelBodyTimer() {
-        if (bodyTimer != null) {
-            bodyTimer.cancel(false);
-            bodyTimer = null;
+    /**
+     * Runs every {@code timeouts.stall} while a body streams in either direction. If no part moved
+     * since the last run, the exchange is stuck: the client stopped sending its body (408), the
+     * backend stopped reading it (504), or, once the answer is under way, the backend stopped
+     * sending or the client stopped reading (the connection is closed: the answer cannot be finished).
+     */
+    private void checkProgress() {
+        if (finished || requestDone && responseDone) {
+            cancelStallTimer();
+            return;
+        }
+        if (bodyParts != bodyPartsAtLastCheck) {
+            bodyPartsAtLastCheck = bodyParts;
+            return;
+        }
+        cancelStallTimer();
+        String reason = "no progress for more than " + settings.stallTimeout().toMillis() + " ms";
+        if (responseStarted) {
+            backendFailed(HttpResponseStatus.REQUEST_TIMEOUT, reason);
+        } else if (requestAbandoned || backend != null && backend.isWritable()) {
+            failWith(HttpResponseStatus.REQUEST_TIMEOUT, ErrorResponses.message("the request body stalled: " + reason));
+        } else {
+            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "backend stopped reading the request: " + reason);
+        }
+    }
+
+    private void cancelStallTimer() {
+        if (stallTimer != null) {
+            stallTimer.cancel(false);
+            stallTimer = null;
         }
     }
 
@@ -382,7 +403,7 @@ final class Exchange implements BackendListener {
         if (bodyPending) {
             requestDone = true; // we close instead of reading the rest
         }
-        cancelBodyTimer();
+        cancelStallTimer();
         client.writeAndFlush(ErrorResponses.json(client.alloc(), status, json, !keepClientOpen));
         maybeFinish();
         if (!finished) {
@@ -415,14 +436,16 @@ final class Exchange implements BackendListener {
         }
         finished = true;
         cancelResponseTimer();
-        cancelBodyTimer();
+        cancelStallTimer();
         record();
         if (backend != null) {
             Channel channel = backend;
             backend = null;
             backendHandler.unbind();
             if (backendReusable) {
-                connector.release(channel);
+                // After the current read batch: bytes the backend sent beyond its answer are still in
+                // the decoder and must meet an unowned connection (which closes), not the next request.
+                channel.eventLoop().execute(() -> connector.release(channel));
             } else {
                 channel.close();
             }
@@ -435,7 +458,7 @@ final class Exchange implements BackendListener {
         if (!finished) {
             finished = true;
             cancelResponseTimer();
-            cancelBodyTimer();
+            cancelStallTimer();
             closeBackend();
             if (responseStarted) {
                 record();

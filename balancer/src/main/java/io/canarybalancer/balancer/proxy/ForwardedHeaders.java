@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.route.PoolRole;
+import io.canarybalancer.balancer.route.Replica;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -47,7 +48,7 @@ final class ForwardedHeaders {
      * Prepares a client request for the backend, in place: HTTP/1.1 with keep-alive, hop-by-hop
      * headers and {@code Expect} removed (the balancer answers {@code 100-continue} itself).
      */
-    static void forBackend(HttpRequest request, String clientIp) {
+    static void forBackend(HttpRequest request, String clientIp, Replica replica) {
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         removeHopByHop(headers);
@@ -66,7 +67,9 @@ final class ForwardedHeaders {
         if (host != null) {
             headers.set(X_FORWARDED_HOST, host);
         } else {
+            // An HTTP/1.0 client may omit Host; the HTTP/1.1 request it becomes needs one.
             headers.remove(X_FORWARDED_HOST);
+            headers.set(HttpHeaderNames.HOST, replica.host() + ":" + replica.port());
         }
     }
 

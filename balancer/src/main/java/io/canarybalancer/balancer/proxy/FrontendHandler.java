@@ -3,6 +3,7 @@ package io.canarybalancer.balancer.proxy;
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.route.Fallback;
+import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -60,6 +62,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     private boolean closing;
     private boolean draining;
+    /** The client shut its sending side (half-close): answer what it asked, then close. */
+    private boolean inputClosed;
     /** Between a channelRead and its channelReadComplete, which flushes whatever the batch wrote. */
     private boolean inReadBatch;
     /** Whether the current read batch decoded anything; a batch that did not holds part of a request head. */
@@ -146,12 +150,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (exchange == null && queued.isEmpty()) {
                 ctx.close(); // an idle keep-alive connection past its timeout
             }
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            inputClosed = true;
+            draining = true; // the exchange in flight is the connection's last
+            if (exchange == null && queued.isEmpty()) {
+                closing = true;
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
         } else if (evt == Drain.INSTANCE) {
             draining = true;
             if (exchange == null) {
                 closing = true; // idle between requests: nothing to finish; anything queued is dropped
                 releaseQueued();
-                ctx.close();
+                // after what is still queued for the client (the end of the last answer) is written
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
         } else {
             ctx.fireUserEventTriggered(evt);
@@ -180,6 +192,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         cancelHeadTimer();
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
+            ReferenceCountUtil.release(request); // Netty's stand-in for the broken head may hold a buffer
             respond(rejectionStatus(result.cause()),
                     ErrorResponses.message("malformed request: " + result.cause().getMessage()), true);
             return;
@@ -238,30 +251,45 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The route's next replica for the current request that is neither ejected (see
-     * {@link PassiveHealth}) nor among the {@code count} first of {@code tried}. When only ejected
-     * ones are left, one of them anyway: it may have recovered, and an answer beats a refusal.
-     * {@code null} when the route has nothing else to offer.
+     * The replica for the current request: the route's choice, unless that one is ejected (see
+     * {@link PassiveHealth}) or among the {@code count} first of {@code tried}; then the next of the
+     * same pool's rotation, so the split between the pools is not drawn again (which would shift
+     * it), and only when that pool has nobody else, the other pool's. When only ejected replicas are
+     * left, one of them anyway: it may have recovered, and an answer beats a refusal. {@code null}
+     * when the route has nothing to offer.
      */
     Replica pick(Route route, Replica[] tried, int count) {
-        Replica ejected = null;
-        int attempts = Math.max(4, 2 * (route.stable().replicas().size() + route.canary().replicas().size()));
-        for (int i = 0; i < attempts; i++) {
-            Replica candidate = route.select(routeRequest);
-            if (candidate == null) {
-                return null;
+        Replica first = count == 0 ? route.select(routeRequest) : tried[0];
+        if (first == null) {
+            return null;
+        }
+        if (count == 0 && !context.health().isEjected(first)) {
+            return first;
+        }
+        Replica ejected = count == 0 ? first : null;
+        for (PoolRole role : new PoolRole[] {first.role(), other(first.role())}) {
+            int size = route.pool(role).replicas().size();
+            for (int i = 0; i < size; i++) {
+                Replica candidate = route.selectIn(role);
+                if (contains(tried, count, candidate)) {
+                    continue;
+                }
+                if (!context.health().isEjected(candidate)) {
+                    return candidate;
+                }
+                if (ejected == null) {
+                    ejected = candidate;
+                }
             }
-            if (contains(tried, count, candidate)) {
-                continue;
-            }
-            if (!context.health().isEjected(candidate)) {
-                return candidate;
-            }
-            if (ejected == null) {
-                ejected = candidate;
+            if (ejected != null) {
+                return ejected;
             }
         }
-        return ejected;
+        return null;
+    }
+
+    private static PoolRole other(PoolRole role) {
+        return role == PoolRole.STABLE ? PoolRole.CANARY : PoolRole.STABLE;
     }
 
     private static boolean contains(Replica[] replicas, int count, Replica replica) {
@@ -352,7 +380,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * reading, so at most one read's worth waits.
      */
     void readIfReady() {
-        if (closing || !queued.isEmpty()) {
+        if (closing || inputClosed || !queued.isEmpty()) {
             return;
         }
         if (exchange == null || exchange.acceptsRequestContent() || exchange.requestComplete()) {

@@ -24,19 +24,21 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
      *                    backends' own keep-alive timeout
      * @param requestHead how long a client may take to send a whole request head once it started one
      *                    (slow-header attacks); then 408 and the connection is closed
-     * @param requestBody how long a client may pause while sending a request body the backend is
-     *                    ready to take; then 408 (or a close, if the answer started) 
+     * @param stall       how long a body streaming either way may stand still: a client that stops
+     *                    sending its body gets 408, a backend that stops reading it 504; once the
+     *                    answer is under way (a backend that stops sending, a client that stops
+     *                    reading) the connection is closed
      * @param drain       how long a shutdown waits for exchanges in flight
      */
     public record Timeouts(Duration connect, Duration response, Duration clientIdle, Duration backendIdle,
-                           Duration requestHead, Duration requestBody, Duration drain) {
+                           Duration requestHead, Duration stall, Duration drain) {
         public Timeouts {
             Objects.requireNonNull(connect, "connect");
             Objects.requireNonNull(response, "response");
             Objects.requireNonNull(clientIdle, "clientIdle");
             Objects.requireNonNull(backendIdle, "backendIdle");
             Objects.requireNonNull(requestHead, "requestHead");
-            Objects.requireNonNull(requestBody, "requestBody");
+            Objects.requireNonNull(stall, "stall");
             Objects.requireNonNull(drain, "drain");
         }
     }
@@ -52,8 +54,10 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
 
     public static ProxySettings defaults() {
         return new ProxySettings(
+                // backendIdle below the 30 s idle timeout common in servers (Jetty's), so the balancer closes
+                // a pooled connection before the backend does and the keep-alive race stays rare
                 new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
-                        Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30)),
+                        Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30)),
                 new Limits(8192, 16384, 100, 10_000), 0, 64);
     }
 
@@ -91,8 +95,8 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
         return timeouts.requestHead();
     }
 
-    public Duration requestBodyTimeout() {
-        return timeouts.requestBody();
+    public Duration stallTimeout() {
+        return timeouts.stall();
     }
 
     public Duration drainTimeout() {

@@ -47,8 +47,12 @@ final class RequestValidator {
         if (target != null) {
             return badRequest(target);
         }
-        if (request.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
+        int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
+        if (hosts > 1) {
             return badRequest("more than one Host header");
+        }
+        if (hosts == 0 && version.equals(HttpVersion.HTTP_1_1)) {
+            return badRequest("an HTTP/1.1 request needs a Host header");
         }
         String framing = HttpFraming.problem(request.headers());
         return framing == null ? null : badRequest(framing);

@@ -16,6 +16,8 @@ public final class Route {
     private final Pool stable;
     private final Pool canary;
     private final ReplicaSelector selector;
+    private final ReplicaSelector stableRotation;
+    private final ReplicaSelector canaryRotation;
 
     /**
      * @param pathPrefix starts with {@code /}; {@code /credit} matches {@code /credit},
@@ -34,12 +36,13 @@ public final class Route {
         }
         this.stable = stable;
         this.canary = canary;
-        this.selector = selectorFor(policy, stable, canary);
+        this.stableRotation = ReplicaSelector.weightedRoundRobin(stable.replicas());
+        this.canaryRotation = ReplicaSelector.weightedRoundRobin(canary.replicas());
+        this.selector = selectorFor(policy, stable, canary, stableRotation, canaryRotation);
     }
 
-    private static ReplicaSelector selectorFor(RoutePolicy policy, Pool stable, Pool canary) {
-        ReplicaSelector stableRotation = ReplicaSelector.weightedRoundRobin(stable.replicas());
-        ReplicaSelector canaryRotation = ReplicaSelector.weightedRoundRobin(canary.replicas());
+    private static ReplicaSelector selectorFor(RoutePolicy policy, Pool stable, Pool canary,
+                                              ReplicaSelector stableRotation, ReplicaSelector canaryRotation) {
         ReplicaSelector unflagged = switch (policy.strategy()) {
             case REPLICAS -> ReplicaSelector.weightedRoundRobin(concat(stable, canary));
             // With no stable replica left (a finished promotion) the canary serves everyone.
@@ -59,6 +62,15 @@ public final class Route {
     /** The replica for this request, or {@code null} when none may serve it (answer 503). */
     public Replica select(RouteRequest request) {
         return selector.select(request);
+    }
+
+    /**
+     * The next replica of one pool's own rotation, or {@code null} if the pool is empty: for trying
+     * another replica of the side a request was already assigned to (a retry, or skipping an
+     * ejected replica), without drawing again from the split between the pools, which would shift it.
+     */
+    public Replica selectIn(PoolRole role) {
+        return (role == PoolRole.STABLE ? stableRotation : canaryRotation).select(null);
     }
 
     /** Whether this route's prefix covers the path that starts at {@code pathStart} in {@code target}. */
