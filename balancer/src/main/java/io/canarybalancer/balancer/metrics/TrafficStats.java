@@ -35,7 +35,10 @@ public final class TrafficStats {
     private final Counter unrouted;
     private final Counter retries;
     private final boolean accessLog;
-    private final Map<String, PoolStats> pools = new ConcurrentHashMap<>();
+    /** Per route name: the data points of its stable, canary and "none" pools, by {@link #NONE} or role ordinal. */
+    private final Map<String, PoolStats[]> pools = new ConcurrentHashMap<>();
+    private static final int NONE = 2;
+    private static final String[] POOL_LABELS = {PoolRole.STABLE.label(), PoolRole.CANARY.label(), "none"};
 
     public TrafficStats(PrometheusRegistry registry, boolean accessLog) {
         this.accessLog = accessLog;
@@ -75,7 +78,7 @@ public final class TrafficStats {
 
     /** A request answered by {@code replica} (or by the balancer on its behalf: 502, 504). */
     public void served(Route route, Replica replica, int status, long nanos, String method, String target) {
-        PoolStats pool = pool(route.name(), replica.role().label());
+        PoolStats pool = pool(route.name(), replica.role().ordinal());
         pool.byClass[statusClass(status)].inc();
         pool.replica(replica.id()).inc();
         pool.duration.observe(nanos / 1e9);
@@ -87,7 +90,7 @@ public final class TrafficStats {
 
     /** A request the route had no replica for (answered 503). */
     public void refused(Route route, int status, String method, String target) {
-        pool(route.name(), "none").byClass[statusClass(status)].inc();
+        pool(route.name(), NONE).byClass[statusClass(status)].inc();
         if (accessLog) {
             access.info("route={} pool=none status={} method={} target={}", route.name(), status, method, target);
         }
@@ -105,7 +108,8 @@ public final class TrafficStats {
 
     /** Requests so far for a route and pool ({@code stable}, {@code canary} or {@code none}), by status class. */
     public Map<String, Long> byStatusClass(String route, String pool) {
-        PoolStats stats = pools.get(key(route, pool));
+        PoolStats[] routeStats = pools.get(route);
+        PoolStats stats = routeStats == null ? null : routeStats[poolIndex(pool)];
         Map<String, Long> counts = new java.util.LinkedHashMap<>();
         for (int i = 1; i < CLASSES.length; i++) {
             counts.put(CLASSES[i], stats == null ? 0 : stats.byClass[i].getLongValue());
@@ -115,7 +119,8 @@ public final class TrafficStats {
 
     /** Requests so far sent to one replica of a route. */
     public long replicaRequests(String route, PoolRole role, String replicaId) {
-        PoolStats stats = pools.get(key(route, role.label()));
+        PoolStats[] routeStats = pools.get(route);
+        PoolStats stats = routeStats == null ? null : routeStats[role.ordinal()];
         if (stats == null) {
             return 0;
         }
@@ -127,13 +132,24 @@ public final class TrafficStats {
         return unrouted.getLongValue();
     }
 
-    private PoolStats pool(String route, String pool) {
-        PoolStats stats = pools.get(key(route, pool));
-        return stats != null ? stats : pools.computeIfAbsent(key(route, pool), key -> new PoolStats(route, pool));
+    /** The route's pool data points; looked up without allocating (the route name's hash is cached). */
+    private PoolStats pool(String route, int pool) {
+        PoolStats[] routeStats = pools.get(route);
+        if (routeStats == null) {
+            routeStats = pools.computeIfAbsent(route, name -> new PoolStats[] {
+                    new PoolStats(name, POOL_LABELS[0]), new PoolStats(name, POOL_LABELS[1]),
+                    new PoolStats(name, POOL_LABELS[2])});
+        }
+        return routeStats[pool];
     }
 
-    private static String key(String route, String pool) {
-        return route + '\u0000' + pool;
+    private static int poolIndex(String label) {
+        for (int i = 0; i < POOL_LABELS.length; i++) {
+            if (POOL_LABELS[i].equals(label)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("unknown pool " + label);
     }
 
     private static int statusClass(int status) {

@@ -76,7 +76,6 @@ final class Exchange implements BackendListener {
     private boolean keepClientOpen;
     private boolean finished;
     private int status;
-    private ScheduledFuture<?> responseTimer;
     /** Checks, while a body streams either way, that it keeps moving (see {@link #checkProgress()}). */
     private ScheduledFuture<?> stallTimer;
     private int bodyParts;
@@ -412,19 +411,15 @@ final class Exchange implements BackendListener {
     }
 
     private void startResponseTimer() {
-        responseTimer = client.executor().schedule(this::onResponseTimeout,
-                settings.responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        frontend.responseDeadline().arm(this, settings.responseTimeout().toNanos());
     }
 
     private void cancelResponseTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
-        }
+        frontend.responseDeadline().disarm(this);
     }
 
-    private void onResponseTimeout() {
-        responseTimer = null;
+    /** The backend did not start answering within {@code timeouts.response} of the request being sent. */
+    void onResponseTimeout() {
         if (!finished && !responseStarted) {
             unwell(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not answer in time");
         }

@@ -57,6 +57,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Replica[] NO_REPLICAS = new Replica[0];
 
     private ChannelHandlerContext ctx;
+    private ResponseDeadline responseDeadline;
     private BackendConnector connector;
     private String clientIp;
     private Exchange exchange;
@@ -81,6 +82,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.responseDeadline = new ResponseDeadline(ctx.executor());
     }
 
     @Override
@@ -129,6 +131,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        responseDeadline.close();
         cancelHeadTimer();
         if (exchange != null) {
             exchange.abort();
@@ -299,6 +302,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
         }
         return false;
+    }
+
+    /** The response timeout shared by this connection's exchanges. */
+    ResponseDeadline responseDeadline() {
+        return responseDeadline;
     }
 
     /** Whether the balancer is shutting down: the current exchange is the connection's last. */

@@ -4,6 +4,7 @@ import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.pool.BackendPools;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -69,6 +70,9 @@ public final class ProxyServer implements AutoCloseable {
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // a client may close its side and wait
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    // The classic pooled allocator: measurably cheaper than 4.2's adaptive default
+                    // for a proxy's many short-lived buffers of similar sizes.
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new FrontendInitializer(context, clients))
                     .bind(address).sync().channel();
