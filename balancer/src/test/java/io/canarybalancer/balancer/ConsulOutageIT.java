@@ -122,8 +122,9 @@ class ConsulOutageIT {
 
         awaitStable(3);
         awaitWatch("service-v1", state -> state.consecutiveFailures() == 0 && !state.stale());
+        // all three serve (the exact split itself is SplitIT's and ConsulDiscoveryIT's business)
         assertThat(Http.tally(http.concurrentGets(baseUrl() + "/version", 30), HttpResponse::body))
-                .isEqualTo(Map.of("stable-1", 10L, "stable-2", 10L, "stable-3", 10L));
+                .containsOnlyKeys("stable-1", "stable-2", "stable-3");
     }
 
     @Test

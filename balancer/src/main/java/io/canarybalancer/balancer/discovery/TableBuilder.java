@@ -16,11 +16,25 @@ public final class TableBuilder {
     }
 
     public static RoutingTable build(List<RouteSpec> specs, Catalog catalog) {
+        return build(specs, catalog, RoutingTable.empty());
+    }
+
+    /**
+     * Like {@link #build(List, Catalog)}, but a route whose prefix, policy and replicas are all
+     * unchanged from {@code previous} is kept as it is, rotation positions included: a discovery
+     * answer that changes nothing for a route cannot restart its rotation in mid-cycle, which
+     * would make the split of requests in flight around it inexact.
+     */
+    public static RoutingTable build(List<RouteSpec> specs, Catalog catalog, RoutingTable previous) {
         List<Route> routes = new ArrayList<>(specs.size());
         for (RouteSpec spec : specs) {
-            routes.add(new Route(spec.name(), spec.pathPrefix(), spec.policy(),
-                    pool(PoolRole.STABLE, spec.stable(), catalog),
-                    pool(PoolRole.CANARY, spec.canary(), catalog)));
+            Pool stable = pool(PoolRole.STABLE, spec.stable(), catalog);
+            Pool canary = pool(PoolRole.CANARY, spec.canary(), catalog);
+            Route before = previous.route(spec.name());
+            boolean unchanged = before != null && before.pathPrefix().equals(spec.pathPrefix())
+                    && before.policy().equals(spec.policy()) && before.stable().equals(stable)
+                    && before.canary().equals(canary);
+            routes.add(unchanged ? before : new Route(spec.name(), spec.pathPrefix(), spec.policy(), stable, canary));
         }
         return RoutingTable.of(routes);
     }

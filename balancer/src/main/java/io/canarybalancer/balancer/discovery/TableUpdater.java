@@ -61,10 +61,13 @@ public final class TableUpdater {
     }
 
     private void rebuild() {
-        RoutingTable table = TableBuilder.build(effectiveRoutes(), catalog);
+        RoutingTable previous = holder.get();
+        RoutingTable table = TableBuilder.build(effectiveRoutes(), catalog, previous);
         holder.set(table);
         for (Route route : table.routes()) {
-            log.info("Routing table updated: {}", route);
+            if (previous.route(route.name()) != route) {
+                log.info("Routing table updated: {}", route);
+            }
         }
     }
 }

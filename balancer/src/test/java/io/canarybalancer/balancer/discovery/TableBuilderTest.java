@@ -56,6 +56,23 @@ class TableBuilderTest {
         assertThat(table.route("x").canary().service()).isEqualTo("nope-either");
     }
 
+    @Test
+    void anUnchangedRouteKeepsItsRotationAcrossARebuild() {
+        List<RouteSpec> specs = List.of(spec("message", "/", "message"), spec("credit", "/credit", "credit"));
+        RoutingTable first = TableBuilder.build(specs, catalog);
+        Catalog creditChanged = new Catalog(Map.of(
+                "service-v1", List.of(catalog.instances("service-v1").get(0), catalog.instances("service-v1").get(2)),
+                "service-v2", catalog.instances("service-v2")));
+
+        RoutingTable same = TableBuilder.build(specs, catalog, first);
+        RoutingTable changed = TableBuilder.build(specs, creditChanged, first);
+
+        assertThat(same.route("message")).isSameAs(first.route("message"));
+        assertThat(changed.route("message")).isSameAs(first.route("message"));
+        assertThat(changed.route("credit")).isNotSameAs(first.route("credit"));
+        assertThat(changed.route("credit").stable().isEmpty()).isTrue();
+    }
+
     private static RouteSpec spec(String name, String prefix, String tag) {
         return new RouteSpec(name, prefix, new PoolRef("service-v1", tag), new PoolRef("service-v2", tag),
                 RoutePolicy.defaults());
