@@ -1,12 +1,5 @@
 package io.canarybalancer.balancer.proxy;
 
-import io.canarybalancer.balancer.discovery.Catalog;
-import io.canarybalancer.balancer.discovery.PoolRef;
-import io.canarybalancer.balancer.discovery.RouteSpec;
-import io.canarybalancer.balancer.discovery.ServiceInstance;
-import io.canarybalancer.balancer.discovery.TableBuilder;
-import io.canarybalancer.balancer.metrics.TrafficStats;
-import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -21,17 +14,13 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,32 +30,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * lengths; these are the framings it lets through.) Leak detection is paranoid.
  */
 class AmbiguousResponseTest {
-    static LeakWatch leakWatch;
+    @RegisterExtension
+    static final LeakWatch LEAKS = new LeakWatch();
 
     final EmbeddedBackends backends = new EmbeddedBackends();
     final RoutingTableHolder routes = new RoutingTableHolder();
     EmbeddedChannel client;
 
-    @BeforeAll
-    static void watchLeaks() {
-        leakWatch = new LeakWatch();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        try {
-            assertThat(LeakWatch.paranoid()).as("leak detection level").isTrue();
-            assertThat(leakWatch.leaks()).isEmpty();
-        } finally {
-            leakWatch.close();
-        }
-    }
-
     @BeforeEach
     void start() {
-        routes.set(TableBuilder.build(List.of(new RouteSpec("message", "/", new PoolRef("service-v1", null),
-                        new PoolRef("service-v2", null), RoutePolicy.defaults())),
-                new Catalog(Map.of("service-v1", List.of(new ServiceInstance("s1", "127.0.0.1", 9001, List.of(), 1))))));
+        TestProxyContext.oneStableReplica(routes);
         client = new EmbeddedChannel(new FrontendHandler(TestProxyContext.of(routes, backends)));
     }
 

@@ -1,15 +1,10 @@
 package io.canarybalancer.balancer.proxy;
 
-import io.canarybalancer.balancer.discovery.Catalog;
 import io.canarybalancer.balancer.discovery.PoolRef;
 import io.canarybalancer.balancer.discovery.RouteSpec;
-import io.canarybalancer.balancer.discovery.ServiceInstance;
-import io.canarybalancer.balancer.discovery.TableBuilder;
-import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.netty.buffer.ByteBuf;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -27,18 +22,15 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,36 +40,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with Netty's leak detection at paranoid: every buffer a test creates must end released.
  */
 class FrontendHandlerTest {
-    static LeakWatch leakWatch;
+    @RegisterExtension
+    static final LeakWatch LEAKS = new LeakWatch();
 
     final EmbeddedBackends backends = new EmbeddedBackends();
     final List<ByteBuf> created = new ArrayList<>();
     final RoutingTableHolder routes = new RoutingTableHolder();
     EmbeddedChannel client;
 
-    @BeforeAll
-    static void watchLeaks() {
-        leakWatch = new LeakWatch();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        try {
-            assertThat(LeakWatch.paranoid()).as("leak detection level").isTrue();
-            assertThat(leakWatch.leaks()).isEmpty();
-        } finally {
-            leakWatch.close();
-        }
-    }
-
     @BeforeEach
     void start() {
-        routes.set(TableBuilder.build(List.of(
-                        new RouteSpec("message", "/", new PoolRef("service-v1", null), new PoolRef("service-v2", null),
-                                RoutePolicy.defaults()),
-                        new RouteSpec("empty", "/empty", new PoolRef("nothing", null), new PoolRef("nothing", null),
-                                RoutePolicy.defaults())),
-                new Catalog(Map.of("service-v1", List.of(new ServiceInstance("s1", "127.0.0.1", 9001, List.of(), 1))))));
+        TestProxyContext.oneStableReplica(routes,
+                new RouteSpec("empty", "/empty", new PoolRef("nothing", null), new PoolRef("nothing", null),
+                        RoutePolicy.defaults()));
         client = new EmbeddedChannel(new FrontendHandler(TestProxyContext.of(routes, backends)));
     }
 

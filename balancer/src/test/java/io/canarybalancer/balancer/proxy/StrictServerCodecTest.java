@@ -15,11 +15,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -29,24 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The client-side codec alone, fed raw bytes; leak detection is paranoid. */
 class StrictServerCodecTest {
-    static LeakWatch leakWatch;
+    @RegisterExtension
+    static final LeakWatch LEAKS = new LeakWatch();
 
     EmbeddedChannel channel;
-
-    @BeforeAll
-    static void watchLeaks() {
-        leakWatch = new LeakWatch();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        try {
-            assertThat(LeakWatch.paranoid()).as("leak detection level").isTrue();
-            assertThat(leakWatch.leaks()).isEmpty();
-        } finally {
-            leakWatch.close();
-        }
-    }
 
     @BeforeEach
     void start() {
