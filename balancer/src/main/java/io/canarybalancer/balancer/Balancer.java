@@ -94,10 +94,6 @@ public final class Balancer implements AutoCloseable {
         return proxy.localAddress();
     }
 
-    public InetSocketAddress adminAddress() {
-        return admin.localAddress();
-    }
-
     public RoutingTableHolder routes() {
         return routes;
     }

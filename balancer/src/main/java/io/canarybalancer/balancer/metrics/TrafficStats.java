@@ -96,8 +96,8 @@ public final class TrafficStats {
         }
     }
 
-    /** A request is sent again to another replica; {@code reason} says why the last one failed. */
-    public void retried(Route route, String reason) {
+    /** A request is sent again to another replica. */
+    public void retried(Route route) {
         retries.labelValues(route.name()).inc();
     }
 

@@ -317,7 +317,7 @@ final class Exchange implements BackendListener {
             if (next != null && context.retries().tryRetry(System.nanoTime())) {
                 closeBackend();
                 cancelResponseTimer();
-                stats.retried(route, reason);
+                stats.retried(route);
                 replica = next;
                 tried[attempts++] = next;
                 reusedConnection = false;

@@ -87,15 +87,6 @@ public final class BackendPool implements BackendConnector {
         channel.read();
     }
 
-    /** The number of idle connections kept, for tests and status. */
-    public int idleCount() {
-        int count = 0;
-        for (ArrayDeque<Channel> channels : idle.values()) {
-            count += channels.size();
-        }
-        return count;
-    }
-
     private void forget(Channel channel) {
         InetSocketAddress address = channel.attr(REPLICA).get();
         ArrayDeque<Channel> channels = idle.get(address);
