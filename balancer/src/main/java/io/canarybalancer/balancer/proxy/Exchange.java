@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -76,6 +77,8 @@ final class Exchange implements BackendListener {
     private boolean keepClientOpen;
     private boolean finished;
     private int status;
+    /** A {@code Set-Cookie} value the balancer adds to the response (a new sticky key), or {@code null}. */
+    private String setCookie;
     /** Checks, while a body streams either way, that it keeps moving (see {@link #checkProgress()}). */
     private ScheduledFuture<?> stallTimer;
     private int bodyParts;
@@ -98,6 +101,11 @@ final class Exchange implements BackendListener {
         this.clientKeepAlive = clientKeepAlive;
         this.expectContinue = expectContinue;
         this.replayable = replayable;
+    }
+
+    /** Adds a {@code Set-Cookie} header with this value to the backend's response. */
+    void setCookieOnResponse(String cookie) {
+        this.setCookie = cookie;
     }
 
     /** Prepares the request head for the backend and finds it a connection. */
@@ -230,6 +238,9 @@ final class Exchange implements BackendListener {
             backendReusable = HttpUtil.isKeepAlive(response);
             keepClientOpen = ForwardedHeaders.forClient(response, replica.role(), clientVersion,
                     clientKeepAlive && !frontend.draining(), request.method());
+            if (setCookie != null) {
+                response.headers().add(HttpHeaderNames.SET_COOKIE, setCookie);
+            }
         } else if (skippingInformational) {
             ReferenceCountUtil.release(msg);
             skippingInformational = !(msg instanceof LastHttpContent);

@@ -222,6 +222,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         routeRequest.wrap(request);
+        String newCookie = StickyCookie.assign(route.policy().sticky(), routeRequest);
         Replica replica = pick(route, NO_REPLICAS, 0);
         if (replica == null) {
             boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT
@@ -235,6 +236,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         context.retries().requested(System.nanoTime());
         exchange = new Exchange(this, context, ctx, connector, request, route, replica, keepAlive,
                 expectContinue, bodyless && IDEMPOTENT.contains(request.method()));
+        if (newCookie != null) {
+            exchange.setCookieOnResponse(newCookie);
+        }
         exchange.start(clientIp);
     }
 
@@ -274,6 +278,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             int size = route.pool(role).replicas().size();
             for (int i = 0; i < size; i++) {
                 Replica candidate = route.selectIn(role);
+                if (candidate == null) {
+                    break; // a halted canary
+                }
                 if (contains(tried, count, candidate)) {
                     continue;
                 }

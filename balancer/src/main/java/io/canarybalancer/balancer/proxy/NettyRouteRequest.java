@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.route.RouteRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 
 /**
@@ -9,10 +10,24 @@ import io.netty.handler.codec.http.HttpRequest;
  */
 final class NettyRouteRequest implements RouteRequest {
     private HttpRequest request;
+    private String assignedCookie;
+    private String assignedValue;
 
     NettyRouteRequest wrap(HttpRequest request) {
         this.request = request;
+        this.assignedCookie = null;
+        this.assignedValue = null;
         return this;
+    }
+
+    /**
+     * Routes this request as if it carried cookie {@code name} with {@code value}: the value the
+     * balancer is about to set on the response, so the first request of a new user is routed the
+     * way the following ones will be.
+     */
+    void assignCookie(String name, String value) {
+        this.assignedCookie = name;
+        this.assignedValue = value;
     }
 
     @Override
@@ -28,5 +43,23 @@ final class NettyRouteRequest implements RouteRequest {
     @Override
     public boolean hasHeader(CharSequence name, CharSequence value) {
         return request.headers().contains(name, value, true);
+    }
+
+    @Override
+    public CharSequence header(CharSequence name) {
+        return request.headers().get(name);
+    }
+
+    @Override
+    public CharSequence cookie(CharSequence name) {
+        if (assignedCookie != null && assignedCookie.contentEquals(name)) {
+            return assignedValue;
+        }
+        return RouteRequest.super.cookie(name);
+    }
+
+    /** Whether the request carries a {@code Cookie} header with that cookie. */
+    boolean carriesCookie(CharSequence name) {
+        return request.headers().contains(HttpHeaderNames.COOKIE) && RouteRequest.super.cookie(name) != null;
     }
 }

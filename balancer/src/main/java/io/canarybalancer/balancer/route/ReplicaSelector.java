@@ -33,6 +33,15 @@ public interface ReplicaSelector {
     }
 
     /**
+     * Keyed requests by their bucket: below {@code canaryBuckets} to {@code canary}, the rest to
+     * {@code stable}; requests without a key to {@code unkeyed}.
+     */
+    static ReplicaSelector sticky(StickyRule rule, String route, int canaryBuckets, ReplicaSelector stable,
+                                  ReplicaSelector canary, ReplicaSelector unkeyed) {
+        return new StickySelector(rule, route, canaryBuckets, stable, canary, unkeyed);
+    }
+
+    /**
      * Flagged requests go to {@code canary}; the rest, and flagged requests under fallback
      * {@link Fallback#STABLE} when {@code canary} has nothing, go to {@code unflagged}.
      */

@@ -18,6 +18,7 @@ public final class Route {
     private final ReplicaSelector selector;
     private final ReplicaSelector stableRotation;
     private final ReplicaSelector canaryRotation;
+    private final int canaryBuckets;
 
     /**
      * @param pathPrefix starts with {@code /}; {@code /credit} matches {@code /credit},
@@ -37,19 +38,46 @@ public final class Route {
         this.stable = stable;
         this.canary = canary;
         this.stableRotation = ReplicaSelector.weightedRoundRobin(stable.replicas());
-        this.canaryRotation = ReplicaSelector.weightedRoundRobin(canary.replicas());
-        this.selector = selectorFor(policy, stable, canary, stableRotation, canaryRotation);
+        // A halted canary is out of every path: split, header, sticky buckets, retries.
+        this.canaryRotation = policy.canaryHalted() ? ReplicaSelector.none()
+                : ReplicaSelector.weightedRoundRobin(canary.replicas());
+        this.canaryBuckets = canaryBuckets(policy, stable, canary);
+        this.selector = selectorFor(name, policy, stable, canary, stableRotation, canaryRotation, canaryBuckets);
     }
 
-    private static ReplicaSelector selectorFor(RoutePolicy policy, Pool stable, Pool canary,
-                                              ReplicaSelector stableRotation, ReplicaSelector canaryRotation) {
+    private static ReplicaSelector selectorFor(String name, RoutePolicy policy, Pool stable, Pool canary,
+                                              ReplicaSelector stableRotation, ReplicaSelector canaryRotation,
+                                              int canaryBuckets) {
         ReplicaSelector unflagged = switch (policy.strategy()) {
-            case REPLICAS -> ReplicaSelector.weightedRoundRobin(concat(stable, canary));
+            case REPLICAS -> policy.canaryHalted() ? stableRotation
+                    : ReplicaSelector.weightedRoundRobin(concat(stable, canary));
             // With no stable replica left (a finished promotion) the canary serves everyone.
             case HEADER -> ReplicaSelector.percentage(0, stableRotation, canaryRotation);
             case WEIGHT -> ReplicaSelector.percentage(policy.canaryWeight(), stableRotation, canaryRotation);
         };
+        if (policy.sticky() != null) {
+            unflagged = ReplicaSelector.sticky(policy.sticky(), name, canaryBuckets, stableRotation, canaryRotation,
+                    unflagged);
+        }
         return ReplicaSelector.flagged(policy.header(), canaryRotation, policy.fallback(), unflagged);
+    }
+
+    /**
+     * How many of the {@link StickyRule#BUCKETS} buckets go to the canary: its share of un-flagged
+     * traffic under the strategy (the replica share, none, or the weight), as a whole number of buckets.
+     */
+    private static int canaryBuckets(RoutePolicy policy, Pool stable, Pool canary) {
+        if (policy.canaryHalted()) {
+            return 0;
+        }
+        return switch (policy.strategy()) {
+            case REPLICAS -> {
+                int total = stable.totalWeight() + canary.totalWeight();
+                yield total == 0 ? 0 : (int) ((long) StickyRule.BUCKETS * canary.totalWeight() / total);
+            }
+            case HEADER -> 0;
+            case WEIGHT -> StickyRule.bucketsFor(policy.canaryWeight());
+        };
     }
 
     private static List<Replica> concat(Pool stable, Pool canary) {
@@ -65,7 +93,8 @@ public final class Route {
     }
 
     /**
-     * The next replica of one pool's own rotation, or {@code null} if the pool is empty: for trying
+     * The next replica of one pool's own rotation, or {@code null} if the pool is empty or is a
+     * halted canary: for trying
      * another replica of the side a request was already assigned to (a retry, or skipping an
      * ejected replica), without drawing again from the split between the pools, which would shift it.
      */
@@ -92,6 +121,11 @@ public final class Route {
         }
         char next = target.charAt(pathStart + length);
         return next == '/' || next == '?' || next == '#';
+    }
+
+    /** Of the {@link StickyRule#BUCKETS} sticky buckets, how many go to the canary (when sticky). */
+    public int canaryBuckets() {
+        return canaryBuckets;
     }
 
     public String name() {

@@ -14,4 +14,12 @@ public interface RouteRequest {
 
     /** Whether a header of that name carries exactly that value, ignoring ASCII case. */
     boolean hasHeader(CharSequence name, CharSequence value);
+
+    /** The first value of the header of that name (case-insensitive), or {@code null}. */
+    CharSequence header(CharSequence name);
+
+    /** The value of the cookie of that name, or {@code null}: see {@link Cookies#value}. */
+    default CharSequence cookie(CharSequence name) {
+        return Cookies.value(header("cookie"), name);
+    }
 }

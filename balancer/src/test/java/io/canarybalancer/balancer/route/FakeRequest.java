@@ -24,4 +24,9 @@ record FakeRequest(String target, Map<String, String> headers) implements RouteR
         String own = headers.get(name.toString().toLowerCase(Locale.ROOT));
         return own != null && own.equalsIgnoreCase(value.toString());
     }
+
+    @Override
+    public CharSequence header(CharSequence name) {
+        return headers.get(name.toString().toLowerCase(Locale.ROOT));
+    }
 }

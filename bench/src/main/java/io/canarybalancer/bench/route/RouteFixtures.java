@@ -69,6 +69,11 @@ final class RouteFixtures {
             public boolean hasHeader(CharSequence name, CharSequence value) {
                 return headers.contains(name, value, true);
             }
+
+            @Override
+            public CharSequence header(CharSequence name) {
+                return headers.get(name);
+            }
         };
     }
 }
