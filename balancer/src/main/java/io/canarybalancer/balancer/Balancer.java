@@ -4,6 +4,7 @@ import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
 import io.canarybalancer.balancer.admin.AdminContext;
 import io.canarybalancer.balancer.admin.AdminServer;
+import io.canarybalancer.balancer.analysis.CanaryAnalysis;
 import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.discovery.FileReplicaSource;
 import io.canarybalancer.balancer.discovery.LocalRolloutStore;
@@ -34,14 +35,16 @@ public final class Balancer implements AutoCloseable {
     private final ProxyServer proxy;
     private final AdminServer admin;
     private final RoutingTableHolder routes;
+    private final CanaryAnalysis analysis;
 
     private Balancer(ReplicaSource source, RolloutStore rollout, ProxyServer proxy, AdminServer admin,
-                     RoutingTableHolder routes) {
+                     RoutingTableHolder routes, CanaryAnalysis analysis) {
         this.source = source;
         this.rollout = rollout;
         this.proxy = proxy;
         this.admin = admin;
         this.routes = routes;
+        this.analysis = analysis;
     }
 
     /** Starts rollout state and discovery, then the proxy and the admin API; a bad replica file or a port in use fails here. */
@@ -52,6 +55,7 @@ public final class Balancer implements AutoCloseable {
         RolloutStore rollout = config.discovery() instanceof ConsulDiscovery consul
                 ? new ConsulRolloutStore(consul.settings(), consul.rolloutPrefix()) : new LocalRolloutStore();
         ProxyServer proxy = null;
+        CanaryAnalysis analysis = null;
         try {
             rollout.start(updater::rolloutChanged);
             source.start(updater::catalogChanged);
@@ -59,15 +63,20 @@ public final class Balancer implements AutoCloseable {
             TrafficStats stats = new TrafficStats(registry, config.accessLog());
             proxy = ProxyServer.start(config.listen(), routes, config.proxy(), stats);
             log.info("Balancer listening on {}", format(proxy.localAddress()));
+            RolloutControl control = new RolloutControl(updater, rollout);
+            analysis = CanaryAnalysis.start(routes, stats, control, registry);
             Balancer[] self = new Balancer[1];
             AdminServer admin = AdminServer.start(config.adminListen(), new AdminContext(routes,
-                    new RolloutControl(updater, rollout), stats, registry,
+                    control, stats, registry,
                     () -> self[0] == null ? List.of() : self[0].watchStates(), proxy.health()::ejections,
-                    config.discovery() instanceof ConsulDiscovery ? "consul" : "file",
+                    analysis::statuses, config.discovery() instanceof ConsulDiscovery ? "consul" : "file",
                     BalancerMain.version(), config.adminToken()));
-            self[0] = new Balancer(source, rollout, proxy, admin, routes);
+            self[0] = new Balancer(source, rollout, proxy, admin, routes, analysis);
             return self[0];
         } catch (RuntimeException | InterruptedException e) {
+            if (analysis != null) {
+                analysis.close();
+            }
             if (proxy != null) {
                 proxy.close();
             }
@@ -107,6 +116,7 @@ public final class Balancer implements AutoCloseable {
             return;
         }
         log.info("Balancer stopping: draining requests in flight");
+        analysis.close();
         admin.close();
         proxy.close();
         source.close();

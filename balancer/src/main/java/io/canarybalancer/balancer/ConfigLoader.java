@@ -3,6 +3,7 @@ package io.canarybalancer.balancer;
 import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.Discovery;
 import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.analysis.AnalysisSettings;
 import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.config.ConfigNode;
 import io.canarybalancer.balancer.discovery.PoolRef;
@@ -12,6 +13,7 @@ import io.canarybalancer.balancer.proxy.ProxySettings;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.RoutePolicy;
+import io.canarybalancer.balancer.route.StickyRule;
 import io.canarybalancer.balancer.route.Strategy;
 
 import java.net.InetSocketAddress;
@@ -38,7 +40,11 @@ public final class ConfigLoader {
     private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace",
             "rolloutPrefix");
     private static final Set<String> ROUTE = Set.of("name", "pathPrefix", "stable", "canary", "strategy",
-            "weight", "header", "fallback");
+            "weight", "header", "fallback", "sticky", "analysis");
+    private static final Set<String> STICKY = Set.of("header", "cookie");
+    private static final Set<String> ANALYSIS = Set.of("window", "interval", "minRequests", "errorRateMargin",
+            "latencyRatio", "latencyMargin", "schedule");
+    private static final Set<String> SCHEDULE = Set.of("steps", "pause");
     private static final Set<String> POOL = Set.of("service", "tag");
     private static final Set<String> HEADER = Set.of("name", "value");
     private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle", "drain",
@@ -157,10 +163,16 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw node.get("strategy").error(e.getMessage());
         }
-        if (strategy == Strategy.WEIGHT && !node.has("weight")) {
+        AnalysisSettings analysis = analysis(node.get("analysis"));
+        if (analysis != null && analysis.scheduled() && strategy != Strategy.WEIGHT) {
+            throw node.get("analysis").get("schedule").error("steps the canary weight, so the route's strategy must be"
+                    + " weight, not " + strategy.label());
+        }
+        boolean weightImplied = analysis != null && analysis.scheduled();
+        if (strategy == Strategy.WEIGHT && !node.has("weight") && !weightImplied) {
             throw node.get("weight").error("is required when strategy is weight (canary percent, 0 to 100)");
         }
-        int weight = node.integer("weight", 0, 0, 100);
+        int weight = node.integer("weight", weightImplied ? analysis.steps().get(0) : 0, 0, 100);
 
         ConfigNode header = node.get("header").requireObject(HEADER);
         HeaderRule rule = header.isMissing() ? HeaderRule.DEFAULT
@@ -171,7 +183,63 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw node.get("fallback").error(e.getMessage());
         }
-        return new RouteSpec(name, prefix, stable, canary, new RoutePolicy(strategy, weight, rule, fallback));
+        return new RouteSpec(name, prefix, stable, canary,
+                new RoutePolicy(strategy, weight, rule, fallback, sticky(node.get("sticky")), false), analysis);
+    }
+
+    /** {@code sticky: {header: X-User-Id}} or {@code sticky: {cookie: canary_id}}. */
+    private static StickyRule sticky(ConfigNode node) throws ConfigException {
+        node.requireObject(STICKY);
+        if (node.isMissing()) {
+            return null;
+        }
+        if (node.has("header") == node.has("cookie")) {
+            throw node.error("needs exactly one of header (a request header carrying the user's key) or cookie"
+                    + " (a cookie the balancer sets)");
+        }
+        return node.has("header") ? new StickyRule(StickyRule.Source.HEADER, node.requiredString("header"))
+                : new StickyRule(StickyRule.Source.COOKIE, cookieName(node.get("cookie")));
+    }
+
+    private static String cookieName(ConfigNode node) throws ConfigException {
+        String name = node.text();
+        if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+            throw node.error("must be a cookie name (letters, digits and !#$%&'*+.^_`|~-), got '" + name + "'");
+        }
+        return name;
+    }
+
+    private static AnalysisSettings analysis(ConfigNode node) throws ConfigException {
+        node.requireObject(ANALYSIS);
+        if (node.isMissing()) {
+            return null;
+        }
+        ConfigNode schedule = node.get("schedule").requireObject(SCHEDULE);
+        List<Integer> steps = new ArrayList<>();
+        if (!schedule.isMissing()) {
+            List<ConfigNode> items = schedule.get("steps").items();
+            if (items.isEmpty()) {
+                throw schedule.get("steps").error("must list the canary weights to step through, such as [5, 25, 50, 100]");
+            }
+            for (ConfigNode item : items) {
+                int step = item.wholeNumber(1, 100);
+                if (!steps.isEmpty() && step <= steps.get(steps.size() - 1)) {
+                    throw item.error("steps must increase, got " + step + " after " + steps.get(steps.size() - 1));
+                }
+                steps.add(step);
+            }
+        }
+        Duration window = node.duration("window", AnalysisSettings.DEFAULT_WINDOW);
+        Duration interval = node.duration("interval", AnalysisSettings.DEFAULT_INTERVAL);
+        if (interval.compareTo(window) > 0) {
+            throw node.get("interval").error("must not be longer than the window (" + window + "), got " + interval);
+        }
+        return new AnalysisSettings(window, interval,
+                node.integer("minRequests", AnalysisSettings.DEFAULT_MIN_REQUESTS, 1, 1_000_000),
+                node.decimal("errorRateMargin", AnalysisSettings.DEFAULT_ERROR_RATE_MARGIN, 0, 0.99),
+                node.decimal("latencyRatio", AnalysisSettings.DEFAULT_LATENCY_RATIO, 1, 1000),
+                node.duration("latencyMargin", AnalysisSettings.DEFAULT_LATENCY_MARGIN),
+                steps, schedule.duration("pause", AnalysisSettings.DEFAULT_STEP_PAUSE));
     }
 
     private static PoolRef pool(ConfigNode node, String defaultService) throws ConfigException {

@@ -2,12 +2,14 @@ package io.canarybalancer.balancer;
 
 import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.analysis.AnalysisSettings;
 import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.discovery.PoolRef;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.HeaderRule;
+import io.canarybalancer.balancer.route.StickyRule;
 import io.canarybalancer.balancer.route.Strategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -116,6 +119,33 @@ class ConfigLoaderTest {
                     + " | limits.requestLine: must be between 256 and 1048576, got 10",
             "header size not a number | limits: {headerSize: 16k}"
                     + " | limits.headerSize: must be a whole number, got \"16k\"",
+            "sticky by both | routes: [{sticky: {header: X-User, cookie: cid}}]"
+                    + " | routes[0].sticky: needs exactly one of header",
+            "sticky by nothing | routes: [{sticky: {}}]"
+                    + " | routes[0].sticky: needs exactly one of header",
+            "bad cookie name | routes: [{sticky: {cookie: 'a b'}}]"
+                    + " | routes[0].sticky.cookie: must be a cookie name",
+            "unknown sticky field | routes: [{sticky: {query: u}}]"
+                    + " | routes[0].sticky.query: unknown field (expected one of",
+            "schedule without weight strategy | routes: [{analysis: {schedule: {steps: [5, 50]}}}]"
+                    + " | routes[0].analysis.schedule: steps the canary weight, so the route's strategy must be weight,"
+                    + " not replicas",
+            "steps not increasing | routes: [{strategy: weight, analysis: {schedule: {steps: [5, 50, 25]}}}]"
+                    + " | routes[0].analysis.schedule.steps[2]: steps must increase, got 25 after 50",
+            "step over 100 | routes: [{strategy: weight, analysis: {schedule: {steps: [5, 150]}}}]"
+                    + " | routes[0].analysis.schedule.steps[1]: must be between 1 and 100, got 150",
+            "no steps | routes: [{strategy: weight, weight: 5, analysis: {schedule: {pause: 1m}}}]"
+                    + " | routes[0].analysis.schedule.steps: must list the canary weights",
+            "margin not a number | routes: [{analysis: {errorRateMargin: 5%}}]"
+                    + " | routes[0].analysis.errorRateMargin: must be a number, got \"5%\"",
+            "margin of 1 | routes: [{analysis: {errorRateMargin: 1}}]"
+                    + " | routes[0].analysis.errorRateMargin: must be between 0.0 and 0.99, got 1.0",
+            "latency ratio below 1 | routes: [{analysis: {latencyRatio: 0.5}}]"
+                    + " | routes[0].analysis.latencyRatio: must be between 1.0 and 1000.0, got 0.5",
+            "interval beyond window | routes: [{analysis: {window: 10s, interval: 1m}}]"
+                    + " | routes[0].analysis.interval: must not be longer than the window",
+            "min requests zero | routes: [{analysis: {minRequests: 0}}]"
+                    + " | routes[0].analysis.minRequests: must be between 1 and 1000000, got 0",
     })
     void reportsFileFieldAndReason(String problem, String yaml, String expected) throws IOException {
         Path file = write("discovery: {file: replicas.yml}\n" + yaml + "\n");
@@ -232,6 +262,50 @@ class ConfigLoaderTest {
         Path file = dir.resolve("other.yml");
         Files.writeString(file, yaml);
         return file;
+    }
+
+    @Test
+    void readsStickyAssignmentAndCanaryAnalysis() throws Exception {
+        BalancerConfig config = ConfigLoader.load(write("""
+                discovery: {file: replicas.yml}
+                routes:
+                  - name: message
+                    strategy: weight
+                    sticky: {header: X-User-Id}
+                    analysis:
+                      window: 30s
+                      interval: 500ms
+                      minRequests: 80
+                      errorRateMargin: 0.02
+                      latencyRatio: 1.5
+                      latencyMargin: 20ms
+                      schedule: {steps: [5, 25, 50, 100], pause: 2m}
+                  - name: credit
+                    pathPrefix: /credit
+                    sticky: {cookie: canary_id}
+                    analysis: {}
+                """));
+
+        RouteSpec message = config.routes().get(0);
+        assertThat(message.policy().sticky()).isEqualTo(new StickyRule(StickyRule.Source.HEADER, "X-User-Id"));
+        assertThat(message.policy().canaryWeight()).as("a schedule starts at its first step").isEqualTo(5);
+        assertThat(message.analysis()).isEqualTo(new AnalysisSettings(Duration.ofSeconds(30), Duration.ofMillis(500),
+                80, 0.02, 1.5, Duration.ofMillis(20), List.of(5, 25, 50, 100), Duration.ofMinutes(2)));
+        RouteSpec credit = config.routes().get(1);
+        assertThat(credit.policy().sticky()).isEqualTo(new StickyRule(StickyRule.Source.COOKIE, "canary_id"));
+        assertThat(credit.analysis()).isEqualTo(new AnalysisSettings(AnalysisSettings.DEFAULT_WINDOW,
+                AnalysisSettings.DEFAULT_INTERVAL, AnalysisSettings.DEFAULT_MIN_REQUESTS,
+                AnalysisSettings.DEFAULT_ERROR_RATE_MARGIN, AnalysisSettings.DEFAULT_LATENCY_RATIO,
+                AnalysisSettings.DEFAULT_LATENCY_MARGIN, List.of(), AnalysisSettings.DEFAULT_STEP_PAUSE));
+        assertThat(config.routes()).noneMatch(route -> route.policy().canaryHalted());
+    }
+
+    @Test
+    void aRouteWithoutStickyOrAnalysisHasNeither() throws Exception {
+        RouteSpec route = ConfigLoader.load(write("discovery: {file: replicas.yml}\nroutes: [{name: a}]\n"))
+                .routes().get(0);
+        assertThat(route.policy().sticky()).isNull();
+        assertThat(route.analysis()).isNull();
     }
 
     @Test

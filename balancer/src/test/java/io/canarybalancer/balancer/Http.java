@@ -27,6 +27,14 @@ public final class Http {
         return client.send(request(url, headers).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Sends a request with this method and body (none when empty), as the admin API takes them. */
+    public HttpResponse<String> send(String method, String url, String body) throws Exception {
+        HttpRequest request = request(url)
+                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Sends {@code count} GETs at once and waits for all of them. */
     public List<HttpResponse<String>> concurrentGets(String url, int count, String... headers) {
         List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();

@@ -55,6 +55,8 @@ public final class TestBackend implements AutoCloseable {
     /** Values of {@code X-Request-Id} received, with how often each came. */
     private final Map<String, Integer> requestIds = new ConcurrentHashMap<>();
     private volatile boolean stalled;
+    private volatile int failPercent;
+    private final AtomicLong answers = new AtomicLong();
 
     public TestBackend(String name) throws InterruptedException {
         this.name = name;
@@ -99,6 +101,14 @@ public final class TestBackend implements AutoCloseable {
     /** {@code X-Request-Id} values received, with their counts. */
     public Map<String, Integer> requestIds() {
         return requestIds;
+    }
+
+    /**
+     * From now on answer {@code percent}% of requests with 500 instead of their usual answer,
+     * spread evenly (30: three in every ten).
+     */
+    public void failPercent(int percent) {
+        this.failPercent = percent;
     }
 
     /** Headers of the last request received, names in lower case. */
@@ -146,6 +156,12 @@ public final class TestBackend implements AutoCloseable {
             if (stalled) {
                 return; // a hung replica: reads requests, never answers
             }
+            int failing = failPercent;
+            long answer = answers.incrementAndGet();
+            if (failing > 0 && answer * failing / 100 > (answer - 1) * failing / 100) {
+                fail(ctx, HttpUtil.isKeepAlive(request));
+                return;
+            }
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             String path = uri.path();
@@ -172,6 +188,18 @@ public final class TestBackend implements AutoCloseable {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
                     .set("X-Replica", name);
+            HttpUtil.setKeepAlive(response, keepAlive);
+            var future = ctx.writeAndFlush(response);
+            if (!keepAlive) {
+                future.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private void fail(ChannelHandlerContext ctx, boolean keepAlive) {
+            ByteBuf content = Unpooled.copiedBuffer("failing on purpose", StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.INTERNAL_SERVER_ERROR, content);
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes()).set("X-Replica", name);
             HttpUtil.setKeepAlive(response, keepAlive);
             var future = ctx.writeAndFlush(response);
             if (!keepAlive) {

@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer.admin;
 
+import io.canarybalancer.balancer.analysis.AnalysisStatus;
 import io.canarybalancer.balancer.discovery.RolloutControl;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.metrics.TrafficStats;
@@ -15,10 +16,12 @@ import java.util.function.Supplier;
  * What the admin API shows and changes.
  *
  * @param ejections replicas passive health currently keeps out, by {@code host:port}
+ * @param analysis  the last canary analysis check of each route that has analysis
  * @param discovery "consul" or "file"
  * @param token     the bearer token every request but the dashboard page must carry, or {@code null}
  */
 public record AdminContext(RoutingTableHolder routes, RolloutControl rollouts, TrafficStats stats,
                            PrometheusRegistry registry, Supplier<List<WatchState>> watches,
-                           Supplier<Map<String, Ejection>> ejections, String discovery, String version, String token) {
+                           Supplier<Map<String, Ejection>> ejections, Supplier<Map<String, AnalysisStatus>> analysis,
+                           String discovery, String version, String token) {
 }

@@ -3,7 +3,10 @@ package io.canarybalancer.balancer.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canarybalancer.balancer.analysis.AnalysisSettings;
+import io.canarybalancer.balancer.analysis.AnalysisStatus;
 import io.canarybalancer.balancer.discovery.RolloutState;
+import io.canarybalancer.balancer.discovery.RolloutState.AutoRollback;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.proxy.PassiveHealth.Ejection;
@@ -12,6 +15,7 @@ import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutePolicy;
+import io.canarybalancer.balancer.route.StickyRule;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -71,6 +75,17 @@ final class StatusView {
                 .put("paused", rollout.paused())
                 .put("fallback", policy.fallback().label());
         node.putObject("header").put("name", policy.header().name()).put("value", policy.header().value());
+        if (policy.sticky() != null) {
+            node.putObject("sticky")
+                    .put("source", policy.sticky().source().label())
+                    .put("name", policy.sticky().name())
+                    .put("canaryBuckets", route.canaryBuckets())
+                    .put("buckets", StickyRule.BUCKETS);
+        }
+        node.put("canaryHalted", policy.canaryHalted());
+        node.set("autoRollback", rollback(rollout.autoRollback()));
+        AnalysisStatus analysis = context.analysis().get().get(route.name());
+        node.set("analysis", spec.analysis() == null ? null : analysis(spec.analysis(), analysis));
         double canaryShare = expectedCanaryShare(route);
         ObjectNode pools = node.putObject("pools");
         pools.set("stable", pool(context, route, route.stable(), 1 - canaryShare, ejections));
@@ -114,6 +129,48 @@ final class StatusView {
                     .put("requests", context.stats().replicaRequests(route.name(), replica.role(), replica.id()));
         }
         return node;
+    }
+
+    private static ObjectNode rollback(AutoRollback rollback) {
+        return rollback == null ? null : JSON.createObjectNode()
+                .put("reason", rollback.reason())
+                .put("at", rollback.at().toString());
+    }
+
+    /** The analysis settings and the last check; {@code state} is {@code starting} before the first check. */
+    private static ObjectNode analysis(AnalysisSettings settings, AnalysisStatus status) {
+        ObjectNode node = JSON.createObjectNode()
+                .put("state", status == null ? "starting" : status.state().label())
+                .put("detail", status == null ? "not checked yet" : status.detail());
+        ObjectNode config = node.putObject("settings")
+                .put("windowSeconds", settings.window().toMillis() / 1000.0)
+                .put("intervalSeconds", settings.interval().toMillis() / 1000.0)
+                .put("minRequests", settings.minRequests())
+                .put("errorRateMargin", settings.errorRateMargin())
+                .put("latencyRatio", settings.latencyRatio())
+                .put("latencyMarginMillis", settings.latencyMargin().toMillis())
+                .put("stepPauseSeconds", settings.stepPause().toMillis() / 1000.0);
+        ArrayNode steps = config.putArray("steps");
+        settings.steps().forEach(steps::add);
+        if (status == null) {
+            return node;
+        }
+        node.put("checkedAt", status.checkedAt().toString())
+                .put("windowSpanSeconds", status.windowSpan().toMillis() / 1000.0);
+        ObjectNode window = node.putObject("window");
+        window.set("stable", poolWindow(status.stable()));
+        window.set("canary", poolWindow(status.canary()));
+        node.put("nextStep", status.nextStep() < 0 ? null : status.nextStep());
+        node.put("nextStepInSeconds", status.nextStepIn() == null ? null : status.nextStepIn().toMillis() / 1000.0);
+        return node;
+    }
+
+    private static ObjectNode poolWindow(AnalysisStatus.PoolWindow window) {
+        return JSON.createObjectNode()
+                .put("requests", window.requests())
+                .put("errors", window.errors())
+                .put("errorRate", window.errorRate())
+                .put("p99Millis", window.p99Millis());
     }
 
     /** The canary's expected share of un-flagged requests under the route's current policy and replicas. */

@@ -170,14 +170,32 @@ public final class ConfigNode {
 
     public int integer(String key, int fallback, int min, int max) throws ConfigException {
         ConfigNode child = get(key);
+        return child.isMissing() ? fallback : child.wholeNumber(min, max);
+    }
+
+    /** This node as a whole number from {@code min} to {@code max}. */
+    public int wholeNumber(int min, int max) throws ConfigException {
+        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+            throw error("must be a whole number, got " + node);
+        }
+        int value = node.intValue();
+        if (value < min || value > max) {
+            throw error("must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    /** A number such as {@code 0.05} or {@code 2}, from {@code min} to {@code max}. */
+    public double decimal(String key, double fallback, double min, double max) throws ConfigException {
+        ConfigNode child = get(key);
         if (child.isMissing()) {
             return fallback;
         }
-        if (!child.node.isIntegralNumber() || !child.node.canConvertToInt()) {
-            throw child.error("must be a whole number, got " + child.node);
+        if (!child.node.isNumber()) {
+            throw child.error("must be a number, got " + child.node);
         }
-        int value = child.node.intValue();
-        if (value < min || value > max) {
+        double value = child.node.doubleValue();
+        if (!(value >= min && value <= max)) {
             throw child.error("must be between " + min + " and " + max + ", got " + value);
         }
         return value;

@@ -24,6 +24,11 @@ public final class RolloutControl {
         return updater.configuredRoutes().stream().filter(spec -> spec.name().equals(name)).findFirst();
     }
 
+    /** The configured routes. */
+    public List<RouteSpec> routes() {
+        return updater.configuredRoutes();
+    }
+
     public List<String> routeNames() {
         return updater.configuredRoutes().stream().map(RouteSpec::name).toList();
     }

@@ -82,6 +82,7 @@ public final class TrafficStats {
         pool.byClass[statusClass(status)].inc();
         pool.replica(replica.id()).inc();
         pool.duration.observe(nanos / 1e9);
+        pool.outcomes.record(status, nanos);
         if (accessLog) {
             access.info("route={} pool={} replica={} status={} duration_ms={} method={} target={}", route.name(),
                     replica.role().label(), replica.id(), status, String.format("%.3f", nanos / 1e6), method, target);
@@ -115,6 +116,11 @@ public final class TrafficStats {
             counts.put(CLASSES[i], stats == null ? 0 : stats.byClass[i].getLongValue());
         }
         return counts;
+    }
+
+    /** The cumulative outcomes of a route's pool, for canary analysis. */
+    public Outcomes outcomes(String route, PoolRole role) {
+        return pool(route, role.ordinal()).outcomes;
     }
 
     /** Requests so far sent to one replica of a route. */
@@ -163,6 +169,7 @@ public final class TrafficStats {
         final String pool;
         final CounterDataPoint[] byClass = new CounterDataPoint[CLASSES.length];
         final DistributionDataPoint duration;
+        final Outcomes outcomes = new Outcomes();
         final Map<String, CounterDataPoint> replicas = new ConcurrentHashMap<>();
 
         PoolStats(String route, String pool) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canarybalancer.balancer.discovery.RolloutState;
+import io.canarybalancer.balancer.discovery.RolloutState.AutoRollback;
 import io.canarybalancer.balancer.discovery.RolloutStore;
 import io.canarybalancer.balancer.route.Strategy;
 import org.kiwiproject.consul.Consul;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -190,6 +192,11 @@ public final class ConsulRolloutStore implements RolloutStore {
                 .put("strategy", state.strategy().label())
                 .put("weight", state.weight())
                 .put("paused", state.paused());
+        if (state.autoRollback() != null) {
+            node.putObject("autoRollback")
+                    .put("reason", state.autoRollback().reason())
+                    .put("at", state.autoRollback().at().toString());
+        }
         return node.toString();
     }
 
@@ -202,8 +209,11 @@ public final class ConsulRolloutStore implements RolloutStore {
     }
 
     private static RolloutState fromJson(JsonNode node) {
+        JsonNode rollback = node.path("autoRollback");
         return new RolloutState(Strategy.parse(node.path("strategy").asText()), node.path("weight").asInt(),
-                node.path("paused").asBoolean(false));
+                node.path("paused").asBoolean(false), rollback.isObject()
+                ? new AutoRollback(rollback.path("reason").asText(), Instant.parse(rollback.path("at").asText()))
+                : null);
     }
 
     private static String decode(String base64) {

@@ -1,0 +1,172 @@
+package io.canarybalancer.balancer.analysis;
+
+import io.canarybalancer.balancer.analysis.AnalysisStatus.PoolWindow;
+import io.canarybalancer.balancer.analysis.AnalysisStatus.State;
+import io.canarybalancer.balancer.discovery.RolloutState;
+import io.canarybalancer.balancer.metrics.Outcomes.Snapshot;
+import io.canarybalancer.balancer.route.Replica;
+import io.canarybalancer.balancer.route.Route;
+import io.canarybalancer.balancer.route.Strategy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The judgement of one route's canary, one check at a time: it keeps the pools' cumulative
+ * outcomes over the sliding window, compares canary with stable, and says whether to roll back,
+ * step the weight up, or do nothing. Acts on nothing itself; not thread-safe (one thread checks).
+ *
+ * <p>The window starts afresh when the canary's replicas change (a new version is a new
+ * canary) and when an operator lifts an automatic rollback, so old answers never judge a new state.
+ */
+final class CanaryAnalyzer {
+
+    /** What one check decided. */
+    record Decision(AnalysisStatus status, Kind kind, String reason, String cause, int toWeight) {
+        enum Kind { NONE, ROLL_BACK, STEP }
+    }
+
+    private record Sample(long nanos, Snapshot stable, Snapshot canary) {
+    }
+
+    private final AnalysisSettings settings;
+    private final ArrayDeque<Sample> samples = new ArrayDeque<>();
+    private List<Replica> canaryReplicas;
+    private RolloutState seen;
+    private long seenSince;
+
+    CanaryAnalyzer(AnalysisSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * One check.
+     *
+     * @param nanos  a monotonic clock reading ({@link System#nanoTime()})
+     * @param stable the stable pool's cumulative outcomes now
+     * @param canary the canary pool's cumulative outcomes now
+     */
+    Decision check(long nanos, Instant now, Route route, RolloutState state, Snapshot stable, Snapshot canary) {
+        observe(nanos, route, state);
+        samples.addLast(new Sample(nanos, stable, canary));
+        long windowStart = nanos - settings.window().toNanos();
+        while (samples.size() > 1) {
+            Sample first = samples.removeFirst();
+            if (samples.getFirst().nanos() > windowStart) {
+                samples.addFirst(first); // the newest sample at or before the window's start is its baseline
+                break;
+            }
+        }
+        Sample oldest = samples.getFirst();
+        Duration span = Duration.ofNanos(nanos - oldest.nanos());
+        PoolWindow stableWindow = PoolWindow.of(stable.minus(oldest.stable()));
+        PoolWindow canaryWindow = PoolWindow.of(canary.minus(oldest.canary()));
+        Status status = new Status(now, span, stableWindow, canaryWindow);
+
+        if (state.autoRollback() != null) {
+            return status.none(State.ROLLED_BACK, "rolled back automatically: " + state.autoRollback().reason()
+                    + "; an operator change to the rollout lifts it", state);
+        }
+        if (route.canary().isEmpty()) {
+            return status.none(State.IDLE, "no canary replica to judge", state);
+        }
+        if (canaryWindow.requests() < settings.minRequests()) {
+            return status.none(State.WAITING, String.format(Locale.ROOT, "%d of the %d canary answers needed in the"
+                    + " last %s", canaryWindow.requests(), settings.minRequests(), seconds(span)), state);
+        }
+        String errors = errorVerdict(stableWindow, canaryWindow, span);
+        String latency = errors == null ? latencyVerdict(stableWindow, canaryWindow, span) : null;
+        if (errors != null || latency != null) {
+            String reason = errors != null ? errors : latency;
+            if (route.stable().isEmpty()) {
+                return status.none(State.IDLE, reason + "; not rolled back: no stable replica to fall back to", state);
+            }
+            AnalysisStatus rolledBack = status.of(State.ROLLED_BACK, "rolled back automatically: " + reason,
+                    -1, null, new RolloutState.AutoRollback(reason, now));
+            return new Decision(rolledBack, Decision.Kind.ROLL_BACK, reason, errors != null ? "errors" : "latency", -1);
+        }
+        String healthy = String.format(Locale.ROOT, "canary no worse than stable over the last %s", seconds(span));
+        if (state.paused()) {
+            return status.none(State.PAUSED, healthy + "; paused by an operator", state);
+        }
+        int next = settings.scheduled() && state.strategy() == Strategy.WEIGHT ? settings.stepAfter(state.weight()) : -1;
+        if (settings.scheduled() && next < 0) {
+            return status.none(State.COMPLETE, healthy + "; the schedule is complete at " + state.weight() + "%", state);
+        }
+        if (next < 0) {
+            return status.none(State.HEALTHY, healthy, state);
+        }
+        Duration held = Duration.ofNanos(nanos - seenSince);
+        Duration left = settings.stepPause().minus(held);
+        if (left.isNegative() || left.isZero()) {
+            AnalysisStatus stepped = status.of(State.HEALTHY, healthy + "; stepping the canary from " + state.weight()
+                    + "% to " + next + "%", settings.stepAfter(next), null, null);
+            return new Decision(stepped, Decision.Kind.STEP, null, null, next);
+        }
+        return new Decision(status.of(State.HEALTHY, healthy + "; next step " + next + "% in " + seconds(left),
+                next, left, null), Decision.Kind.NONE, null, null, -1);
+    }
+
+    /** Starts the window afresh, and the step timer, when what is being judged changed. */
+    private void observe(long nanos, Route route, RolloutState state) {
+        List<Replica> replicas = route.canary().replicas();
+        boolean newCanary = canaryReplicas != null && !canaryReplicas.equals(replicas);
+        boolean rollbackLifted = seen != null && seen.autoRollback() != null && state.autoRollback() == null;
+        if (newCanary || rollbackLifted) {
+            samples.clear();
+        }
+        canaryReplicas = replicas;
+        if (seen == null || seen.strategy() != state.strategy() || seen.weight() != state.weight()
+                || seen.paused() != state.paused() || rollbackLifted) {
+            seenSince = nanos;
+        }
+        seen = state;
+    }
+
+    private String errorVerdict(PoolWindow stable, PoolWindow canary, Duration span) {
+        boolean baseline = stable.requests() >= settings.minRequests();
+        double stableRate = baseline ? stable.errorRate() : 0;
+        if (canary.errorRate() - stableRate <= settings.errorRateMargin()) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "canary 5xx rate %.1f%% (%d of %d) against stable %s over the last %s;"
+                        + " the limit is stable + %.1f points",
+                100 * canary.errorRate(), canary.errors(), canary.requests(),
+                baseline ? String.format(Locale.ROOT, "%.1f%% (%d of %d)", 100 * stable.errorRate(), stable.errors(),
+                        stable.requests()) : "0% (too few stable answers to compare: " + stable.requests() + ")",
+                seconds(span), 100 * settings.errorRateMargin());
+    }
+
+    private String latencyVerdict(PoolWindow stable, PoolWindow canary, Duration span) {
+        if (stable.requests() < settings.minRequests()) {
+            return null;
+        }
+        double marginMillis = settings.latencyMargin().toNanos() / 1e6;
+        if (canary.p99Millis() <= stable.p99Millis() * settings.latencyRatio()
+                || canary.p99Millis() - stable.p99Millis() <= marginMillis) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "canary p99 %.1f ms against stable %.1f ms over the last %s;"
+                        + " the limit is %.2fx stable and at least %.0f ms more",
+                canary.p99Millis(), stable.p99Millis(), seconds(span), settings.latencyRatio(), marginMillis);
+    }
+
+    private static String seconds(Duration duration) {
+        return String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
+    }
+
+    /** The parts of a status every verdict shares. */
+    private record Status(Instant now, Duration span, PoolWindow stable, PoolWindow canary) {
+        AnalysisStatus of(State state, String detail, int nextStep, Duration nextStepIn,
+                          RolloutState.AutoRollback rollback) {
+            return new AnalysisStatus(state, detail, now, span, stable, canary, nextStep, nextStepIn, rollback);
+        }
+
+        Decision none(State state, String detail, RolloutState rollout) {
+            return new Decision(of(state, detail, -1, null, rollout.autoRollback()), Decision.Kind.NONE, null, null, -1);
+        }
+    }
+}

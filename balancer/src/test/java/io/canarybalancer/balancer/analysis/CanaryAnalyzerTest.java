@@ -1,0 +1,245 @@
+package io.canarybalancer.balancer.analysis;
+
+import io.canarybalancer.balancer.analysis.AnalysisStatus.State;
+import io.canarybalancer.balancer.analysis.CanaryAnalyzer.Decision;
+import io.canarybalancer.balancer.discovery.RolloutState;
+import io.canarybalancer.balancer.metrics.Outcomes;
+import io.canarybalancer.balancer.route.HeaderRule;
+import io.canarybalancer.balancer.route.Fallback;
+import io.canarybalancer.balancer.route.Pool;
+import io.canarybalancer.balancer.route.PoolRole;
+import io.canarybalancer.balancer.route.Replica;
+import io.canarybalancer.balancer.route.Route;
+import io.canarybalancer.balancer.route.RoutePolicy;
+import io.canarybalancer.balancer.route.Strategy;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The analysis's judgement on a hand-driven clock and hand-recorded answers. */
+class CanaryAnalyzerTest {
+    private static final long SECOND = 1_000_000_000L;
+    private static final AnalysisSettings SETTINGS = new AnalysisSettings(Duration.ofSeconds(10), Duration.ofSeconds(1),
+            20, 0.05, 2.0, Duration.ofMillis(50), List.of(5, 25, 50, 100), Duration.ofSeconds(30));
+
+    private final Outcomes stable = new Outcomes();
+    private final Outcomes canary = new Outcomes();
+    private final Route route = route(1, 1);
+    private long clock = 1_000 * SECOND;
+
+    @Test
+    void waitsForEnoughCanaryAnswers() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(5));
+        record(canary, 19, 0, 1);
+        record(stable, 400, 0, 1);
+        Decision decision = check(analyzer, weight(5));
+        assertThat(decision.status().state()).isEqualTo(State.WAITING);
+        assertThat(decision.status().detail()).contains("19 of the 20 canary answers");
+        assertThat(decision.kind()).isEqualTo(Decision.Kind.NONE);
+    }
+
+    @Test
+    void rollsBackACanaryWhose5xxRateIsClearlyAboveStables() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(50));
+        record(canary, 100, 30, 1);
+        record(stable, 100, 1, 1);
+        Decision decision = check(analyzer, weight(50));
+        assertThat(decision.kind()).isEqualTo(Decision.Kind.ROLL_BACK);
+        assertThat(decision.cause()).isEqualTo("errors");
+        assertThat(decision.reason()).contains("canary 5xx rate 30.0% (30 of 100)", "stable 1.0% (1 of 100)");
+        assertThat(decision.status().state()).isEqualTo(State.ROLLED_BACK);
+        assertThat(decision.status().lastRollback().reason()).isEqualTo(decision.reason());
+    }
+
+    @Test
+    void anErrorRateWithinTheMarginOfStablesIsHealthy() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(50));
+        record(canary, 100, 14, 1);
+        record(stable, 100, 10, 1);
+        assertThat(check(analyzer, weight(50)).status().state()).isEqualTo(State.HEALTHY);
+    }
+
+    @Test
+    void withTooFewStableAnswersTheCanaryIsJudgedAgainstZeroErrors() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(100));
+        record(canary, 100, 6, 1);
+        Decision decision = check(analyzer, weight(100));
+        assertThat(decision.kind()).isEqualTo(Decision.Kind.ROLL_BACK);
+        assertThat(decision.reason()).contains("too few stable answers");
+    }
+
+    @Test
+    void rollsBackACanaryWhoseP99IsClearlyAboveStables() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(50));
+        record(stable, 200, 0, 10);
+        record(canary, 190, 0, 10);
+        record(canary, 10, 0, 300);
+        Decision decision = check(analyzer, weight(50));
+        assertThat(decision.kind()).isEqualTo(Decision.Kind.ROLL_BACK);
+        assertThat(decision.cause()).isEqualTo("latency");
+        assertThat(decision.reason()).contains("canary p99", "stable");
+    }
+
+    @Test
+    void aSlowerCanaryWithinTheLatencyMarginIsHealthy() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(50));
+        record(stable, 200, 0, 1);
+        record(canary, 200, 0, 20); // 20x slower, but only 19 ms more: under the 50 ms margin
+        assertThat(check(analyzer, weight(50)).kind()).isEqualTo(Decision.Kind.NONE);
+    }
+
+    @Test
+    void oldAnswersLeaveTheWindow() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(50));
+        record(canary, 100, 30, 1);
+        clock += 11 * SECOND;
+        assertThat(check(analyzer, weight(50)).kind()).isEqualTo(Decision.Kind.ROLL_BACK); // not acted on here
+        clock += 11 * SECOND;
+        record(canary, 100, 0, 1);
+        record(stable, 100, 0, 1);
+        Decision decision = check(analyzer, weight(50));
+        assertThat(decision.status().canary().requests()).isEqualTo(100);
+        assertThat(decision.status().state()).isEqualTo(State.HEALTHY);
+    }
+
+    @Test
+    void afterAnAutomaticRollbackItWaitsForTheOperatorAndStartsAfreshAfterwards() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(50));
+        record(canary, 100, 30, 1);
+        record(stable, 100, 0, 1);
+        RolloutState rolledBack = weight(50).autoRolledBack("canary 5xx rate 30.0%", Instant.now());
+        Decision held = check(analyzer, rolledBack);
+        assertThat(held.status().state()).isEqualTo(State.ROLLED_BACK);
+        assertThat(held.status().detail()).contains("canary 5xx rate 30.0%");
+        assertThat(held.kind()).isEqualTo(Decision.Kind.NONE);
+
+        clock += SECOND;
+        Decision lifted = check(analyzer, weight(5));  // the operator set a weight: the bad answers are forgotten
+        assertThat(lifted.status().state()).isEqualTo(State.WAITING);
+        assertThat(lifted.status().canary().requests()).isZero();
+    }
+
+    @Test
+    void stepsUpOnlyAfterHoldingEachWeightHealthyForThePause() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(5));
+        clock += 29 * SECOND;
+        record(canary, 50, 0, 1);
+        record(stable, 950, 0, 1);
+        Decision early = check(analyzer, weight(5));
+        assertThat(early.kind()).isEqualTo(Decision.Kind.NONE);
+        assertThat(early.status().nextStep()).isEqualTo(25);
+        assertThat(early.status().nextStepIn()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(1));
+
+        clock += SECOND;
+        record(canary, 50, 0, 1);
+        record(stable, 950, 0, 1);
+        Decision step = check(analyzer, weight(5));
+        assertThat(step.kind()).isEqualTo(Decision.Kind.STEP);
+        assertThat(step.toWeight()).isEqualTo(25);
+
+        clock += SECOND;
+        record(canary, 50, 0, 1);
+        Decision next = check(analyzer, weight(25)); // the pause starts again at the new weight
+        assertThat(next.kind()).isEqualTo(Decision.Kind.NONE);
+        assertThat(next.status().nextStep()).isEqualTo(50);
+        assertThat(next.status().nextStepIn()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void doesNotStepWhileWaitingPausedOrDone() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(5));
+        clock += 60 * SECOND;
+        assertThat(check(analyzer, weight(5)).kind()).isEqualTo(Decision.Kind.NONE); // no answers at all
+
+        record(canary, 100, 0, 1);
+        record(stable, 100, 0, 1);
+        clock += SECOND;
+        RolloutState paused = weight(5).withPaused(true);
+        check(analyzer, paused);
+        clock += 60 * SECOND;
+        record(canary, 100, 0, 1);
+        record(stable, 100, 0, 1);
+        Decision whilePaused = check(analyzer, paused);
+        assertThat(whilePaused.status().state()).isEqualTo(State.PAUSED);
+        assertThat(whilePaused.kind()).isEqualTo(Decision.Kind.NONE);
+
+        record(canary, 100, 0, 1);
+        Decision done = check(analyzer, weight(100));
+        assertThat(done.status().state()).isEqualTo(State.COMPLETE);
+        assertThat(done.kind()).isEqualTo(Decision.Kind.NONE);
+    }
+
+    @Test
+    void neverRollsBackWithNoStableReplicaToFallBackTo() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        Route onlyCanary = route(0, 2);
+        analyzer.check(clock, Instant.now(), onlyCanary, weight(100), stable.snapshot(), canary.snapshot());
+        record(canary, 100, 50, 1);
+        clock += SECOND;
+        Decision decision = analyzer.check(clock, Instant.now(), onlyCanary, weight(100), stable.snapshot(),
+                canary.snapshot());
+        assertThat(decision.kind()).isEqualTo(Decision.Kind.NONE);
+        assertThat(decision.status().state()).isEqualTo(State.IDLE);
+        assertThat(decision.status().detail()).contains("no stable replica");
+    }
+
+    @Test
+    void aNewCanaryIsJudgedOnItsOwnAnswers() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(50));
+        record(canary, 15, 15, 1);
+        record(stable, 100, 0, 1);
+        clock += SECOND;
+        Route redeployed = new Route("r", "/", route.policy(), route.stable(), new Pool(PoolRole.CANARY, "service-v2",
+                null, List.of(new Replica("canary-new", "127.0.0.1", 9200, 1, PoolRole.CANARY))));
+        analyzer.check(clock, Instant.now(), redeployed, weight(50), stable.snapshot(), canary.snapshot());
+        record(canary, 10, 0, 1);
+        clock += SECOND;
+        Decision decision = analyzer.check(clock, Instant.now(), redeployed, weight(50), stable.snapshot(),
+                canary.snapshot());
+        assertThat(decision.status().canary().requests()).isEqualTo(10);
+        assertThat(decision.status().state()).isEqualTo(State.WAITING);
+    }
+
+    private Decision check(CanaryAnalyzer analyzer, RolloutState state) {
+        clock += SECOND / 10;
+        return analyzer.check(clock, Instant.now(), route, state, stable.snapshot(), canary.snapshot());
+    }
+
+    private static RolloutState weight(int weight) {
+        return new RolloutState(Strategy.WEIGHT, weight, false);
+    }
+
+    private static void record(Outcomes outcomes, int answers, int errors, long millis) {
+        for (int i = 0; i < answers; i++) {
+            outcomes.record(i < errors ? 500 : 200, millis * 1_000_000);
+        }
+    }
+
+    private static Route route(int stableReplicas, int canaryReplicas) {
+        return new Route("r", "/", new RoutePolicy(Strategy.WEIGHT, 50, HeaderRule.DEFAULT, Fallback.STABLE),
+                pool(PoolRole.STABLE, stableReplicas), pool(PoolRole.CANARY, canaryReplicas));
+    }
+
+    private static Pool pool(PoolRole role, int replicas) {
+        List<Replica> list = new java.util.ArrayList<>();
+        for (int i = 0; i < replicas; i++) {
+            list.add(new Replica(role.label() + "-" + i, "127.0.0.1", 9000 + 100 * role.ordinal() + i, 1, role));
+        }
+        return new Pool(role, role == PoolRole.STABLE ? "service-v1" : "service-v2", null, list);
+    }
+}
