@@ -20,6 +20,20 @@ public record AnalysisStatus(State state, String detail, Instant checkedAt, Dura
                              PoolWindow stable, PoolWindow canary, int nextStep, Duration nextStepIn,
                              AutoRollback lastRollback) {
 
+    /**
+     * This status when the change its check decided could not be stored: a rollback that did not
+     * happen leaves the canary {@link State#FAILING}; a step that did not happen changes nothing
+     * but the detail. Both are tried again at the next check.
+     */
+    public AnalysisStatus failedToAct(String problem) {
+        if (state == State.ROLLED_BACK) {
+            return new AnalysisStatus(State.FAILING, lastRollback.reason() + "; the rollback could not be stored ("
+                    + problem + "), retrying", checkedAt, windowSpan, stable, canary, nextStep, nextStepIn, null);
+        }
+        return new AnalysisStatus(state, detail + "; the step could not be stored (" + problem + "), retrying",
+                checkedAt, windowSpan, stable, canary, nextStep, nextStepIn, lastRollback);
+    }
+
     /** Where the analysis of a route stands. */
     public enum State {
         /** Not enough answers from the canary in the window to judge it yet. */
@@ -32,7 +46,9 @@ public record AnalysisStatus(State state, String detail, Instant checkedAt, Dura
         COMPLETE,
         /** Rolled back for the recorded reason; the canary gets nothing until an operator acts. */
         ROLLED_BACK,
-        /** Nothing to judge or nothing to fall back to: no canary replica, or no stable replica. */
+        /** Worse than stable but not rolled back: no stable replica to fall back to, or the change failed. */
+        FAILING,
+        /** No canary replica to judge. */
         IDLE;
 
         public String label() {

@@ -66,7 +66,7 @@ public final class CanaryAnalysis implements AutoCloseable {
         GaugeWithCallback.builder()
                 .name("canary_balancer_analysis_state")
                 .help("1 for the state each route's canary analysis is in"
-                        + " (waiting, healthy, paused, complete, rolled-back, idle)")
+                        + " (waiting, healthy, paused, complete, rolled-back, failing, idle)")
                 .labelNames("route", "state")
                 .callback(callback -> statuses.forEach((route, status) -> {
                     for (AnalysisStatus.State state : AnalysisStatus.State.values()) {
@@ -107,14 +107,18 @@ public final class CanaryAnalysis implements AutoCloseable {
             Decision decision = analyzer.check(System.nanoTime(), now, route, state,
                     stats.outcomes(spec.name(), PoolRole.STABLE).snapshot(),
                     stats.outcomes(spec.name(), PoolRole.CANARY).snapshot());
-            statuses.put(spec.name(), decision.status());
-            switch (decision.kind()) {
-                case ROLL_BACK -> rollBack(spec, decision, now);
-                case STEP -> step(spec, state, decision.toWeight());
-                case NONE -> { }
+            AnalysisStatus status = decision.status();
+            try {
+                switch (decision.kind()) {
+                    case ROLL_BACK -> rollBack(spec, decision, now);
+                    case STEP -> step(spec, state, decision.toWeight());
+                    case NONE -> { }
+                }
+            } catch (RolloutException e) {
+                log.warn("Canary analysis of route {} could not change the rollout: {}", spec.name(), e.getMessage());
+                status = status.failedToAct(e.getMessage());
             }
-        } catch (RolloutException e) {
-            log.warn("Canary analysis of route {} could not change the rollout: {}", spec.name(), e.getMessage());
+            statuses.put(spec.name(), status);
         } catch (RuntimeException e) {
             log.error("Canary analysis of route {} failed; it runs again next interval", spec.name(), e);
         }

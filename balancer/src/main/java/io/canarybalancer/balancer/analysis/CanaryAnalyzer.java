@@ -82,7 +82,8 @@ final class CanaryAnalyzer {
         if (errors != null || latency != null) {
             String reason = errors != null ? errors : latency;
             if (route.stable().isEmpty()) {
-                return status.none(State.IDLE, reason + "; not rolled back: no stable replica to fall back to", state);
+                return status.none(State.FAILING, reason + "; not rolled back: no stable replica to fall back to",
+                        state);
             }
             AnalysisStatus rolledBack = status.of(State.ROLLED_BACK, "rolled back automatically: " + reason,
                     -1, null, new RolloutState.AutoRollback(reason, now));

@@ -9,9 +9,9 @@ public final class Cookies {
     /**
      * The value of the first cookie named {@code name} (case-sensitive, as cookie names are), with
      * surrounding double quotes removed; {@code null} when {@code header} is {@code null} or has no
-     * such cookie.
+     * such cookie. The value is a view into {@code header}, not a copy.
      */
-    public static String value(CharSequence header, CharSequence name) {
+    public static CharSequence value(CharSequence header, CharSequence name) {
         if (header == null) {
             return null;
         }
@@ -37,11 +37,34 @@ public final class Cookies {
                     valueStart++;
                     valueEnd--;
                 }
-                return header.subSequence(valueStart, valueEnd).toString();
+                return new Region(header, valueStart, valueEnd);
             }
             start = end + 1;
         }
         return null;
+    }
+
+    /** Part of a header value, read in place: routing hashes it and lets it go, so nothing is copied. */
+    private record Region(CharSequence text, int start, int end) implements CharSequence {
+        @Override
+        public int length() {
+            return end - start;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return text.charAt(start + index);
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return new Region(text, start + from, start + to);
+        }
+
+        @Override
+        public String toString() {
+            return text.subSequence(start, end).toString();
+        }
     }
 
     private static int skipSpaces(CharSequence text, int from, int to) {

@@ -58,6 +58,27 @@ class CanaryAnalyzerTest {
     }
 
     @Test
+    void aRollbackThatCouldNotBeStoredShowsTheCanaryFailingNotRolledBack() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(50));
+        record(canary, 100, 30, 1);
+        record(stable, 100, 0, 1);
+        AnalysisStatus failed = check(analyzer, weight(50)).status().failedToAct("Consul unreachable");
+        assertThat(failed.state()).isEqualTo(State.FAILING);
+        assertThat(failed.detail()).startsWith("canary 5xx rate 30.0%").contains("Consul unreachable", "retrying");
+        assertThat(failed.lastRollback()).isNull();
+    }
+
+    @Test
+    void withNoCanaryReplicaThereIsNothingToJudge() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        Decision decision = analyzer.check(clock, Instant.now(), route(2, 0), weight(50), stable.snapshot(),
+                canary.snapshot());
+        assertThat(decision.status().state()).isEqualTo(State.IDLE);
+        assertThat(decision.kind()).isEqualTo(Decision.Kind.NONE);
+    }
+
+    @Test
     void anErrorRateWithinTheMarginOfStablesIsHealthy() {
         CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
         check(analyzer, weight(50));
@@ -193,7 +214,7 @@ class CanaryAnalyzerTest {
         Decision decision = analyzer.check(clock, Instant.now(), onlyCanary, weight(100), stable.snapshot(),
                 canary.snapshot());
         assertThat(decision.kind()).isEqualTo(Decision.Kind.NONE);
-        assertThat(decision.status().state()).isEqualTo(State.IDLE);
+        assertThat(decision.status().state()).isEqualTo(State.FAILING);
         assertThat(decision.status().detail()).contains("no stable replica");
     }
 
