@@ -69,6 +69,8 @@ class CanaryAnalysisIT {
         assertThat(route.path("canaryHalted").asBoolean()).isTrue();
         assertThat(route.path("weight").asInt()).isZero();
         assertThat(route.path("analysis").path("state").asText()).isEqualTo("rolled-back");
+        assertThat(route.path("analysis").path("window").path("canaryLimits").path("errorRate").asDouble())
+                .as("stable's 0%% plus the margin").isEqualTo(0.1);
         assertThat(balancer.awaitOutput("Canary of route orders rolled back automatically: canary 5xx rate",
                 Duration.ofSeconds(5))).isTrue();
         assertThat(metric(balancer, "canary_balancer_analysis_rollbacks_total", "route=\"orders\"", "cause=\"errors\""))

@@ -134,7 +134,8 @@ final class StatusView {
     private static ObjectNode rollback(AutoRollback rollback) {
         return rollback == null ? null : JSON.createObjectNode()
                 .put("reason", rollback.reason())
-                .put("at", rollback.at().toString());
+                .put("at", rollback.at().toString())
+                .put("secondsAgo", Duration.between(rollback.at(), Instant.now()).toMillis() / 1000.0);
     }
 
     /** The analysis settings and the last check; {@code state} is {@code starting} before the first check. */
@@ -156,10 +157,14 @@ final class StatusView {
             return node;
         }
         node.put("checkedAt", status.checkedAt().toString())
+                .put("secondsSinceCheck", Duration.between(status.checkedAt(), Instant.now()).toMillis() / 1000.0)
                 .put("windowSpanSeconds", status.windowSpan().toMillis() / 1000.0);
         ObjectNode window = node.putObject("window");
         window.set("stable", poolWindow(status.stable()));
         window.set("canary", poolWindow(status.canary()));
+        window.putObject("canaryLimits")
+                .put("errorRate", status.limits().errorRate())
+                .put("p99Millis", status.limits().p99Millis());
         node.put("nextStep", status.nextStep() < 0 ? null : status.nextStep());
         node.put("nextStepInSeconds", status.nextStepIn() == null ? null : status.nextStepIn().toMillis() / 1000.0);
         return node;

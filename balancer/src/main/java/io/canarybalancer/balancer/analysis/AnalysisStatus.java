@@ -12,12 +12,13 @@ import java.util.Locale;
  *
  * @param detail       one sentence saying why the analysis is in this state
  * @param windowSpan   how much time the compared answers cover (up to the configured window)
+ * @param limits       where the canary's window counts as clearly worse than stable's
  * @param nextStep     the weight the schedule goes to next, or -1 (no schedule, or done)
  * @param nextStepIn   how long the canary must still stay healthy before that step, or {@code null}
  * @param lastRollback the automatic rollback in force, or {@code null}
  */
 public record AnalysisStatus(State state, String detail, Instant checkedAt, Duration windowSpan,
-                             PoolWindow stable, PoolWindow canary, int nextStep, Duration nextStepIn,
+                             PoolWindow stable, PoolWindow canary, Limits limits, int nextStep, Duration nextStepIn,
                              AutoRollback lastRollback) {
 
     /**
@@ -28,10 +29,10 @@ public record AnalysisStatus(State state, String detail, Instant checkedAt, Dura
     public AnalysisStatus failedToAct(String problem) {
         if (state == State.ROLLED_BACK) {
             return new AnalysisStatus(State.FAILING, lastRollback.reason() + "; the rollback could not be stored ("
-                    + problem + "), retrying", checkedAt, windowSpan, stable, canary, nextStep, nextStepIn, null);
+                    + problem + "), retrying", checkedAt, windowSpan, stable, canary, limits, nextStep, nextStepIn, null);
         }
         return new AnalysisStatus(state, detail + "; the step could not be stored (" + problem + "), retrying",
-                checkedAt, windowSpan, stable, canary, nextStep, nextStepIn, lastRollback);
+                checkedAt, windowSpan, stable, canary, limits, nextStep, nextStepIn, lastRollback);
     }
 
     /** Where the analysis of a route stands. */
@@ -54,6 +55,16 @@ public record AnalysisStatus(State state, String detail, Instant checkedAt, Dura
         public String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
+    }
+
+    /**
+     * The canary's limits given stable's window.
+     *
+     * @param errorRate  the highest canary 5xx rate that is not clearly worse
+     * @param p99Millis  the highest canary p99 that is not clearly worse, or {@code null} while stable
+     *                   has too few answers to compare latency with
+     */
+    public record Limits(double errorRate, Double p99Millis) {
     }
 
     /** One pool's answers in the window. */

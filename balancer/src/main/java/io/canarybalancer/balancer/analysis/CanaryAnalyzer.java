@@ -64,7 +64,7 @@ final class CanaryAnalyzer {
         Duration span = Duration.ofNanos(nanos - oldest.nanos());
         PoolWindow stableWindow = PoolWindow.of(stable.minus(oldest.stable()));
         PoolWindow canaryWindow = PoolWindow.of(canary.minus(oldest.canary()));
-        Status status = new Status(now, span, stableWindow, canaryWindow);
+        Status status = new Status(now, span, stableWindow, canaryWindow, limits(stableWindow));
 
         if (state.autoRollback() != null) {
             return status.none(State.ROLLED_BACK, "rolled back automatically: " + state.autoRollback().reason()
@@ -104,7 +104,7 @@ final class CanaryAnalyzer {
         Duration left = settings.stepPause().minus(held);
         if (left.isNegative() || left.isZero()) {
             AnalysisStatus stepped = status.of(State.HEALTHY, healthy + "; stepping the canary from " + state.weight()
-                    + "% to " + next + "%", settings.stepAfter(next), null, null);
+                    + "% to " + next + "%", next, Duration.ZERO, null);
             return new Decision(stepped, Decision.Kind.STEP, null, null, next);
         }
         return new Decision(status.of(State.HEALTHY, healthy + "; next step " + next + "% in " + seconds(left),
@@ -127,32 +127,50 @@ final class CanaryAnalyzer {
         seen = state;
     }
 
+    /** The same limits the verdicts use, for the status. */
+    private AnalysisStatus.Limits limits(PoolWindow stable) {
+        return new AnalysisStatus.Limits(errorRateLimit(stable), p99LimitMillis(stable));
+    }
+
+    private double errorRateLimit(PoolWindow stable) {
+        return (hasBaseline(stable) ? stable.errorRate() : 0) + settings.errorRateMargin();
+    }
+
+    /** Above both {@code latencyRatio} times stable's p99 and stable's p99 plus {@code latencyMargin}. */
+    private Double p99LimitMillis(PoolWindow stable) {
+        if (!hasBaseline(stable)) {
+            return null;
+        }
+        double marginMillis = settings.latencyMargin().toNanos() / 1e6;
+        return Math.max(stable.p99Millis() * settings.latencyRatio(), stable.p99Millis() + marginMillis);
+    }
+
+    private boolean hasBaseline(PoolWindow stable) {
+        return stable.requests() >= settings.minRequests();
+    }
+
     private String errorVerdict(PoolWindow stable, PoolWindow canary, Duration span) {
-        boolean baseline = stable.requests() >= settings.minRequests();
-        double stableRate = baseline ? stable.errorRate() : 0;
-        if (canary.errorRate() - stableRate <= settings.errorRateMargin()) {
+        if (canary.errorRate() <= errorRateLimit(stable)) {
             return null;
         }
         return String.format(Locale.ROOT, "canary 5xx rate %.1f%% (%d of %d) against stable %s over the last %s;"
                         + " the limit is stable + %.1f points",
                 100 * canary.errorRate(), canary.errors(), canary.requests(),
-                baseline ? String.format(Locale.ROOT, "%.1f%% (%d of %d)", 100 * stable.errorRate(), stable.errors(),
-                        stable.requests()) : "0% (too few stable answers to compare: " + stable.requests() + ")",
+                hasBaseline(stable) ? String.format(Locale.ROOT, "%.1f%% (%d of %d)", 100 * stable.errorRate(),
+                        stable.errors(), stable.requests())
+                        : "0% (too few stable answers to compare: " + stable.requests() + ")",
                 seconds(span), 100 * settings.errorRateMargin());
     }
 
     private String latencyVerdict(PoolWindow stable, PoolWindow canary, Duration span) {
-        if (stable.requests() < settings.minRequests()) {
-            return null;
-        }
-        double marginMillis = settings.latencyMargin().toNanos() / 1e6;
-        if (canary.p99Millis() <= stable.p99Millis() * settings.latencyRatio()
-                || canary.p99Millis() - stable.p99Millis() <= marginMillis) {
+        Double limit = p99LimitMillis(stable);
+        if (limit == null || canary.p99Millis() <= limit) {
             return null;
         }
         return String.format(Locale.ROOT, "canary p99 %.1f ms against stable %.1f ms over the last %s;"
-                        + " the limit is %.2fx stable and at least %.0f ms more",
-                canary.p99Millis(), stable.p99Millis(), seconds(span), settings.latencyRatio(), marginMillis);
+                        + " the limit is %.2fx stable and at least %d ms more",
+                canary.p99Millis(), stable.p99Millis(), seconds(span), settings.latencyRatio(),
+                settings.latencyMargin().toMillis());
     }
 
     private static String seconds(Duration duration) {
@@ -160,10 +178,12 @@ final class CanaryAnalyzer {
     }
 
     /** The parts of a status every verdict shares. */
-    private record Status(Instant now, Duration span, PoolWindow stable, PoolWindow canary) {
+    private record Status(Instant now, Duration span, PoolWindow stable, PoolWindow canary,
+                          AnalysisStatus.Limits limits) {
         AnalysisStatus of(State state, String detail, int nextStep, Duration nextStepIn,
                           RolloutState.AutoRollback rollback) {
-            return new AnalysisStatus(state, detail, now, span, stable, canary, nextStep, nextStepIn, rollback);
+            return new AnalysisStatus(state, detail, now, span, stable, canary, limits, nextStep, nextStepIn,
+                    rollback);
         }
 
         Decision none(State state, String detail, RolloutState rollout) {

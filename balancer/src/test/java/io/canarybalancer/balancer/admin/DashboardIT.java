@@ -14,6 +14,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ import static org.assertj.core.api.Assertions.within;
  * The admin dashboard in a real headless Chromium (Debian's chromium and chromium-driver), driven over
  * the W3C WebDriver protocol against the real jar and real backends: 3 stable + 1 canary. Screenshots
  * are kept under {@code target/} ({@code dashboard.png}, {@code dashboard-rolled-back.png},
- * {@code dashboard-token.png}).
+ * {@code dashboard-token.png}, {@code dashboard-analysis.png}, {@code dashboard-schedule.png}).
  */
 class DashboardIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -79,6 +80,11 @@ class DashboardIT {
             browser.navigate(balancer.adminUrl() + "/");
             await("the route is shown", () -> "/".equals(text(ROUTE + "[data-testid='path-prefix']")));
             assertThat(text("[data-testid='discovery-kind']")).isEqualTo("file");
+            // no analysis configured: no panel, a quiet note; not sticky; never rolled back
+            assertThat(displayed(ROUTE + "[data-testid='analysis']")).isFalse();
+            assertThat(text(ROUTE + "[data-testid='analysis-off']")).isEqualTo("analysis off");
+            assertThat(displayed(ROUTE + "[data-testid='sticky']")).isFalse();
+            assertThat(displayed(ROUTE + "[data-testid='auto-rollback']")).isFalse();
             assertThat(browser.displayed(browser.element("[data-testid='rollout-local-warning']"))).isTrue();
             assertThat(text("[data-testid='rollout-local-warning']")).contains("lost on restart");
             assertThat(text(ROUTE + "[data-testid='strategy']")).contains("replicas");
@@ -188,7 +194,161 @@ class DashboardIT {
         }
     }
 
+    @Test
+    void showsCanaryAnalysisAndItsAutomaticRollback(TestInfo info) throws Exception {
+        TestBackend failingCanary = new TestBackend("canary-failing");
+        try {
+            failingCanary.failPercent(30);
+            Path home = Files.createDirectories(dir.resolve("analysis"));
+            Path config = TestConfigs.config(home, TestConfigs.replicas(stable, List.of(failingCanary)), """
+                    routes:
+                      - name: default
+                        pathPrefix: /
+                        strategy: weight
+                        weight: 50
+                        sticky: {header: X-User-Id}
+                        analysis: {window: 30s, interval: 100ms, minRequests: 20, errorRateMargin: 0.1}
+                    """);
+            BalancerProcess balancer = BalancerProcess.start(config);
+            try {
+                browser.browserLog();
+                browser.navigate(balancer.adminUrl() + "/");
+                await("the analysis panel is shown, not yet judging", () -> displayed(ROUTE + "[data-testid='analysis']")
+                        && String.valueOf(text(ROUTE + "[data-testid='analysis-state']")).matches("starting|waiting|healthy"));
+                assertThat(text(ROUTE + "[data-testid='analysis-detail']")).isNotBlank();
+                assertThat(text(ROUTE + "[data-testid='sticky']"))
+                        .isEqualTo("sticky by header X-User-Id: 50.0% of users on canary");
+                assertThat(text(ROUTE + "[data-testid='paused']")).isEqualTo("active");
+                assertThat(text(ROUTE + "[data-testid='analysis-settings']")).contains("Window 30 s", "every 100 ms");
+                assertThat(displayed(ROUTE + "[data-testid='analysis-schedule']")).isFalse();
+                assertThat(displayed(ROUTE + "[data-testid='analysis-off']")).isFalse();
+                assertThat(displayed(ROUTE + "[data-testid='auto-rollback']")).isFalse();
+
+                // users spread over both pools until analysis sees the canary's 5xx and rolls it back
+                String url = balancer.baseUrl() + "/version";
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                int sent = 0;
+                long fromCanary = 0;
+                long failed = 0;
+                boolean rolledBack = false;
+                while (!rolledBack && sent < 2_000 && System.nanoTime() < deadline) {
+                    HttpResponse<String> response = http.get(url, "X-User-Id", "user-" + sent++);
+                    fromCanary += Http.pool(response).equals("canary") ? 1 : 0;
+                    failed += response.statusCode() == 500 ? 1 : 0;
+                    if (sent % 10 == 0) {
+                        rolledBack = analysisState(balancer).equals("rolled-back");
+                    }
+                }
+                assertThat(rolledBack).as("rolled back within 2,000 requests and 20 s (sent %d)", sent).isTrue();
+                assertThat(fromCanary).isPositive();
+                assertThat(failed).isPositive();
+
+                await("the page shows the rollback and its reason", () ->
+                        "rolled-back".equals(text(ROUTE + "[data-testid='analysis-state']"))
+                                && displayed(ROUTE + "[data-testid='auto-rollback']")
+                                && String.valueOf(text(ROUTE + "[data-testid='auto-rollback-reason']")).contains("5xx"));
+                JsonNode route = status(balancer, null).path("routes").get(0);
+                String reason = route.path("autoRollback").path("reason").asText();
+                assertThat(reason).contains("5xx");
+                assertThat(text(ROUTE + "[data-testid='auto-rollback-reason']")).isEqualToIgnoringCase(reason + ".");
+                assertThat(text(ROUTE + "[data-testid='auto-rollback']"))
+                        .contains("rolled back automatically", "flagged ones included", "Any change lifts this");
+                assertThat(text(ROUTE + "[data-testid='auto-rollback-at']")).startsWith("at ");
+                assertThat(text(ROUTE + "[data-testid='analysis-detail']")).contains(reason);
+                assertThat(text(ROUTE + "[data-testid='paused']")).isEqualTo("HALTED");
+                assertThat(text(ROUTE + "[data-testid='policy-note']")).contains("Halted by canary analysis");
+                assertThat(text(ROUTE + "[data-testid='weight']")).contains("0%");
+                assertThat(text(ROUTE + "[data-testid='sticky']"))
+                        .isEqualTo("sticky by header X-User-Id: 0.0% of users on canary");
+                // the window still holds the canary's failed answers, shown above its limit
+                assertThat(percent(ROUTE + "[data-testid='window-errors-canary']")).isGreaterThan(10);
+                assertThat(attribute(ROUTE + "[data-testid='window-errors-canary']", "class")).contains("bad");
+                assertThat(number(ROUTE + "[data-testid='window-requests-canary']")).isGreaterThanOrEqualTo(20);
+                // halted means halted: even a flagged request stays on stable
+                assertThat(Http.pool(http.get(url, "X-Canary", "1"))).isEqualTo("stable");
+                screenshot("dashboard-analysis.png");
+
+                // an operator's change lifts it, and analysis starts a fresh window
+                HttpResponse<String> lifted = http.client().send(Http.request(balancer.adminUrl() + "/routes/default/rollout",
+                                "Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"weight\": 0}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(lifted.statusCode()).isEqualTo(200);
+                await("the banner is gone and the canary no longer halted", () ->
+                        !displayed(ROUTE + "[data-testid='auto-rollback']")
+                                && "waiting".equals(text(ROUTE + "[data-testid='analysis-state']"))
+                                && "active".equals(text(ROUTE + "[data-testid='paused']")));
+                assertThat(text(ROUTE + "[data-testid='policy-note']")).doesNotContain("Halted");
+                assertThat(status(balancer, null).path("routes").get(0).path("autoRollback").isNull()).isTrue();
+                assertNoSevereLogs(List.of());
+            } catch (AssertionError | Exception e) {
+                failureScreenshot(info);
+                throw e;
+            } finally {
+                leavePage();            // the page stops polling before its balancer stops
+                balancer.close();
+            }
+        } finally {
+            failingCanary.close();
+        }
+    }
+
+    @Test
+    void showsTheAnalysisScheduleSteppingTheCanaryUp(TestInfo info) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("schedule"));
+        // a wide latency margin: a warming JVM's slow first answers must not roll this healthy canary back
+        Path config = TestConfigs.config(home, TestConfigs.replicas(stable, List.of(canary)), """
+                routes:
+                  - name: default
+                    pathPrefix: /
+                    strategy: weight
+                    analysis:
+                      window: 30s
+                      interval: 100ms
+                      minRequests: 10
+                      latencyMargin: 10s
+                      schedule: {steps: [10, 50, 100], pause: 2s}
+                """);
+        BalancerProcess balancer = BalancerProcess.start(config);
+        try {
+            browser.browserLog();
+            browser.navigate(balancer.adminUrl() + "/");
+            await("the schedule is shown at its first step", () -> displayed(ROUTE + "[data-testid='analysis-schedule']")
+                    && "10%".equals(text(ROUTE + "[data-testid='analysis-steps'] [aria-current='step']")));
+            assertThat(browser.execute("return [...document.querySelectorAll(arguments[0])].map(e => e.textContent).join(' ');",
+                    ROUTE + "[data-testid='analysis-steps'] .step").asText()).isEqualTo("10% 50% 100%");
+            assertThat(displayed(ROUTE + "[data-testid='auto-rollback']")).isFalse();
+
+            try (Traffic traffic = new Traffic(balancer.baseUrl() + "/version")) {
+                await("the page counts down to the next step", () ->
+                        "healthy".equals(text(ROUTE + "[data-testid='analysis-state']"))
+                                && String.valueOf(text(ROUTE + "[data-testid='analysis-next-step']"))
+                                .matches("Next step 50% in \\d+ s, if the canary stays healthy"));
+                screenshot("dashboard-schedule.png");
+                await("the canary is stepped up to 50%", () ->
+                        "50%".equals(text(ROUTE + "[data-testid='analysis-steps'] [aria-current='step']"))
+                                && "50%".equals(text(ROUTE + "[data-testid='analysis-steps'] .step.done + .step-arrow + .step.current")));
+                assertThat(text(ROUTE + "[data-testid='weight']")).contains("50%");
+                await("the schedule completes at 100%", () ->
+                        "complete".equals(text(ROUTE + "[data-testid='analysis-state']"))
+                                && "Schedule complete at 100%.".equals(text(ROUTE + "[data-testid='analysis-next-step']")));
+                assertThat(traffic.failures()).isZero();
+            }
+            assertNoSevereLogs(List.of());
+        } catch (AssertionError | Exception e) {
+            failureScreenshot(info);
+            throw e;
+        } finally {
+            leavePage();                // the page stops polling before its balancer stops
+            balancer.close();
+        }
+    }
+
     // ---------- helpers ----------
+
+    private static String analysisState(BalancerProcess balancer) throws Exception {
+        return status(balancer, null).path("routes").get(0).path("analysis").path("state").asText();
+    }
 
     /** Sends GETs in small concurrent batches until closed (bounded: 30 s, 20,000 requests). */
     static final class Traffic implements AutoCloseable {

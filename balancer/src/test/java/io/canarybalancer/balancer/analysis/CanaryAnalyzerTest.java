@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The analysis's judgement on a hand-driven clock and hand-recorded answers. */
 class CanaryAnalyzerTest {
@@ -53,6 +54,7 @@ class CanaryAnalyzerTest {
         assertThat(decision.kind()).isEqualTo(Decision.Kind.ROLL_BACK);
         assertThat(decision.cause()).isEqualTo("errors");
         assertThat(decision.reason()).contains("canary 5xx rate 30.0% (30 of 100)", "stable 1.0% (1 of 100)");
+        assertThat(decision.status().limits().errorRate()).isCloseTo(0.06, within(1e-9));
         assertThat(decision.status().state()).isEqualTo(State.ROLLED_BACK);
         assertThat(decision.status().lastRollback().reason()).isEqualTo(decision.reason());
     }
@@ -95,6 +97,7 @@ class CanaryAnalyzerTest {
         Decision decision = check(analyzer, weight(100));
         assertThat(decision.kind()).isEqualTo(Decision.Kind.ROLL_BACK);
         assertThat(decision.reason()).contains("too few stable answers");
+        assertThat(decision.status().limits().p99Millis()).as("no latency limit without a baseline").isNull();
     }
 
     @Test
@@ -107,6 +110,8 @@ class CanaryAnalyzerTest {
         Decision decision = check(analyzer, weight(50));
         assertThat(decision.kind()).isEqualTo(Decision.Kind.ROLL_BACK);
         assertThat(decision.cause()).isEqualTo("latency");
+        double stableP99 = decision.status().stable().p99Millis();
+        assertThat(decision.status().limits().p99Millis()).isEqualTo(Math.max(2 * stableP99, stableP99 + 50));
         assertThat(decision.reason()).contains("canary p99", "stable");
     }
 
