@@ -134,6 +134,16 @@ public final class Fault {
         return rewrite("replace body", reply -> reply.withBody(bytes));
     }
 
+    /**
+     * A stale read from a lagging server: this JSON body at this {@code X-Consul-Index}, whatever
+     * the state now, as a follower answers with the state it has applied so far.
+     */
+    public static Fault staleAnswer(String json, long index) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        return rewrite("stale answer at index " + index,
+                reply -> reply.withBody(bytes).withHeader("X-Consul-Index", Long.toString(index)));
+    }
+
     /** Drops {@code X-Consul-Index}: a careless client then polls with {@code index=0} in a tight loop. */
     public static Fault withoutIndexHeader() {
         return rewrite("no X-Consul-Index", reply -> reply.withoutHeader("X-Consul-Index"));

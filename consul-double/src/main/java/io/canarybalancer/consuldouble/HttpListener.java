@@ -30,6 +30,8 @@ final class HttpListener {
     private final EventLoopGroup group;
     private final Supplier<ChannelHandler> handlerFactory;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+    /** False from the moment {@link #unbind()} starts: a connection set up after that closes itself. */
+    private volatile boolean accepting;
     private Channel server;
     private int port;
 
@@ -61,16 +63,23 @@ final class HttpListener {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ch.closeFuture().addListener(f -> connections.remove(ch));
+                        // Accepted just before unbind() but set up after it went through the set.
+                        if (!accepting) {
+                            ch.close();
+                            return;
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES),
                                 handlerFactory.get());
                     }
                 });
+        accepting = true;
         server = bootstrap.bind(new InetSocketAddress(loopback(), requestedPort)).syncUninterruptibly().channel();
         port = ((InetSocketAddress) server.localAddress()).getPort();
     }
 
     /** Closes the listening socket and every open connection, as an agent crash would. */
     synchronized void unbind() {
+        accepting = false;
         if (server != null) {
             server.close().syncUninterruptibly();
             server = null;
