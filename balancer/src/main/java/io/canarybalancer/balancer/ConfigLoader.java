@@ -45,6 +45,10 @@ public final class ConfigLoader {
     private static final Set<String> ANALYSIS = Set.of("window", "interval", "minRequests", "errorRateMargin",
             "latencyRatio", "latencyMargin", "schedule");
     private static final Set<String> SCHEDULE = Set.of("steps", "pause");
+    private static final Duration MAX_WINDOW = Duration.ofHours(24);
+    private static final int MAX_CHECKS_PER_WINDOW = 3_600;
+    /** RFC 9110 token characters: what header and cookie names are made of. */
+    private static final String TOKEN = "[A-Za-z0-9!#$%&'*+.^_`|~-]+";
     private static final Set<String> POOL = Set.of("service", "tag");
     private static final Set<String> HEADER = Set.of("name", "value");
     private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle", "drain",
@@ -197,14 +201,14 @@ public final class ConfigLoader {
             throw node.error("needs exactly one of header (a request header carrying the user's key) or cookie"
                     + " (a cookie the balancer sets)");
         }
-        return node.has("header") ? new StickyRule(StickyRule.Source.HEADER, node.requiredString("header"))
-                : new StickyRule(StickyRule.Source.COOKIE, cookieName(node.get("cookie")));
+        return node.has("header") ? new StickyRule(StickyRule.Source.HEADER, token(node.get("header"), "header"))
+                : new StickyRule(StickyRule.Source.COOKIE, token(node.get("cookie"), "cookie"));
     }
 
-    private static String cookieName(ConfigNode node) throws ConfigException {
+    private static String token(ConfigNode node, String what) throws ConfigException {
         String name = node.text();
-        if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
-            throw node.error("must be a cookie name (letters, digits and !#$%&'*+.^_`|~-), got '" + name + "'");
+        if (!name.matches(TOKEN)) {
+            throw node.error("must be a " + what + " name (letters, digits and !#$%&'*+.^_`|~-), got '" + name + "'");
         }
         return name;
     }
@@ -230,9 +234,16 @@ public final class ConfigLoader {
             }
         }
         Duration window = node.duration("window", AnalysisSettings.DEFAULT_WINDOW);
+        if (window.compareTo(MAX_WINDOW) > 0) {
+            throw node.get("window").error("must be at most 24h, got " + window);
+        }
         Duration interval = node.duration("interval", AnalysisSettings.DEFAULT_INTERVAL);
         if (interval.compareTo(window) > 0) {
             throw node.get("interval").error("must not be longer than the window (" + window + "), got " + interval);
+        }
+        if (window.toMillis() / interval.toMillis() > MAX_CHECKS_PER_WINDOW) {
+            throw node.get("interval").error("must be at least the window / " + MAX_CHECKS_PER_WINDOW
+                    + " (one sample is kept per check), got " + interval + " for a window of " + window);
         }
         return new AnalysisSettings(window, interval,
                 node.integer("minRequests", AnalysisSettings.DEFAULT_MIN_REQUESTS, 1, 1_000_000),

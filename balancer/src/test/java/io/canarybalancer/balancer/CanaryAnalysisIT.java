@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,6 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CanaryAnalysisIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WINDOW = Duration.ofSeconds(20);
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final Duration DRIVE_LIMIT = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -94,6 +97,28 @@ class CanaryAnalysisIT {
     }
 
     @Test
+    void aCanaryThatRefusesConnectionsIsRolledBackThoughRetriesHideItFromClients() throws Exception {
+        TestBackend canary = new TestBackend("canary-gone");
+        canary.close(); // its port now refuses connections: every attempt fails and is retried on stable
+        BalancerProcess balancer = balancer(canary, """
+                routes:
+                  - name: orders
+                    strategy: weight
+                    weight: 10
+                    analysis: {window: 20s, interval: 100ms, minRequests: 20, errorRateMargin: 0.1}
+                """);
+
+        driveUntil(balancer, status -> status.path("autoRollback").isObject(), 4_000);
+
+        assertThat(route(balancer).path("autoRollback").path("reason").asText()).contains("canary 5xx rate 100.0%");
+        for (int i = 0; i < 50; i++) {
+            HttpResponse<String> response = get(balancer, "/version");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(Http.pool(response)).isEqualTo("stable");
+        }
+    }
+
+    @Test
     void aHealthyCanaryIsSteppedUpItsScheduleToAllTrafficWithTheSplitOfEachStep() throws Exception {
         TestBackend canary = start(new TestBackend("canary-1"));
         BalancerProcess balancer = balancer(canary, """
@@ -104,11 +129,15 @@ class CanaryAnalysisIT {
                       window: 5s
                       interval: 100ms
                       minRequests: 10
+                      latencyMargin: 1s   # a healthy canary on a busy 2-core machine: hiccups are not the subject
                       schedule: {steps: [5, 25, 50, 100], pause: 3s}
                 """);
 
         for (int step : new int[] {5, 25, 50, 100}) {
-            driveUntil(balancer, status -> status.path("weight").asInt() == step, 20_000);
+            driveUntil(balancer, status -> {
+                assertThat(status.path("autoRollback").isNull()).as("not rolled back: %s", status).isTrue();
+                return status.path("weight").asInt() == step;
+            }, 200_000);
             // 200 requests in a row are whole cycles of every step's split, wherever the cycle stands.
             AtomicInteger toCanary = new AtomicInteger();
             for (int i = 0; i < 200; i++) {
@@ -119,7 +148,7 @@ class CanaryAnalysisIT {
             assertThat(route(balancer).path("weight").asInt()).as("still at the step after the count").isEqualTo(step);
             assertThat(toCanary.get()).as("canary answers of 200 at %d%%", step).isEqualTo(2 * step);
         }
-        driveUntil(balancer, status -> status.path("analysis").path("state").asText().equals("complete"), 2_000);
+        driveUntil(balancer, status -> status.path("analysis").path("state").asText().equals("complete"), 200_000);
         assertThat(metric(balancer, "canary_balancer_analysis_steps_total", "route=\"orders\"")).isEqualTo(3.0);
         assertThat(balancer.output()).contains("Canary of route orders healthy for its step: weight 50% -> 100%");
         assertThat(route(balancer).path("autoRollback").isNull()).isTrue();
@@ -127,7 +156,7 @@ class CanaryAnalysisIT {
 
     /**
      * Sends GETs from four threads until {@code condition} holds for the route's status, or fails
-     * after {@code limit} requests; returns how many were sent.
+     * after {@code limit} requests or {@link #DRIVE_LIMIT}; returns how many were sent.
      */
     private int driveUntil(BalancerProcess balancer, Predicate<JsonNode> condition, int limit) throws Exception {
         AtomicBoolean done = new AtomicBoolean();
@@ -143,9 +172,14 @@ class CanaryAnalysisIT {
                     return null;
                 }));
             }
-            while (!condition.test(route(balancer))) {
-                assertThat(sent.get()).as("requests sent before the condition held").isLessThan(limit);
-                Thread.onSpinWait();
+            long deadline = System.nanoTime() + DRIVE_LIMIT.toNanos();
+            JsonNode status;
+            while (!condition.test(status = route(balancer))) {
+                assertThat(sent.get()).as("requests sent before the condition held; last status %s", status)
+                        .isLessThan(limit);
+                assertThat(System.nanoTime()).as("%s without the condition; last status %s", DRIVE_LIMIT, status)
+                        .isLessThan(deadline);
+                LockSupport.parkNanos(POLL_NANOS); // the status is polled, not waited on: leave the CPU to the load
             }
             done.set(true);
             for (Future<?> worker : workers) {

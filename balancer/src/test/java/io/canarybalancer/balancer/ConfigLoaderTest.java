@@ -125,6 +125,12 @@ class ConfigLoaderTest {
                     + " | routes[0].sticky: needs exactly one of header",
             "bad cookie name | routes: [{sticky: {cookie: 'a b'}}]"
                     + " | routes[0].sticky.cookie: must be a cookie name",
+            "bad sticky header name | routes: [{sticky: {header: 'User Id'}}]"
+                    + " | routes[0].sticky.header: must be a header name",
+            "window over a day | routes: [{analysis: {window: 25h, interval: 1m}}]"
+                    + " | routes[0].analysis.window: must be at most 24h, got PT25H",
+            "too many checks per window | routes: [{analysis: {window: 5m, interval: 10ms}}]"
+                    + " | routes[0].analysis.interval: must be at least the window / 3600",
             "unknown sticky field | routes: [{sticky: {query: u}}]"
                     + " | routes[0].sticky.query: unknown field (expected one of",
             "schedule without weight strategy | routes: [{analysis: {schedule: {steps: [5, 50]}}}]"

@@ -109,10 +109,13 @@ public final class CanaryAnalysis implements AutoCloseable {
                     stats.outcomes(spec.name(), PoolRole.CANARY).snapshot());
             AnalysisStatus status = decision.status();
             try {
-                switch (decision.kind()) {
-                    case ROLL_BACK -> rollBack(spec, decision, now);
+                boolean applied = switch (decision.kind()) {
+                    case ROLL_BACK -> rollBack(spec, state, decision, now);
                     case STEP -> step(spec, state, decision.toWeight());
-                    case NONE -> { }
+                    case NONE -> true;
+                };
+                if (!applied) {
+                    status = status.failedToAct("the rollout changed since it was judged");
                 }
             } catch (RolloutException e) {
                 log.warn("Canary analysis of route {} could not change the rollout: {}", spec.name(), e.getMessage());
@@ -124,19 +127,24 @@ public final class CanaryAnalysis implements AutoCloseable {
         }
     }
 
-    private void rollBack(RouteSpec spec, Decision decision, Instant now) throws RolloutException {
+    /** Rolls back unless the rollout changed since it was judged; whether it did. */
+    private boolean rollBack(RouteSpec spec, RolloutState judged, Decision decision, Instant now)
+            throws RolloutException {
         boolean[] applied = new boolean[1];
         control.change(spec, stored -> {
-            applied[0] = stored.autoRollback() == null;
+            // Only the state judged: an operator's change since then is judged afresh next check.
+            applied[0] = stored.equals(judged);
             return applied[0] ? stored.autoRolledBack(decision.reason(), now) : stored;
         });
         if (applied[0]) {
             rollbacks.labelValues(spec.name(), decision.cause()).inc();
             log.warn("Canary of route {} rolled back automatically: {}", spec.name(), decision.reason());
         }
+        return applied[0];
     }
 
-    private void step(RouteSpec spec, RolloutState judged, int weight) throws RolloutException {
+    /** Steps up unless the rollout changed since it was judged; whether it did. */
+    private boolean step(RouteSpec spec, RolloutState judged, int weight) throws RolloutException {
         boolean[] applied = new boolean[1];
         control.change(spec, stored -> {
             applied[0] = stored.equals(judged);
@@ -146,6 +154,7 @@ public final class CanaryAnalysis implements AutoCloseable {
             steps.labelValues(spec.name()).inc();
             log.info("Canary of route {} healthy for its step: weight {}% -> {}%", spec.name(), judged.weight(), weight);
         }
+        return applied[0];
     }
 
     @Override

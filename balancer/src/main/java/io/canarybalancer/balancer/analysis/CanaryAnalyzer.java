@@ -11,16 +11,18 @@ import io.canarybalancer.balancer.route.Strategy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The judgement of one route's canary, one check at a time: it keeps the pools' cumulative
  * outcomes over the sliding window, compares canary with stable, and says whether to roll back,
  * step the weight up, or do nothing. Acts on nothing itself; not thread-safe (one thread checks).
  *
- * <p>The window starts afresh when the canary's replicas change (a new version is a new
- * canary) and when an operator lifts an automatic rollback, so old answers never judge a new state.
+ * <p>The window starts afresh when a new canary replica appears (a new version is a new canary)
+ * and when an operator lifts an automatic rollback, so old answers never judge a new canary.
  */
 final class CanaryAnalyzer {
 
@@ -32,11 +34,23 @@ final class CanaryAnalyzer {
     private record Sample(long nanos, Snapshot stable, Snapshot canary) {
     }
 
+    private static final long NOT_HEALTHY = Long.MIN_VALUE;
+    /**
+     * Below this many answers a p99 is the slowest answer or close to it: one hiccup would decide.
+     * The canary's latency is judged from this many answers in the window on (its 5xx rate from
+     * {@code minRequests}).
+     */
+    static final int MIN_ANSWERS_FOR_P99 = 100;
+    /** Replica ids remembered at most: beyond this many, only the current ones are kept. */
+    private static final int MAX_KNOWN_IDS = 10_000;
+
     private final AnalysisSettings settings;
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
-    private List<Replica> canaryReplicas;
+    /** Canary replica ids seen since the window last started afresh. */
+    private final Set<String> knownCanaryIds = new HashSet<>();
     private RolloutState seen;
-    private long seenSince;
+    /** Since when the canary has been judged healthy at its current weight, or {@link #NOT_HEALTHY}. */
+    private long healthySince = NOT_HEALTHY;
 
     CanaryAnalyzer(AnalysisSettings settings) {
         this.settings = settings;
@@ -50,7 +64,15 @@ final class CanaryAnalyzer {
      * @param canary the canary pool's cumulative outcomes now
      */
     Decision check(long nanos, Instant now, Route route, RolloutState state, Snapshot stable, Snapshot canary) {
-        observe(nanos, route, state);
+        observe(route, state);
+        Decision decision = judge(nanos, now, route, state, stable, canary);
+        if (decision.status().state() != State.HEALTHY) {
+            healthySince = NOT_HEALTHY; // a step needs the whole pause healthy, in one stretch
+        }
+        return decision;
+    }
+
+    private Decision judge(long nanos, Instant now, Route route, RolloutState state, Snapshot stable, Snapshot canary) {
         samples.addLast(new Sample(nanos, stable, canary));
         long windowStart = nanos - settings.window().toNanos();
         while (samples.size() > 1) {
@@ -93,36 +115,52 @@ final class CanaryAnalyzer {
         if (state.paused()) {
             return status.none(State.PAUSED, healthy + "; paused by an operator", state);
         }
-        int next = settings.scheduled() && state.strategy() == Strategy.WEIGHT ? settings.stepAfter(state.weight()) : -1;
-        if (settings.scheduled() && next < 0) {
-            return status.none(State.COMPLETE, healthy + "; the schedule is complete at " + state.weight() + "%", state);
-        }
-        if (next < 0) {
+        if (!settings.scheduled() || state.strategy() != Strategy.WEIGHT) {
             return status.none(State.HEALTHY, healthy, state);
         }
-        Duration held = Duration.ofNanos(nanos - seenSince);
-        Duration left = settings.stepPause().minus(held);
+        if (state.weight() == 0) {
+            // An operator's rollback: the schedule does not undo it. Setting a weight resumes it.
+            return status.none(State.HEALTHY, healthy + "; the schedule waits at 0% until an operator sets a weight",
+                    state);
+        }
+        int next = settings.stepAfter(state.weight());
+        if (next < 0) {
+            return status.none(State.COMPLETE, healthy + "; the schedule is complete at " + state.weight() + "%", state);
+        }
+        if (healthySince == NOT_HEALTHY) {
+            healthySince = nanos;
+        }
+        Duration left = settings.stepPause().minus(Duration.ofNanos(nanos - healthySince));
         if (left.isNegative() || left.isZero()) {
             AnalysisStatus stepped = status.of(State.HEALTHY, healthy + "; stepping the canary from " + state.weight()
                     + "% to " + next + "%", next, Duration.ZERO, null);
             return new Decision(stepped, Decision.Kind.STEP, null, null, next);
         }
-        return new Decision(status.of(State.HEALTHY, healthy + "; next step " + next + "% in " + seconds(left),
-                next, left, null), Decision.Kind.NONE, null, null, -1);
+        return new Decision(status.of(State.HEALTHY, healthy + "; next step " + next + "% in " + seconds(left)
+                + " if it stays healthy", next, left, null), Decision.Kind.NONE, null, null, -1);
     }
 
-    /** Starts the window afresh, and the step timer, when what is being judged changed. */
-    private void observe(long nanos, Route route, RolloutState state) {
-        List<Replica> replicas = route.canary().replicas();
-        boolean newCanary = canaryReplicas != null && !canaryReplicas.equals(replicas);
+    /**
+     * Starts the window afresh when a canary replica never seen before appears (a new version is
+     * judged on its own answers; a known replica flapping or changing weight is not new) or when an
+     * operator lifted an automatic rollback; restarts the step timer when the rollout changed.
+     */
+    private void observe(Route route, RolloutState state) {
+        List<String> ids = route.canary().replicas().stream().map(Replica::id).toList();
+        boolean newCanary = !knownCanaryIds.containsAll(ids);
         boolean rollbackLifted = seen != null && seen.autoRollback() != null && state.autoRollback() == null;
         if (newCanary || rollbackLifted) {
             samples.clear();
         }
-        canaryReplicas = replicas;
+        if (newCanary) {
+            if (knownCanaryIds.size() + ids.size() > MAX_KNOWN_IDS) {
+                knownCanaryIds.clear();
+            }
+            knownCanaryIds.addAll(ids);
+        }
         if (seen == null || seen.strategy() != state.strategy() || seen.weight() != state.weight()
                 || seen.paused() != state.paused() || rollbackLifted) {
-            seenSince = nanos;
+            healthySince = NOT_HEALTHY;
         }
         seen = state;
     }
@@ -164,7 +202,7 @@ final class CanaryAnalyzer {
 
     private String latencyVerdict(PoolWindow stable, PoolWindow canary, Duration span) {
         Double limit = p99LimitMillis(stable);
-        if (limit == null || canary.p99Millis() <= limit) {
+        if (limit == null || canary.requests() < MIN_ANSWERS_FOR_P99 || canary.p99Millis() <= limit) {
             return null;
         }
         return String.format(Locale.ROOT, "canary p99 %.1f ms against stable %.1f ms over the last %s;"

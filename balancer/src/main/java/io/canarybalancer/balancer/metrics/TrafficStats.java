@@ -89,6 +89,15 @@ public final class TrafficStats {
         }
     }
 
+    /**
+     * An attempt {@code replica} failed before answering (refused, reset, timed out) and that was
+     * retried elsewhere: not an answer the client saw, so only canary analysis counts it, as a
+     * {@code status} answer of its pool.
+     */
+    public void attemptFailed(Route route, Replica replica, int status, long nanos) {
+        pool(route.name(), replica.role().ordinal()).outcomes.record(status, nanos);
+    }
+
     /** A request the route had no replica for (answered 503). */
     public void refused(Route route, int status, String method, String target) {
         pool(route.name(), NONE).byClass[statusClass(status)].inc();

@@ -319,13 +319,18 @@ final class Exchange implements BackendListener {
      * gets {@code status}.
      */
     private void unwell(HttpResponseStatus status, String reason) {
-        if (!(reusedConnection && status == HttpResponseStatus.BAD_GATEWAY)) {
-            // (A pooled connection closing under us is the keep-alive race, not a sick replica.)
+        // A pooled connection closing under us is the keep-alive race, not a sick replica.
+        boolean replicaAtFault = !(reusedConnection && status == HttpResponseStatus.BAD_GATEWAY);
+        if (replicaAtFault) {
             context.health().failed(replica, reason);
         }
         if (!finished && (!sent || replayable) && attempts < MAX_ATTEMPTS) {
             Replica next = frontend.pick(route, tried, attempts);
             if (next != null && context.retries().tryRetry(System.nanoTime())) {
+                if (replicaAtFault) {
+                    // The client will not see this failure, but canary analysis must.
+                    stats.attemptFailed(route, replica, status.code(), System.nanoTime() - startNanos);
+                }
                 closeBackend();
                 cancelResponseTimer();
                 stats.retried(route);

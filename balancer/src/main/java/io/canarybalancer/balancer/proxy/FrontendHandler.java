@@ -268,6 +268,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * when the route has nothing to offer.
      */
     Replica pick(Route route, Replica[] tried, int count) {
+        if (count > 0) {
+            // A retry goes by the table of now: the canary may have been halted since the first try.
+            Route current = routes.get().route(route.name());
+            route = current != null ? current : route;
+        }
         Replica first = count == 0 ? route.select(routeRequest) : tried[0];
         if (first == null) {
             return null;

@@ -58,8 +58,12 @@ final class NettyRouteRequest implements RouteRequest {
         return RouteRequest.super.cookie(name);
     }
 
-    /** Whether the request carries a {@code Cookie} header with that cookie. */
+    /** Whether the request carries that cookie with a value (an empty one is no key). */
     boolean carriesCookie(CharSequence name) {
-        return request.headers().contains(HttpHeaderNames.COOKIE) && RouteRequest.super.cookie(name) != null;
+        if (!request.headers().contains(HttpHeaderNames.COOKIE)) {
+            return false;
+        }
+        CharSequence value = RouteRequest.super.cookie(name);
+        return value != null && value.length() > 0;
     }
 }

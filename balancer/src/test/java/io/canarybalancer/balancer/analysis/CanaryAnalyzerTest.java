@@ -116,6 +116,19 @@ class CanaryAnalyzerTest {
     }
 
     @Test
+    void oneSlowAnswerAmongTooFewForAP99DoesNotDecide() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(5));
+        record(stable, 400, 0, 2);
+        record(canary, CanaryAnalyzer.MIN_ANSWERS_FOR_P99 - 2, 0, 2);
+        record(canary, 1, 0, 300); // a first answer through a cold connection
+        Decision decision = check(analyzer, weight(5));
+        assertThat(decision.status().canary().p99Millis()).isGreaterThan(250);
+        assertThat(decision.kind()).isEqualTo(Decision.Kind.NONE);
+        assertThat(decision.status().state()).isEqualTo(State.HEALTHY);
+    }
+
+    @Test
     void aSlowerCanaryWithinTheLatencyMarginIsHealthy() {
         CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
         check(analyzer, weight(50));
@@ -160,28 +173,76 @@ class CanaryAnalyzerTest {
     @Test
     void stepsUpOnlyAfterHoldingEachWeightHealthyForThePause() {
         CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
-        check(analyzer, weight(5));
-        clock += 29 * SECOND;
         record(canary, 50, 0, 1);
         record(stable, 950, 0, 1);
-        Decision early = check(analyzer, weight(5));
-        assertThat(early.kind()).isEqualTo(Decision.Kind.NONE);
-        assertThat(early.status().nextStep()).isEqualTo(25);
-        assertThat(early.status().nextStepIn()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(1));
-
+        check(analyzer, weight(5));
         clock += SECOND;
         record(canary, 50, 0, 1);
-        record(stable, 950, 0, 1);
+        Decision first = check(analyzer, weight(5)); // the first healthy check starts the pause
+        assertThat(first.status().state()).isEqualTo(State.HEALTHY);
+        assertThat(first.status().nextStepIn()).isEqualTo(Duration.ofSeconds(30));
+
+        Decision early = null;
+        for (int second = 1; second < 30; second++) {
+            clock += SECOND - SECOND / 10;
+            record(canary, 5, 0, 1);
+            early = check(analyzer, weight(5));
+            assertThat(early.kind()).as("after %d s", second).isEqualTo(Decision.Kind.NONE);
+        }
+        assertThat(early.status().nextStep()).isEqualTo(25);
+        assertThat(early.status().nextStepIn()).isEqualTo(Duration.ofSeconds(1));
+
+        clock += SECOND - SECOND / 10;
         Decision step = check(analyzer, weight(5));
         assertThat(step.kind()).isEqualTo(Decision.Kind.STEP);
         assertThat(step.toWeight()).isEqualTo(25);
 
-        clock += SECOND;
-        record(canary, 50, 0, 1);
         Decision next = check(analyzer, weight(25)); // the pause starts again at the new weight
         assertThat(next.kind()).isEqualTo(Decision.Kind.NONE);
         assertThat(next.status().nextStep()).isEqualTo(50);
         assertThat(next.status().nextStepIn()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void timeSpentWaitingForAnswersDoesNotCountTowardsThePause() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(5));
+        clock += 60 * SECOND;
+        assertThat(check(analyzer, weight(5)).status().state()).isEqualTo(State.WAITING);
+        record(canary, 50, 0, 1);
+        record(stable, 950, 0, 1);
+        Decision healthy = check(analyzer, weight(5));
+        assertThat(healthy.kind()).isEqualTo(Decision.Kind.NONE);
+        assertThat(healthy.status().nextStepIn()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void theScheduleDoesNotUndoAnOperatorsRollbackToZero() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        check(analyzer, weight(0));
+        for (int second = 0; second < 60; second++) {
+            clock += SECOND;
+            record(canary, 10, 0, 1);   // testers' flagged requests
+            record(stable, 100, 0, 1);
+            Decision decision = check(analyzer, weight(0));
+            assertThat(decision.kind()).isEqualTo(Decision.Kind.NONE);
+        }
+        assertThat(check(analyzer, weight(0)).status().detail()).contains("waits at 0%");
+    }
+
+    @Test
+    void aKnownCanaryReplicaComingAndGoingKeepsTheWindow() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
+        Route two = route(1, 2);
+        Route one = new Route("r", "/", two.policy(), two.stable(), new Pool(PoolRole.CANARY, "service-v2", null,
+                List.of(two.canary().replicas().get(0))));
+        analyzer.check(clock, Instant.now(), two, weight(50), stable.snapshot(), canary.snapshot());
+        record(canary, 30, 0, 1);
+        clock += SECOND;
+        analyzer.check(clock, Instant.now(), one, weight(50), stable.snapshot(), canary.snapshot());
+        clock += SECOND;
+        Decision back = analyzer.check(clock, Instant.now(), two, weight(50), stable.snapshot(), canary.snapshot());
+        assertThat(back.status().canary().requests()).isEqualTo(30);
     }
 
     @Test

@@ -71,11 +71,13 @@ class StickyAssignmentTest {
 
     @Test
     void bucketsAreFixedNumbersThatDependOnlyOnRouteAndKey() {
-        // Pinned values: a change to the hash would reshuffle every user of a live rollout.
-        assertThat(StickyRule.bucket("default", "user-1")).isEqualTo(StickyRule.bucket("default", "user-1"));
-        assertThat(StickyRule.bucket("default", new StringBuilder("user-1")))
-                .isEqualTo(StickyRule.bucket("default", "user-1"));
-        assertThat(StickyRule.bucket("message", "user-1")).isNotEqualTo(StickyRule.bucket("credit", "user-1"));
+        // Pinned (and checked against an independent implementation of the documented hash): a
+        // change to the hash would reshuffle every user of a live rollout.
+        assertThat(StickyRule.bucket("default", "user-1")).isEqualTo(5645);
+        assertThat(StickyRule.bucket("default", "user-2")).isEqualTo(5751);
+        assertThat(StickyRule.bucket("message", "user-1")).isEqualTo(7207);
+        assertThat(StickyRule.bucket("credit", "user-1")).isEqualTo(1781);
+        assertThat(StickyRule.bucket("default", new StringBuilder("user-1"))).isEqualTo(5645);
     }
 
     @Test

@@ -16,9 +16,13 @@ import org.kiwiproject.consul.option.ImmutablePutOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +55,12 @@ public final class ConsulRolloutStore implements RolloutStore {
     private Thread thread;
     private Consumer<Map<String, RolloutState>> listener;
     private Map<String, RolloutState> known = Map.of();
+    /**
+     * Per route written by this instance: the KV index its value had just after the write. A watch
+     * answer from before that index (read before the write, or from a stale server) would undo the
+     * write locally, so this instance's value is kept until the watch has caught up.
+     */
+    private final Map<String, Long> ownWrites = new HashMap<>();
 
     public ConsulRolloutStore(ConsulSettings settings, String prefix) {
         this.settings = settings;
@@ -93,7 +103,7 @@ public final class ConsulRolloutStore implements RolloutStore {
                 failures = 0;
             }
             index = BlockingIndex.after(index, response.getIndex()).next();
-            publishIfChanged(parse(response.getResponse()));
+            applyWatch(parse(response.getResponse()), response.getIndex());
         }
     }
 
@@ -124,6 +134,20 @@ public final class ConsulRolloutStore implements RolloutStore {
         return states;
     }
 
+    private synchronized void applyWatch(Map<String, RolloutState> states, BigInteger answerIndex) {
+        long answered = answerIndex == null ? 0 : answerIndex.longValue();
+        Map<String, RolloutState> merged = new LinkedHashMap<>(states);
+        for (Iterator<Map.Entry<String, Long>> writes = ownWrites.entrySet().iterator(); writes.hasNext(); ) {
+            Map.Entry<String, Long> write = writes.next();
+            if (answered >= write.getValue()) {
+                writes.remove(); // the watch shows that write, or something newer
+            } else if (known.containsKey(write.getKey())) {
+                merged.put(write.getKey(), known.get(write.getKey()));
+            }
+        }
+        publishIfChanged(merged);
+    }
+
     private synchronized void publishIfChanged(Map<String, RolloutState> states) {
         if (!states.equals(known)) {
             known = Map.copyOf(states);
@@ -142,9 +166,14 @@ public final class ConsulRolloutStore implements RolloutStore {
                 RolloutState base = stored.flatMap(response -> response.getResponse().getValue())
                         .map(ConsulRolloutStore::decode).map(ConsulRolloutStore::readState).orElse(current);
                 RolloutState next = change.apply(base);
+                if (stored.isPresent() && next.equals(base)) {
+                    return next; // nothing to write
+                }
                 if (kv.putValue(key, toJson(route, next), 0, ImmutablePutOptions.builder().cas(modifyIndex).build(),
                         StandardCharsets.UTF_8)) {
+                    long written = indexAfterWrite(key, modifyIndex);
                     synchronized (this) {
+                        ownWrites.merge(route, written, Math::max);
                         Map<String, RolloutState> states = new LinkedHashMap<>(known);
                         states.put(route, next);
                         publishIfChanged(states); // apply here at once; the watch confirms
@@ -159,6 +188,16 @@ public final class ConsulRolloutStore implements RolloutStore {
             throw new RolloutException("Consul is unreachable: " + e.getMessage(), e);
         }
         throw new RolloutException("the rollout of " + route + " kept changing under us; try again", null);
+    }
+
+    /** The key's index now, just after this instance wrote it; past {@code before} if it cannot be read. */
+    private long indexAfterWrite(String key, long before) {
+        try {
+            return kv.getConsulResponseWithValue(key)
+                    .map(response -> response.getResponse().getModifyIndex()).orElse(before + 1);
+        } catch (RuntimeException e) {
+            return before + 1; // the write stands; the watch will show it
+        }
     }
 
     @Override
@@ -211,9 +250,19 @@ public final class ConsulRolloutStore implements RolloutStore {
     private static RolloutState fromJson(JsonNode node) {
         JsonNode rollback = node.path("autoRollback");
         return new RolloutState(Strategy.parse(node.path("strategy").asText()), node.path("weight").asInt(),
-                node.path("paused").asBoolean(false), rollback.isObject()
-                ? new AutoRollback(rollback.path("reason").asText(), Instant.parse(rollback.path("at").asText()))
-                : null);
+                node.path("paused").asBoolean(false), rollback.isObject() ? autoRollback(rollback) : null);
+    }
+
+    /** Read leniently: a rollback with a damaged reason or time still halts the canary. */
+    private static AutoRollback autoRollback(JsonNode node) {
+        String reason = node.path("reason").asText("");
+        Instant at;
+        try {
+            at = Instant.parse(node.path("at").asText());
+        } catch (DateTimeParseException e) {
+            at = Instant.EPOCH;
+        }
+        return new AutoRollback(reason.isBlank() ? "(reason not recorded)" : reason, at);
     }
 
     private static String decode(String base64) {

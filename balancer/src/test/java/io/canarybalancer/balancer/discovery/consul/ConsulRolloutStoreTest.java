@@ -4,10 +4,12 @@ import io.canarybalancer.balancer.discovery.RolloutState;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.Strategy;
 import io.canarybalancer.consuldouble.ConsulDouble;
+import io.canarybalancer.consuldouble.Fault;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -54,6 +56,33 @@ class ConsulRolloutStoreTest {
         RolloutState lifted = writer.update("message", start, state -> state.withWeight(5).withPaused(false));
         assertThat(lifted.autoRollback()).as("an operator change lifts it").isNull();
         awaitState(seen, "message", lifted);
+    }
+
+    @Test
+    void aWatchAnswerOlderThanThisInstancesOwnWriteDoesNotUndoIt() throws Exception {
+        // Every watch answer is the state from before anything was stored, as a lagging server or
+        // an answer read just before the write would give.
+        consul.faults().matching(request -> request.param("recurse").isPresent()).always(Fault.staleAnswer("[]", 1));
+        LinkedBlockingQueue<Map<String, RolloutState>> seen = new LinkedBlockingQueue<>();
+        writer.start(seen::add);
+        assertThat(faultedWatchAnswers(1)).isTrue();
+
+        RolloutState written = writer.update("message", new RolloutState(Strategy.WEIGHT, 25, false),
+                state -> state.autoRolledBack("canary 5xx rate 30.0%", Instant.now()));
+        int before = consul.requests().await(request -> request.appliedFault().isPresent(), 1, Duration.ZERO).size();
+        assertThat(faultedWatchAnswers(before + 3)).as("old answers after the write").isTrue();
+
+        assertThat(seen).last().satisfies(states -> assertThat(states.get("message")).isEqualTo(written));
+        seen.clear();
+        consul.faults().clear();
+        assertThat(consul.requests().await(request -> request.param("recurse").isPresent()
+                && request.appliedFault().isEmpty(), 1, Duration.ofSeconds(10))).as("a true answer").isNotEmpty();
+        assertThat(seen).allSatisfy(states -> assertThat(states.get("message")).isEqualTo(written));
+    }
+
+    private boolean faultedWatchAnswers(int count) {
+        return consul.requests().await(request -> request.appliedFault().isPresent(), count,
+                Duration.ofSeconds(10)).size() >= count;
     }
 
     /** Waits for the reader to be told {@code expected} for {@code route}; fails after 10 s without it. */
