@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -49,9 +48,9 @@ public final class ConsulRolloutStore implements RolloutStore {
 
     private final ConsulSettings settings;
     private final String prefix;
-    private final CountDownLatch closed = new CountDownLatch(1);
     private Consul consul;
     private KeyValueClient kv;
+    private RolloutWatch watch;
     private Thread thread;
     private Consumer<Map<String, RolloutState>> listener;
     private Map<String, RolloutState> known = Map.of();
@@ -72,38 +71,43 @@ public final class ConsulRolloutStore implements RolloutStore {
         this.listener = listener;
         consul = settings.client();
         kv = consul.keyValueClient();
-        thread = new Thread(this::watch, "consul-watch-rollout");
+        watch = new RolloutWatch();
+        thread = new Thread(watch, "consul-watch-rollout");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private void watch() {
-        RateLimiter limiter = new RateLimiter(settings.burst(), settings.minInterval(), System.nanoTime());
-        Backoff backoff = new Backoff(settings.backoffMin(), settings.backoffMax(), ThreadLocalRandom.current()::nextDouble);
-        long index = 0;
-        int failures = 0;
-        while (pause(limiter.reserve(System.nanoTime()))) {
-            ConsulResponse<List<Value>> response;
-            try {
-                response = read(index);
-            } catch (RuntimeException e) {
-                if (closed.getCount() == 0) {
-                    return;
-                }
-                if (failures++ == 0) {
-                    log.warn("Consul watch of rollout state failing ({}); keeping the current state", e.getMessage());
-                }
-                if (!pause(backoff.delayNanos(failures))) {
-                    return;
-                }
-                continue;
+    /** The blocking watch of every route's stored state under the prefix. */
+    private final class RolloutWatch extends BlockingWatch<Map<String, RolloutState>> {
+        private BigInteger answeredIndex;
+
+        RolloutWatch() {
+            super(settings, new Backoff(settings.backoffMin(), settings.backoffMax(),
+                    ThreadLocalRandom.current()::nextDouble));
+        }
+
+        @Override
+        Answer<Map<String, RolloutState>> ask(long index) {
+            ConsulResponse<List<Value>> response = read(index);
+            answeredIndex = response.getIndex();
+            return new Answer<>(parse(response.getResponse()), response.getIndex(), response.isKnownLeader());
+        }
+
+        @Override
+        void answered(Map<String, RolloutState> states, BlockingIndex step, boolean knownLeader) {
+            applyWatch(states, answeredIndex);
+        }
+
+        @Override
+        void failed(RuntimeException e, int consecutive) {
+            if (consecutive == 1) {
+                log.warn("Consul watch of rollout state failing ({}); keeping the current state", describe(e));
             }
-            if (failures > 0) {
-                log.info("Consul watch of rollout state recovered after {} failed attempt(s)", failures);
-                failures = 0;
-            }
-            index = BlockingIndex.after(index, response.getIndex()).next();
-            applyWatch(parse(response.getResponse()), response.getIndex());
+        }
+
+        @Override
+        void recovered(int failures) {
+            log.info("Consul watch of rollout state recovered after {} failed attempt(s)", failures);
         }
     }
 
@@ -207,7 +211,9 @@ public final class ConsulRolloutStore implements RolloutStore {
 
     @Override
     public void close() {
-        closed.countDown();
+        if (watch != null) {
+            watch.close();
+        }
         if (consul != null) {
             consul.destroy();
         }
@@ -267,14 +273,5 @@ public final class ConsulRolloutStore implements RolloutStore {
 
     private static String decode(String base64) {
         return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
-    }
-
-    private boolean pause(long nanos) {
-        try {
-            return !closed.await(nanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

@@ -6,11 +6,10 @@ import org.kiwiproject.consul.model.health.ServiceHealth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
@@ -21,38 +20,38 @@ import java.util.function.BiConsumer;
  *       caught, counted and retried after a jittered exponential backoff; the last published
  *       replicas stay in force meanwhile;</li>
  *   <li>the next index follows Consul's rules ({@link BlockingIndex}), and a {@link RateLimiter}
- *       bounds the call rate even when answers come back at once;</li>
+ *       bounds the call rate even when answers come back at once (both in {@link BlockingWatch});</li>
  *   <li>an answer identical to the last one publishes nothing;</li>
  *   <li>an empty answer right after the index went backwards is held for a grace period (see
  *       {@link ConsulSettings#emptyAnswerGrace()}).</li>
  * </ul>
  * Logs once per change of state (failing, recovered, holding), never once per retry.
  */
-final class ServiceWatcher implements Runnable {
+final class ServiceWatcher extends BlockingWatch<List<ServiceInstance>> {
     private static final Logger log = LoggerFactory.getLogger(ServiceWatcher.class);
 
     private final String service;
     private final HealthQuery query;
     private final ConsulSettings settings;
     private final BiConsumer<String, List<ServiceInstance>> publisher;
-    private final Backoff backoff;
     private final Clock clock;
-    private final CountDownLatch closed = new CountDownLatch(1);
     private volatile WatchState state;
 
     // Touched by the watch thread only.
     private List<ServiceInstance> published;
+    private long askedIndex;
+    private BigInteger answeredIndex;
     private boolean afterReset;
     private long holdUntilNanos;
     private boolean holding;
 
     ServiceWatcher(String service, HealthQuery query, ConsulSettings settings,
                    BiConsumer<String, List<ServiceInstance>> publisher, Backoff backoff, Clock clock) {
+        super(settings, backoff);
         this.service = service;
         this.query = query;
         this.settings = settings;
         this.publisher = publisher;
-        this.backoff = backoff;
         this.clock = clock;
         this.state = WatchState.initial(service);
     }
@@ -61,41 +60,21 @@ final class ServiceWatcher implements Runnable {
         return state;
     }
 
-    void close() {
-        closed.countDown();
+    @Override
+    Answer<List<ServiceInstance>> ask(long index) {
+        askedIndex = index;
+        ConsulResponse<List<ServiceHealth>> response = query.query(service, index,
+                holding ? holdWait() : settings.blockingWait());
+        answeredIndex = response.getIndex();
+        return new Answer<>(HealthEntries.instances(response.getResponse()), response.getIndex(),
+                response.isKnownLeader());
     }
 
     @Override
-    public void run() {
-        RateLimiter limiter = new RateLimiter(settings.burst(), settings.minInterval(), System.nanoTime());
-        long index = 0;
-        while (pause(limiter.reserve(System.nanoTime()))) {
-            ConsulResponse<List<ServiceHealth>> response;
-            List<ServiceInstance> instances;
-            try {
-                response = query.query(service, index, holding ? holdWait() : settings.blockingWait());
-                instances = HealthEntries.instances(response.getResponse());
-            } catch (RuntimeException e) {
-                if (closed.getCount() == 0) {
-                    return;
-                }
-                failed(e);
-                if (!pause(backoff.delayNanos(state.consecutiveFailures()))) {
-                    return;
-                }
-                continue;
-            }
-            BlockingIndex step = BlockingIndex.after(index, response.getIndex());
-            if (step.reset()) {
-                log.info("Consul index of {} went back from {} to {}; reading afresh", service, index,
-                        response.getIndex());
-            }
-            answered(instances, step, response.isKnownLeader());
-            index = step.next();
+    void answered(List<ServiceInstance> instances, BlockingIndex step, boolean knownLeader) {
+        if (step.reset()) {
+            log.info("Consul index of {} went back from {} to {}; reading afresh", service, askedIndex, answeredIndex);
         }
-    }
-
-    private void answered(List<ServiceInstance> instances, BlockingIndex step, boolean knownLeader) {
         boolean suspicious = instances.isEmpty() && published != null && !published.isEmpty()
                 && (step.reset() || afterReset || holding);
         afterReset = step.reset();
@@ -121,21 +100,19 @@ final class ServiceWatcher implements Runnable {
                 publish(instances);
             }
         }
-        if (state.consecutiveFailures() > 0) {
-            log.info("Consul watch of {} recovered after {} failed attempt(s)", service, state.consecutiveFailures());
-        }
         state = state.succeeded(clock.instant(), step.next(), holding, published == null ? 0 : published.size(),
                 knownLeader);
     }
 
-    private void publish(List<ServiceInstance> instances) {
-        published = instances;
-        publisher.accept(service, instances);
+    @Override
+    void recovered(int failures) {
+        log.info("Consul watch of {} recovered after {} failed attempt(s)", service, failures);
     }
 
-    private void failed(RuntimeException e) {
+    @Override
+    void failed(RuntimeException e, int consecutive) {
         String reason = describe(e);
-        if (state.consecutiveFailures() == 0) {
+        if (consecutive == 1) {
             log.warn("Consul watch of {} failing ({}); routing stays on the last good replicas", service, reason);
         } else {
             log.debug("Consul watch of {} still failing: {}", service, reason);
@@ -143,38 +120,14 @@ final class ServiceWatcher implements Runnable {
         state = state.failed(reason);
     }
 
+    private void publish(List<ServiceInstance> instances) {
+        published = instances;
+        publisher.accept(service, instances);
+    }
+
     /** While holding replicas, block no longer than the grace period has left. */
     private Duration holdWait() {
         long left = Math.max(1, holdUntilNanos - System.nanoTime());
         return Duration.ofNanos(Math.min(left, settings.blockingWait().toNanos()));
-    }
-
-    /** Waits, unless closed first; false when closed. */
-    private boolean pause(long nanos) {
-        try {
-            return !closed.await(nanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName()
-                : root.getClass().getSimpleName() + ": " + root.getMessage();
-        String outer = e.getMessage();
-        if (root != e && outer != null && !outer.contains(message)) {
-            message = firstLine(outer) + " (" + message + ")";
-        }
-        return firstLine(message);
-    }
-
-    private static String firstLine(String text) {
-        int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline);
     }
 }

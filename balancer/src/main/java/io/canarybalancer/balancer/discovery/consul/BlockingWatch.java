@@ -1,0 +1,113 @@
+package io.canarybalancer.balancer.discovery.consul;
+
+import java.math.BigInteger;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The loop every Consul watch runs on its own thread, until {@link #close()}: one blocking query
+ * after another from the index the last answer gave ({@link BlockingIndex}), no faster than the
+ * {@link RateLimiter} allows even when answers come back at once, and after a failure (refused,
+ * reset, timeout, 4xx/5xx, an answer that does not parse) a jittered exponential {@link Backoff}
+ * before the next try. Subclasses say what to ask and what an answer or a failure means.
+ *
+ * @param <T> what one answer is, parsed
+ */
+abstract class BlockingWatch<T> implements Runnable {
+
+    /** One answer: its parsed value, the index Consul sent and whether it knew the leader. */
+    record Answer<T>(T value, BigInteger index, boolean knownLeader) {
+    }
+
+    private final ConsulSettings settings;
+    private final Backoff backoff;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    BlockingWatch(ConsulSettings settings, Backoff backoff) {
+        this.settings = settings;
+        this.backoff = backoff;
+    }
+
+    /**
+     * One query, blocking until the state passes {@code index} or the wait ends; {@code index} 0
+     * answers at once. Any exception is a failed attempt.
+     */
+    abstract Answer<T> ask(long index);
+
+    /** A successful answer, on the watch thread; {@code step} says where the index went. */
+    abstract void answered(T value, BlockingIndex step, boolean knownLeader);
+
+    /** An attempt failed; {@code consecutive} counts them since the last answer (1 for the first). */
+    abstract void failed(RuntimeException e, int consecutive);
+
+    /** An answer came after {@code failures} failed attempts. */
+    abstract void recovered(int failures);
+
+    @Override
+    public final void run() {
+        RateLimiter limiter = new RateLimiter(settings.burst(), settings.minInterval(), System.nanoTime());
+        long index = 0;
+        int failures = 0;
+        while (pause(limiter.reserve(System.nanoTime()))) {
+            Answer<T> answer;
+            try {
+                answer = ask(index);
+            } catch (RuntimeException e) {
+                if (isClosed()) {
+                    return; // closing cancels the call in flight: not a failure worth a word
+                }
+                failed(e, ++failures);
+                if (!pause(backoff.delayNanos(failures))) {
+                    return;
+                }
+                continue;
+            }
+            if (failures > 0) {
+                recovered(failures);
+                failures = 0;
+            }
+            BlockingIndex step = BlockingIndex.after(index, answer.index());
+            answered(answer.value(), step, answer.knownLeader());
+            index = step.next();
+        }
+    }
+
+    /** Stops the loop at its next pause; the query in flight, if any, is left to end or be cancelled. */
+    void close() {
+        closed.countDown();
+    }
+
+    boolean isClosed() {
+        return closed.getCount() == 0;
+    }
+
+    /** Waits, unless closed first; false when closed. */
+    private boolean pause(long nanos) {
+        try {
+            return !closed.await(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A failure in one line: the root cause, with the outer message when it says more. */
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName()
+                : root.getClass().getSimpleName() + ": " + root.getMessage();
+        String outer = e.getMessage();
+        if (root != e && outer != null && !outer.contains(message)) {
+            message = firstLine(outer) + " (" + message + ")";
+        }
+        return firstLine(message);
+    }
+
+    private static String firstLine(String text) {
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+}
