@@ -75,7 +75,7 @@ class DashboardIT {
         Path home = Files.createDirectories(dir.resolve("plain"));
         Path config = TestConfigs.config(home, TestConfigs.replicas(stable, List.of(canary)), "");
         BalancerProcess balancer = BalancerProcess.start(config);
-        try {
+        onPage(balancer, info, () -> {
             browser.browserLog();       // what earlier tests left is theirs
             browser.navigate(balancer.adminUrl() + "/");
             await("the route is shown", () -> "/".equals(text(ROUTE + "[data-testid='path-prefix']")));
@@ -139,13 +139,7 @@ class DashboardIT {
             assertThat(status(balancer, null).path("routes").get(0).path("weight").asInt()).isZero();
             // Chromium itself logs the 400 answer as a failed resource load
             assertNoSevereLogs(List.of("status of 400"));
-        } catch (AssertionError | Exception e) {
-            failureScreenshot(info);
-            throw e;
-        } finally {
-            leavePage();                // the page stops polling before its balancer stops
-            balancer.close();
-        }
+        });
     }
 
     @Test
@@ -156,7 +150,7 @@ class DashboardIT {
                 "  listen: 127.0.0.1:0\n  token: s3cret\n"));
         assertThat(Files.readString(config)).contains("token: s3cret");
         BalancerProcess balancer = BalancerProcess.start(config);
-        try {
+        onPage(balancer, info, () -> {
             browser.browserLog();
             browser.navigate(balancer.adminUrl() + "/");
             await("the token form is shown", () -> displayed("[data-testid='token-form']"));
@@ -185,13 +179,7 @@ class DashboardIT {
             screenshot("dashboard-token.png");
             // Chromium logs each 401 answer (before the token was entered, and the wrong one) as a failed load
             assertNoSevereLogs(List.of("status of 401"));
-        } catch (AssertionError | Exception e) {
-            failureScreenshot(info);
-            throw e;
-        } finally {
-            leavePage();                // the page stops polling before its balancer stops
-            balancer.close();
-        }
+        });
     }
 
     @Test
@@ -210,7 +198,7 @@ class DashboardIT {
                         analysis: {window: 30s, interval: 100ms, minRequests: 20, errorRateMargin: 0.1}
                     """);
             BalancerProcess balancer = BalancerProcess.start(config);
-            try {
+            onPage(balancer, info, () -> {
                 browser.browserLog();
                 browser.navigate(balancer.adminUrl() + "/");
                 await("the analysis panel is shown, not yet judging", () -> displayed(ROUTE + "[data-testid='analysis']")
@@ -281,13 +269,7 @@ class DashboardIT {
                 assertThat(text(ROUTE + "[data-testid='policy-note']")).doesNotContain("Halted");
                 assertThat(status(balancer, null).path("routes").get(0).path("autoRollback").isNull()).isTrue();
                 assertNoSevereLogs(List.of());
-            } catch (AssertionError | Exception e) {
-                failureScreenshot(info);
-                throw e;
-            } finally {
-                leavePage();            // the page stops polling before its balancer stops
-                balancer.close();
-            }
+            });
         } finally {
             failingCanary.close();
         }
@@ -310,7 +292,7 @@ class DashboardIT {
                       schedule: {steps: [10, 50, 100], pause: 2s}
                 """);
         BalancerProcess balancer = BalancerProcess.start(config);
-        try {
+        onPage(balancer, info, () -> {
             browser.browserLog();
             browser.navigate(balancer.adminUrl() + "/");
             await("the schedule is shown at its first step", () -> displayed(ROUTE + "[data-testid='analysis-schedule']")
@@ -335,13 +317,7 @@ class DashboardIT {
                 assertThat(traffic.failures()).isZero();
             }
             assertNoSevereLogs(List.of());
-        } catch (AssertionError | Exception e) {
-            failureScreenshot(info);
-            throw e;
-        } finally {
-            leavePage();                // the page stops polling before its balancer stops
-            balancer.close();
-        }
+        });
     }
 
     // ---------- helpers ----------
@@ -492,6 +468,27 @@ class DashboardIT {
         } finally {
             browser.windowSize(1400, 1000);
         }
+    }
+
+    /**
+     * Runs one test against a balancer's page: a screenshot of the page if it fails, then the page
+     * left (it stops polling) before the balancer stops.
+     */
+    private static void onPage(BalancerProcess balancer, TestInfo info, PageTest test) throws Exception {
+        try {
+            test.run();
+        } catch (AssertionError | Exception e) {
+            failureScreenshot(info);
+            throw e;
+        } finally {
+            leavePage();
+            balancer.close();
+        }
+    }
+
+    @FunctionalInterface
+    private interface PageTest {
+        void run() throws Exception;
     }
 
     private static void leavePage() {
