@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.analysis;
 
 import io.canarybalancer.balancer.discovery.RolloutState.AutoRollback;
+import io.canarybalancer.balancer.metrics.Outcomes.Snapshot;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +70,7 @@ public record AnalysisStatus(State state, String detail, Instant checkedAt, Dura
 
     /** One pool's answers in the window. */
     public record PoolWindow(long requests, long errors, double errorRate, double p99Millis) {
-        public static PoolWindow of(io.canarybalancer.balancer.metrics.Outcomes.Snapshot window) {
+        public static PoolWindow of(Snapshot window) {
             return new PoolWindow(window.requests(), window.errors(), window.errorRate(), window.quantileMillis(0.99));
         }
     }

@@ -76,7 +76,7 @@ public final class Route {
                 yield total == 0 ? 0 : (int) ((long) StickyRule.BUCKETS * canary.totalWeight() / total);
             }
             case HEADER -> 0;
-            case WEIGHT -> StickyRule.bucketsFor(policy.canaryWeight());
+            case WEIGHT -> policy.canaryWeight() * (StickyRule.BUCKETS / 100);
         };
     }
 

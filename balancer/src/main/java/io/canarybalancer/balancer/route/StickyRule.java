@@ -65,9 +65,4 @@ public record StickyRule(Source source, String name) {
         hash ^= hash >>> 33;
         return (int) Long.remainderUnsigned(hash, BUCKETS);
     }
-
-    /** The number of buckets, out of {@link #BUCKETS}, that a canary share in percent covers. */
-    public static int bucketsFor(double canaryPercent) {
-        return (int) Math.round(Math.max(0, Math.min(100, canaryPercent)) * (BUCKETS / 100));
-    }
 }
