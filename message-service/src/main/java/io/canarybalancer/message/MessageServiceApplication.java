@@ -2,7 +2,6 @@ package io.canarybalancer.message;
 
 import io.canarybalancer.message.cli.ProviderCommand;
 import io.canarybalancer.message.db.MessageDao;
-import io.canarybalancer.message.db.SchemaMigration;
 import io.canarybalancer.message.delivery.Delivery;
 import io.canarybalancer.message.delivery.DeliveryFactory;
 import io.canarybalancer.message.delivery.DeliveryWorker;
@@ -10,14 +9,13 @@ import io.canarybalancer.message.delivery.Housekeeper;
 import io.canarybalancer.message.resources.MessageResource;
 import io.canarybalancer.message.resources.MessagesResource;
 import io.canarybalancer.replica.ReplicaBundle;
+import io.canarybalancer.replica.db.DatabaseBundle;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
-import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.jdbi3.JdbiFactory;
-import io.dropwizard.migrations.MigrationsBundle;
 import org.jdbi.v3.core.Jdbi;
 
 import java.net.InetAddress;
@@ -35,6 +33,8 @@ import java.util.function.Function;
  * config/message-service.yml}; {@code java -jar message-service.jar provider} runs a provider simulator.
  */
 public class MessageServiceApplication extends Application<MessageServiceConfiguration> {
+    /** The Liquibase changelog of the message schema, on the class path. */
+    public static final String CHANGELOG = "migrations/message.xml";
 
     private final Function<String, String> env;
 
@@ -58,30 +58,15 @@ public class MessageServiceApplication extends Application<MessageServiceConfigu
 
     @Override
     public void initialize(Bootstrap<MessageServiceConfiguration> bootstrap) {
-        SchemaMigration.disableAnalytics();
-        keepH2OnLoopback();
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
         bootstrap.addBundle(new ReplicaBundle<>(MessageServiceConfiguration::getReplica, env));
-        bootstrap.addBundle(new MigrationsBundle<>() {
-            @Override
-            public DataSourceFactory getDataSourceFactory(MessageServiceConfiguration configuration) {
-                return configuration.getDatabase();
-            }
-
-            @Override
-            public String getMigrationsFileName() {
-                return SchemaMigration.CHANGELOG;
-            }
-        });
+        bootstrap.addBundle(new DatabaseBundle<>(CHANGELOG));
         bootstrap.addCommand(new ProviderCommand());
     }
 
     @Override
     public void run(MessageServiceConfiguration configuration, Environment environment) throws Exception {
-        if (configuration.isMigrateOnStart()) {
-            SchemaMigration.migrate(configuration.getDatabase(), environment.metrics());
-        }
         Jdbi jdbi = new JdbiFactory().build(environment, configuration.getDatabase(), "database");
         MessageDao messages = jdbi.onDemand(MessageDao.class);
         Clock clock = Clock.systemUTC();
@@ -116,17 +101,5 @@ public class MessageServiceApplication extends Application<MessageServiceConfigu
             host = "unknown-host";
         }
         return host + "/" + ProcessHandle.current().pid() + "/" + Integer.toHexString(new Random().nextInt(0x10000));
-    }
-
-    /**
-     * H2's AUTO_SERVER lets the local replicas share one database file: the first to open it serves it
-     * over TCP and writes its address into the lock file for the others. They all run on this host, so
-     * that address is loopback rather than whatever interface H2 would pick (and bind to). Must run
-     * before any H2 class loads; an explicit -Dh2.bindAddress wins.
-     */
-    private static void keepH2OnLoopback() {
-        if (System.getProperty("h2.bindAddress") == null) {
-            System.setProperty("h2.bindAddress", "127.0.0.1");
-        }
     }
 }

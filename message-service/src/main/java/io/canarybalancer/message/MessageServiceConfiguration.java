@@ -4,21 +4,15 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.canarybalancer.message.delivery.CreditFactory;
 import io.canarybalancer.message.delivery.DeliveryFactory;
 import io.canarybalancer.message.delivery.ProviderFactory;
-import io.canarybalancer.replica.ReplicaConfiguration;
-import io.dropwizard.core.Configuration;
-import io.dropwizard.db.DataSourceFactory;
+import io.canarybalancer.replica.ReplicaServiceConfiguration;
 import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
 import java.time.Duration;
 
-/** The message service's configuration: database, delivery, provider, credit service and replica. */
-public class MessageServiceConfiguration extends Configuration {
-
-    @Valid
-    @NotNull
-    private DataSourceFactory database = new DataSourceFactory();
+/** The message service's configuration: delivery, provider and credit service, beside database and replica. */
+public class MessageServiceConfiguration extends ReplicaServiceConfiguration {
 
     @Valid
     @NotNull
@@ -32,13 +26,6 @@ public class MessageServiceConfiguration extends Configuration {
     @NotNull
     private CreditFactory credit = new CreditFactory();
 
-    @Valid
-    @NotNull
-    private ReplicaConfiguration replica = new ReplicaConfiguration();
-
-    /** Apply pending schema migrations at start-up; off when operators run {@code db migrate} themselves. */
-    private boolean migrateOnStart = true;
-
     /**
      * A claim must outlast the longest delivery (a charge, possibly a refund, and the provider call),
      * or a live worker's message could be reclaimed and end TIMEOUT while its answer is still coming.
@@ -50,16 +37,6 @@ public class MessageServiceConfiguration extends Configuration {
                 .plus(credit.getTimeout().toJavaDuration().multipliedBy(2))
                 .plusSeconds(5);
         return delivery.getClaimTimeout().toJavaDuration().compareTo(oneDelivery) > 0;
-    }
-
-    @JsonProperty
-    public DataSourceFactory getDatabase() {
-        return database;
-    }
-
-    @JsonProperty
-    public void setDatabase(DataSourceFactory database) {
-        this.database = database;
     }
 
     @JsonProperty
@@ -90,25 +67,5 @@ public class MessageServiceConfiguration extends Configuration {
     @JsonProperty
     public void setCredit(CreditFactory credit) {
         this.credit = credit;
-    }
-
-    @JsonProperty
-    public ReplicaConfiguration getReplica() {
-        return replica;
-    }
-
-    @JsonProperty
-    public void setReplica(ReplicaConfiguration replica) {
-        this.replica = replica;
-    }
-
-    @JsonProperty
-    public boolean isMigrateOnStart() {
-        return migrateOnStart;
-    }
-
-    @JsonProperty
-    public void setMigrateOnStart(boolean migrateOnStart) {
-        this.migrateOnStart = migrateOnStart;
     }
 }

@@ -7,6 +7,8 @@ import io.canarybalancer.credit.core.CreditRules;
 import io.canarybalancer.credit.core.RefundResult;
 import io.canarybalancer.credit.testing.TestDatabase;
 import io.canarybalancer.credit.testing.TestDatabases;
+import io.canarybalancer.credit.CreditServiceApplication;
+import io.canarybalancer.replica.db.DatabaseBundle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,7 +39,7 @@ class CreditDaoTest {
         Jdbi jdbi = DATABASES.get(kind);
         if (jdbi == null) {
             TestDatabase database = TestDatabases.of(kind);
-            SchemaMigration.migrate(database.dataSourceFactory(), new MetricRegistry());
+            DatabaseBundle.migrate(database.dataSourceFactory(), new MetricRegistry(), CreditServiceApplication.CHANGELOG);
             jdbi = database.jdbi();
             DATABASES.put(kind, jdbi);
         }

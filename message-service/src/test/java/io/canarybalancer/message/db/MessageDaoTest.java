@@ -7,6 +7,8 @@ import io.canarybalancer.message.core.ChargeState;
 import io.canarybalancer.message.core.Claim;
 import io.canarybalancer.message.core.Message;
 import io.canarybalancer.message.core.MessageStatus;
+import io.canarybalancer.message.MessageServiceApplication;
+import io.canarybalancer.replica.db.DatabaseBundle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,7 +38,7 @@ class MessageDaoTest {
         Jdbi jdbi = DATABASES.get(kind);
         if (jdbi == null) {
             TestDatabase database = TestDatabases.of(kind);
-            SchemaMigration.migrate(database.dataSourceFactory(), new MetricRegistry());
+            DatabaseBundle.migrate(database.dataSourceFactory(), new MetricRegistry(), MessageServiceApplication.CHANGELOG);
             jdbi = database.jdbi();
             DATABASES.put(kind, jdbi);
         }

@@ -7,7 +7,8 @@ import io.canarybalancer.message.core.ChargeState;
 import io.canarybalancer.message.core.Claim;
 import io.canarybalancer.message.core.MessageStatus;
 import io.canarybalancer.message.db.MessageDao;
-import io.canarybalancer.message.db.SchemaMigration;
+import io.canarybalancer.message.MessageServiceApplication;
+import io.canarybalancer.replica.db.DatabaseBundle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +34,7 @@ class HousekeeperTest {
     @BeforeAll
     static void database() throws Exception {
         TestDatabase database = TestDatabases.h2();
-        SchemaMigration.migrate(database.dataSourceFactory(), new MetricRegistry());
+        DatabaseBundle.migrate(database.dataSourceFactory(), new MetricRegistry(), MessageServiceApplication.CHANGELOG);
         jdbi = database.jdbi();
     }
 
