@@ -11,7 +11,7 @@ import io.netty.handler.codec.http.HttpRequest;
 final class NettyRouteRequest implements RouteRequest {
     private HttpRequest request;
     private String assignedCookie;
-    private String assignedValue;
+    private CharSequence assignedValue;
 
     NettyRouteRequest wrap(HttpRequest request) {
         this.request = request;
@@ -23,9 +23,9 @@ final class NettyRouteRequest implements RouteRequest {
     /**
      * Routes this request as if it carried cookie {@code name} with {@code value}: the value the
      * balancer is about to set on the response, so the first request of a new user is routed the
-     * way the following ones will be.
+     * way the following ones will be; or the value it does carry, read once.
      */
-    void assignCookie(String name, String value) {
+    void assignCookie(String name, CharSequence value) {
         this.assignedCookie = name;
         this.assignedValue = value;
     }
@@ -58,12 +58,19 @@ final class NettyRouteRequest implements RouteRequest {
         return RouteRequest.super.cookie(name);
     }
 
-    /** Whether the request carries that cookie with a value (an empty one is no key). */
-    boolean carriesCookie(CharSequence name) {
+    /**
+     * The value of the request's cookie {@code name}, or {@code null} when it has none or an empty
+     * one (no key). Read once: routing then takes it from here instead of parsing the header again.
+     */
+    CharSequence readCookie(String name) {
         if (!request.headers().contains(HttpHeaderNames.COOKIE)) {
-            return false;
+            return null;
         }
         CharSequence value = RouteRequest.super.cookie(name);
-        return value != null && value.length() > 0;
+        if (value == null || value.length() == 0) {
+            return null;
+        }
+        assignCookie(name, value);
+        return value;
     }
 }

@@ -17,7 +17,7 @@ final class StickyCookie {
      * carried it already; {@code null} when the route is not sticky by cookie or the request has one.
      */
     static String assign(StickyRule rule, NettyRouteRequest request) {
-        if (rule == null || rule.source() != StickyRule.Source.COOKIE || request.carriesCookie(rule.name())) {
+        if (rule == null || rule.source() != StickyRule.Source.COOKIE || request.readCookie(rule.name()) != null) {
             return null;
         }
         String value = newKey();
