@@ -16,6 +16,7 @@ import io.canarybalancer.balancer.discovery.consul.ConsulReplicaSource;
 import io.canarybalancer.balancer.discovery.consul.ConsulRolloutStore;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.metrics.TrafficStats;
+import io.canarybalancer.balancer.proxy.PassiveHealth;
 import io.canarybalancer.balancer.proxy.ProxyServer;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -62,6 +63,11 @@ public final class Balancer implements AutoCloseable {
             PrometheusRegistry registry = new PrometheusRegistry();
             TrafficStats stats = new TrafficStats(registry, config.accessLog());
             proxy = ProxyServer.start(config.listen(), routes, config.proxy(), stats);
+            PassiveHealth health = proxy.health();
+            routes.onChange(table -> {
+                stats.retainReplicasOf(table);
+                health.retainAddressesOf(table);
+            });
             log.info("Balancer listening on {}", format(proxy.localAddress()));
             RolloutControl control = new RolloutControl(updater, rollout);
             analysis = CanaryAnalysis.start(routes, stats, control, registry);

@@ -1,5 +1,8 @@
 package io.canarybalancer.balancer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canarybalancer.balancer.admin.PrometheusText;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,8 +12,11 @@ import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The balancer's own answers when it cannot deliver: 503, 502, 504 and 404, each a readable JSON body. */
 class ErrorsIT {
@@ -19,6 +25,7 @@ class ErrorsIT {
     static TestBackend slow;
     static BalancerProcess balancer;
     static final Http http = new Http();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
     static void start() throws Exception {
@@ -32,7 +39,11 @@ class ErrorsIT {
         Path config = TestConfigs.config(dir, replicas, """
                 timeouts:
                   response: 300ms
+                  stall: 500ms
                 routes:
+                  - {name: cut, pathPrefix: /cut}
+                  - {name: halt, pathPrefix: /halt}
+                  - {name: unread, pathPrefix: /unread}
                   - {name: slow, pathPrefix: /slow}
                   - {name: refused, pathPrefix: /refused, stable: {service: refused}}
                   - {name: empty, pathPrefix: /empty, stable: {service: nothing-here, tag: message}}
@@ -95,6 +106,38 @@ class ErrorsIT {
     }
 
     @Test
+    void anAnswerCutOffMidBodyCountsAsA5xxNotAsTheStatusItsHeadAnnounced() throws Exception {
+        try (RawHttp client = new RawHttp(balancer.port())) {
+            client.send("GET /cut HTTP/1.1\r\nHost: lb\r\n\r\n");
+
+            assertThat(client.closedByServerAfterReading()).startsWith("HTTP/1.1 200").endsWith("0123456789");
+        }
+        await().untilAsserted(() -> assertThat(stableRequests("cut")).isEqualTo(Map.of("5xx", 1L)));
+        assertThat(metric("cut", "5xx")).isEqualTo(1);
+        assertThat(metric("cut", "2xx")).isZero();
+    }
+
+    @Test
+    void anAnswerThatStallsMidBodyCountsAsA504() throws Exception {
+        try (RawHttp client = new RawHttp(balancer.port())) {
+            client.send("GET /halt HTTP/1.1\r\nHost: lb\r\n\r\n");
+
+            assertThat(client.closedByServerAfterReading()).startsWith("HTTP/1.1 200").endsWith("0123456789");
+        }
+        await().untilAsserted(() -> assertThat(stableRequests("halt")).isEqualTo(Map.of("5xx", 1L)));
+    }
+
+    @Test
+    void anAnswerTheClientStopsReadingCountsAs499NotAgainstTheReplica() throws Exception {
+        try (RawHttp client = new RawHttp(balancer.port())) {
+            // far more than the socket buffers hold: the balancer must wait for a client that never reads
+            client.send("GET /unread/download?bytes=1000000000 HTTP/1.1\r\nHost: lb\r\n\r\n");
+
+            await().untilAsserted(() -> assertThat(stableRequests("unread")).isEqualTo(Map.of("4xx", 1L)));
+        }
+    }
+
+    @Test
     void theConnectionStaysUsableAfterAnErrorAnswer() throws Exception {
         try (RawHttp client = new RawHttp(balancer.port())) {
             RawHttp.Response refused = client.send("GET /refused/x HTTP/1.1\r\nHost: lb\r\n\r\n").read();
@@ -118,6 +161,28 @@ class ErrorsIT {
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.body()).contains("host=127.0.0.1:" + slow.port());
         }
+    }
+
+    /** The route's stable requests by status class, the classes with none left out. */
+    private static Map<String, Long> stableRequests(String route) throws Exception {
+        JsonNode status = JSON.readTree(http.get(balancer.adminUrl() + "/status").body());
+        Map<String, Long> counts = new TreeMap<>();
+        for (JsonNode node : status.get("routes")) {
+            if (node.get("name").asText().equals(route)) {
+                node.at("/pools/stable/requests").fields().forEachRemaining(entry -> {
+                    if (entry.getValue().asLong() > 0) {
+                        counts.put(entry.getKey(), entry.getValue().asLong());
+                    }
+                });
+            }
+        }
+        return counts;
+    }
+
+    private static double metric(String route, String statusClass) throws Exception {
+        return PrometheusText.parse(http.get(balancer.adminUrl() + "/metrics").body())
+                .get("canary_balancer_requests").value("canary_balancer_requests_total", Map.of("route", route,
+                        "pool", "stable", "status_class", statusClass, "flagged", "false"));
     }
 
     @Test

@@ -1,10 +1,13 @@
 package io.canarybalancer.balancer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Editing the replica file changes the split while traffic flows, and no request fails. */
 class ReloadIT {
@@ -89,6 +93,37 @@ class ReloadIT {
         List<HttpResponse<String>> after = http.concurrentGets(url, 100);
         assertThat(Http.tally(after, HttpResponse::body)).isEqualTo(Map.of("stable-1", 50L, "canary-1", 50L));
         assertThat(stable2.requests()).isEqualTo(stable2Before);
+    }
+
+    @Test
+    void replicasThatLeaveTheFileLeaveTheMetricsAndTheEjectionsToo() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort(); // nothing listens there once closed
+        }
+        TestConfigs.writeAtomically(dir.resolve("replicas.yml"), "service-v1:\n" + TestConfigs.replica(stable1)
+                + TestConfigs.replica(stable2) + "  - {address: 127.0.0.1, port: " + closedPort + ", id: dead-1}\n"
+                + "service-v2: []\n");
+        await().untilAsserted(() -> {
+            http.get(balancer.baseUrl() + "/version"); // retried on a live replica when it meets dead-1
+            assertThat(status().get("ejections").has("127.0.0.1:" + closedPort)).isTrue();
+        });
+        assertThat(metrics()).contains("replica=\"stable-2\"");
+
+        TestConfigs.writeAtomically(dir.resolve("replicas.yml"), TestConfigs.replicas(List.of(stable1), List.of()));
+
+        await().untilAsserted(() -> {
+            assertThat(metrics()).doesNotContain("replica=\"stable-2\"").contains("replica=\"stable-1\"");
+            assertThat(status().get("ejections").size()).isZero();
+        });
+    }
+
+    private String metrics() throws Exception {
+        return http.get(balancer.adminUrl() + "/metrics").body();
+    }
+
+    private JsonNode status() throws Exception {
+        return new ObjectMapper().readTree(http.get(balancer.adminUrl() + "/status").body());
     }
 
     @Test

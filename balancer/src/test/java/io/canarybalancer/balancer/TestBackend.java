@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A real HTTP server on 127.0.0.1 standing in for one replica. It answers every path with its name
  * (header {@code X-Replica} and body), and a few paths (by their last segment) with behaviour tests need:
  * {@code POST /upload} counts the body, {@code GET /download?bytes=N} streams N bytes,
- * {@code GET /slow?ms=N} answers late, {@code GET /headers} echoes the request headers.
+ * {@code GET /slow?ms=N} answers late, {@code GET /headers} echoes the request headers, {@code GET /halt}
+ * and {@code GET /cut} send 10 of 100 promised bytes, then stand still or close.
  * It counts connections, requests and bytes so tests can see what reached it.
  */
 public final class TestBackend implements AutoCloseable {
@@ -177,6 +178,14 @@ public final class TestBackend implements AutoCloseable {
                     ctx.write(head);
                     ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
                             Unpooled.copiedBuffer("0123456789", StandardCharsets.UTF_8)));
+                }
+                case "/cut" -> { // promises 100 bytes, sends 10, then closes the connection
+                    DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                    head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 100).set("X-Replica", name);
+                    ctx.write(head);
+                    ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
+                            Unpooled.copiedBuffer("0123456789", StandardCharsets.UTF_8)))
+                            .addListener(ChannelFutureListener.CLOSE);
                 }
                 default -> text(ctx, name, keepAlive);
             }

@@ -9,6 +9,7 @@ import io.canarybalancer.balancer.discovery.RolloutState;
 import io.canarybalancer.balancer.discovery.RolloutState.AutoRollback;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
+import io.canarybalancer.balancer.metrics.TrafficStats.PoolCounts;
 import io.canarybalancer.balancer.proxy.PassiveHealth.Ejection;
 import io.canarybalancer.balancer.route.Pool;
 import io.canarybalancer.balancer.route.PoolRole;
@@ -87,34 +88,41 @@ final class StatusView {
         AnalysisStatus analysis = context.analysis().get().get(route.name());
         node.set("analysis", spec.analysis() == null ? null : analysis(spec.analysis(), analysis));
         double canaryShare = expectedCanaryShare(route);
+        PoolCounts stableCounts = context.stats().counts(route.name(), PoolRole.STABLE.label());
+        PoolCounts canaryCounts = context.stats().counts(route.name(), PoolRole.CANARY.label());
+        PoolCounts refusedCounts = context.stats().counts(route.name(), "none");
+        // The expected shares hold for un-flagged requests only: flagged ones go to the canary by design.
+        long unflagged = stableCounts.unflagged() + canaryCounts.unflagged();
         ObjectNode pools = node.putObject("pools");
-        pools.set("stable", pool(context, route, route.stable(), 1 - canaryShare, ejections));
-        pools.set("canary", pool(context, route, route.canary(), canaryShare, ejections));
-        long stableRequests = pools.get("stable").get("requestsTotal").asLong();
-        long canaryRequests = pools.get("canary").get("requestsTotal").asLong();
-        long all = stableRequests + canaryRequests;
-        ((ObjectNode) pools.get("stable")).put("observedShare", all == 0 ? null : (double) stableRequests / all);
-        ((ObjectNode) pools.get("canary")).put("observedShare", all == 0 ? null : (double) canaryRequests / all);
+        pools.set("stable", pool(context, route, route.stable(), 1 - canaryShare, stableCounts, unflagged, ejections));
+        pools.set("canary", pool(context, route, route.canary(), canaryShare, canaryCounts, unflagged, ejections));
+        node.putObject("flagged")
+                .put("stable", stableCounts.flagged())
+                .put("canary", canaryCounts.flagged())
+                .put("refused", refusedCounts.flagged());
         ObjectNode refused = node.putObject("refused");
-        context.stats().byStatusClass(route.name(), "none").forEach(refused::put);
+        refusedCounts.byStatusClass().forEach(refused::put);
         return node;
     }
 
-    private static ObjectNode pool(AdminContext context, Route route, Pool pool, double share,
-                                   Map<String, Ejection> ejections) {
+    /**
+     * One pool: its replicas and its requests, all of them by status class and apart by flag, and
+     * its observed share of the route's un-flagged requests ({@code unflagged}), which is what the
+     * expected share predicts.
+     */
+    private static ObjectNode pool(AdminContext context, Route route, Pool pool, double share, PoolCounts counts,
+                                   long unflagged, Map<String, Ejection> ejections) {
         ObjectNode node = JSON.createObjectNode()
                 .put("service", pool.service())
                 .put("tag", pool.tag())
-                .put("expectedShare", share);
-        Map<String, Long> byClass = context.stats().byStatusClass(route.name(), pool.role().label());
+                .put("expectedShare", share)
+                .put("observedShare", unflagged == 0 ? null : (double) counts.unflagged() / unflagged);
         ObjectNode requests = node.putObject("requests");
-        long total = 0;
-        for (Map.Entry<String, Long> entry : byClass.entrySet()) {
-            requests.put(entry.getKey(), entry.getValue());
-            total += entry.getValue();
-        }
-        node.put("requestsTotal", total);
-        node.put("errors", byClass.getOrDefault("5xx", 0L));
+        counts.byStatusClass().forEach(requests::put);
+        node.put("requestsTotal", counts.total());
+        node.put("unflaggedRequests", counts.unflagged());
+        node.put("flaggedRequests", counts.flagged());
+        node.put("errors", counts.errors());
         int totalWeight = pool.totalWeight();
         ArrayNode replicas = node.putArray("replicas");
         for (Replica replica : pool.replicas()) {

@@ -3,6 +3,7 @@ package io.canarybalancer.balancer.metrics;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
+import io.canarybalancer.balancer.route.RoutingTable;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -12,12 +13,16 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the proxy saw: requests per route, pool and status class, their durations, and requests per
- * replica. Recorded on the event loops without locks or per-request allocation: each counter's data
+ * What the proxy saw: requests per route, pool, status class and whether they carried the route's
+ * canary header (flagged), their durations, and requests per replica. Recorded on the event loops without locks or per-request allocation: each counter's data
  * point is looked up once and cached, and Prometheus's data points are lock-free adders.
  *
  * <p>Optionally writes one access-log line per request, logfmt, to the {@code access} logger (off
@@ -44,8 +49,9 @@ public final class TrafficStats {
         this.accessLog = accessLog;
         requests = Counter.builder()
                 .name("canary_balancer_requests_total")
-                .help("Requests answered, by route, pool and status class (pool none: no replica could take it)")
-                .labelNames("route", "pool", "status_class")
+                .help("Requests answered, by route, pool, status class and whether they carried the route's canary "
+                        + "header (pool none: no replica could take it)")
+                .labelNames("route", "pool", "status_class", "flagged")
                 .withoutExemplars()
                 .register(registry);
         replicaRequests = Counter.builder()
@@ -76,16 +82,21 @@ public final class TrafficStats {
                 .register(registry);
     }
 
-    /** A request answered by {@code replica} (or by the balancer on its behalf: 502, 504). */
-    public void served(Route route, Replica replica, int status, long nanos, String method, String target) {
+    /**
+     * A request answered by {@code replica} (or by the balancer on its behalf: 502, 504); {@code
+     * flagged} when it carried the route's canary header.
+     */
+    public void served(Route route, Replica replica, boolean flagged, int status, long nanos, String method,
+                       String target) {
         PoolStats pool = pool(route.name(), replica.role().ordinal());
-        pool.byClass[statusClass(status)].inc();
+        pool.byClass[flag(flagged)][statusClass(status)].inc();
         pool.replica(replica.id()).inc();
         pool.duration.observe(nanos / 1e9);
         pool.outcomes.record(status, nanos);
         if (accessLog) {
-            access.info("route={} pool={} replica={} status={} duration_ms={} method={} target={}", route.name(),
-                    replica.role().label(), replica.id(), status, String.format("%.3f", nanos / 1e6), method, target);
+            access.info("route={} pool={} replica={} flagged={} status={} duration_ms={} method={} target={}",
+                    route.name(), replica.role().label(), replica.id(), flagged, status,
+                    String.format("%.3f", nanos / 1e6), method, target);
         }
     }
 
@@ -99,10 +110,11 @@ public final class TrafficStats {
     }
 
     /** A request the route had no replica for (answered 503). */
-    public void refused(Route route, int status, String method, String target) {
-        pool(route.name(), NONE).byClass[statusClass(status)].inc();
+    public void refused(Route route, boolean flagged, int status, String method, String target) {
+        pool(route.name(), NONE).byClass[flag(flagged)][statusClass(status)].inc();
         if (accessLog) {
-            access.info("route={} pool=none status={} method={} target={}", route.name(), status, method, target);
+            access.info("route={} pool=none flagged={} status={} method={} target={}", route.name(), flagged, status,
+                    method, target);
         }
     }
 
@@ -116,15 +128,39 @@ public final class TrafficStats {
         unrouted.inc();
     }
 
-    /** Requests so far for a route and pool ({@code stable}, {@code canary} or {@code none}), by status class. */
-    public Map<String, Long> byStatusClass(String route, String pool) {
+    /** Requests so far for a route and pool ({@code stable}, {@code canary} or {@code none}). */
+    public PoolCounts counts(String route, String pool) {
         PoolStats[] routeStats = pools.get(route);
         PoolStats stats = routeStats == null ? null : routeStats[poolIndex(pool)];
-        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        Map<String, Long> byClass = new LinkedHashMap<>();
+        long[] byFlag = new long[2];
         for (int i = 1; i < CLASSES.length; i++) {
-            counts.put(CLASSES[i], stats == null ? 0 : stats.byClass[i].getLongValue());
+            long total = 0;
+            for (int flag = 0; flag < 2; flag++) {
+                long count = stats == null ? 0 : stats.byClass[flag][i].getLongValue();
+                byFlag[flag] += count;
+                total += count;
+            }
+            byClass.put(CLASSES[i], total);
         }
-        return counts;
+        return new PoolCounts(Collections.unmodifiableMap(byClass), byFlag[0], byFlag[1]);
+    }
+
+    /**
+     * Requests so far of one route's pool.
+     *
+     * @param byStatusClass all requests by status class, {@code 1xx} to {@code 5xx} in order, flagged or not
+     * @param unflagged     requests without the route's canary header: the ones the route's split applies to
+     * @param flagged       requests with it
+     */
+    public record PoolCounts(Map<String, Long> byStatusClass, long unflagged, long flagged) {
+        public long total() {
+            return unflagged + flagged;
+        }
+
+        public long errors() {
+            return byStatusClass.getOrDefault("5xx", 0L);
+        }
     }
 
     /** The cumulative outcomes of a route's pool, for canary analysis. */
@@ -147,6 +183,32 @@ public final class TrafficStats {
         return unrouted.getLongValue();
     }
 
+    /**
+     * Drops the per-replica series of every replica that is not in {@code table} any more, so a
+     * long rollout through many replica ids does not grow {@code /metrics} without end. Called on
+     * the discovery thread after each table change. An answer still in flight to a replica that left
+     * may put its series back; the next change removes it again.
+     */
+    public void retainReplicasOf(RoutingTable table) {
+        pools.forEach((routeName, routeStats) -> {
+            Route route = table.route(routeName);
+            for (PoolRole role : PoolRole.values()) {
+                Set<String> current = new HashSet<>();
+                if (route != null) {
+                    route.pool(role).replicas().forEach(replica -> current.add(replica.id()));
+                }
+                PoolStats stats = routeStats[role.ordinal()];
+                stats.replicas.keySet().removeIf(id -> {
+                    if (current.contains(id)) {
+                        return false;
+                    }
+                    replicaRequests.remove(routeName, stats.pool, id);
+                    return true;
+                });
+            }
+        });
+    }
+
     /** The route's pool data points; looked up without allocating (the route name's hash is cached). */
     private PoolStats pool(String route, int pool) {
         PoolStats[] routeStats = pools.get(route);
@@ -167,6 +229,10 @@ public final class TrafficStats {
         throw new IllegalArgumentException("unknown pool " + label);
     }
 
+    private static int flag(boolean flagged) {
+        return flagged ? 1 : 0;
+    }
+
     private static int statusClass(int status) {
         int index = status / 100;
         return index >= 1 && index <= 5 ? index : 0;
@@ -176,7 +242,8 @@ public final class TrafficStats {
     private final class PoolStats {
         final String route;
         final String pool;
-        final CounterDataPoint[] byClass = new CounterDataPoint[CLASSES.length];
+        /** By flag (0 un-flagged, 1 flagged), then status class. */
+        final CounterDataPoint[][] byClass = new CounterDataPoint[2][CLASSES.length];
         final DistributionDataPoint duration;
         final Outcomes outcomes = new Outcomes();
         final Map<String, CounterDataPoint> replicas = new ConcurrentHashMap<>();
@@ -185,7 +252,8 @@ public final class TrafficStats {
             this.route = route;
             this.pool = pool;
             for (int i = 0; i < CLASSES.length; i++) {
-                byClass[i] = requests.labelValues(route, pool, CLASSES[i]);
+                byClass[0][i] = requests.labelValues(route, pool, CLASSES[i], "false");
+                byClass[1][i] = requests.labelValues(route, pool, CLASSES[i], "true");
             }
             duration = durations.labelValues(route, pool);
         }

@@ -41,6 +41,11 @@ import java.util.concurrent.TimeUnit;
 final class Exchange implements BackendListener {
     /** Attempts per request: the first and at most two retries, each on another replica. */
     private static final int MAX_ATTEMPTS = 3;
+    /**
+     * What an answer the client stopped taking counts as: nginx's "client closed request", a 4xx, so
+     * that canary analysis does not blame the replica for it.
+     */
+    static final HttpResponseStatus CLIENT_GONE = new HttpResponseStatus(499, "Client Closed Request");
 
     private final FrontendHandler frontend;
     private final ProxyContext context;
@@ -51,6 +56,8 @@ final class Exchange implements BackendListener {
     private final ProxySettings settings;
     private final HttpRequest request;
     private final Route route;
+    /** Whether the request carried the route's canary header: counted apart from the route's split. */
+    private final boolean flagged;
     /** The replicas tried so far, the current one last. */
     private final Replica[] tried = new Replica[MAX_ATTEMPTS];
     private int attempts;
@@ -85,7 +92,7 @@ final class Exchange implements BackendListener {
     private int bodyPartsAtLastCheck;
 
     Exchange(FrontendHandler frontend, ProxyContext context, ChannelHandlerContext client, BackendConnector connector,
-             HttpRequest request, Route route, Replica replica,
+             HttpRequest request, Route route, Replica replica, boolean flagged,
              boolean clientKeepAlive, boolean expectContinue, boolean replayable) {
         this.frontend = frontend;
         this.context = context;
@@ -96,6 +103,7 @@ final class Exchange implements BackendListener {
         this.request = request;
         this.route = route;
         this.replica = replica;
+        this.flagged = flagged;
         this.tried[attempts++] = replica;
         this.clientVersion = request.protocolVersion();
         this.clientKeepAlive = clientKeepAlive;
@@ -348,6 +356,8 @@ final class Exchange implements BackendListener {
     private void backendFailed(HttpResponseStatus status, String reason) {
         if (responseStarted) {
             // Part of the response is out: the only honest signal left is closing the client connection.
+            // The answer counts as what it turned out to be, not as the status its head announced.
+            this.status = status.code();
             closeBackend();
             cancelStallTimer();
             finished = true;
@@ -383,7 +393,9 @@ final class Exchange implements BackendListener {
         cancelStallTimer();
         String reason = "no progress for more than " + settings.stallTimeout().toMillis() + " ms";
         if (responseStarted) {
-            backendFailed(HttpResponseStatus.REQUEST_TIMEOUT, reason);
+            // The backend is read only while the client takes what it sent (see readBackendIfClientWritable):
+            // with the client's buffer full, the client stopped reading; otherwise the backend stopped sending.
+            backendFailed(client.channel().isWritable() ? HttpResponseStatus.GATEWAY_TIMEOUT : CLIENT_GONE, reason);
         } else if (requestAbandoned || backend != null && backend.isWritable()) {
             failWith(HttpResponseStatus.REQUEST_TIMEOUT, ErrorResponses.message("the request body stalled: " + reason));
         } else {
@@ -472,13 +484,17 @@ final class Exchange implements BackendListener {
             cancelStallTimer();
             closeBackend();
             if (responseStarted) {
+                if (!responseDone) {
+                    status = CLIENT_GONE.code(); // the answer never reached the client, through no fault of the backend's
+                }
                 record();
             }
         }
     }
 
     private void record() {
-        stats.served(route, replica, status, System.nanoTime() - startNanos, request.method().name(), request.uri());
+        stats.served(route, replica, flagged, status, System.nanoTime() - startNanos, request.method().name(),
+                request.uri());
     }
 
     private void closeBackend() {

@@ -223,20 +223,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         routeRequest.wrap(request);
         String newCookie = StickyCookie.assign(route.policy().sticky(), routeRequest);
+        boolean flagged = route.policy().header().matches(routeRequest);
         Replica replica = pick(route, NO_REPLICAS, 0);
         if (replica == null) {
-            boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT
-                    && route.policy().header().matches(routeRequest);
+            boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT && flagged;
             String error = !rejectedFlag ? "no healthy replica"
                     : route.policy().canaryHalted() ? "the canary was rolled back automatically, and fallback is reject"
                     : "no healthy canary replica, and fallback is reject";
-            stats.refused(route, HttpResponseStatus.SERVICE_UNAVAILABLE.code(), request.method().name(), request.uri());
+            stats.refused(route, flagged, HttpResponseStatus.SERVICE_UNAVAILABLE.code(), request.method().name(),
+                    request.uri());
             respond(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorResponses.noReplica(route, error),
                     !keepAlive || !bodyless);
             return;
         }
         context.retries().requested(System.nanoTime());
-        exchange = new Exchange(this, context, ctx, connector, request, route, replica, keepAlive,
+        exchange = new Exchange(this, context, ctx, connector, request, route, replica, flagged, keepAlive,
                 expectContinue, bodyless && IDEMPOTENT.contains(request.method()));
         if (newCookie != null) {
             exchange.setCookieOnResponse(newCookie);

@@ -1,13 +1,18 @@
 package io.canarybalancer.balancer.proxy;
 
+import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
+import io.canarybalancer.balancer.route.Route;
+import io.canarybalancer.balancer.route.RoutingTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -57,6 +62,24 @@ public final class PassiveHealth {
         if (!failing.isEmpty() && failing.remove(replica.address()) != null) {
             log.info("Replica {} ({}:{}) answers again; back in rotation", replica.id(), replica.host(), replica.port());
         }
+    }
+
+    /**
+     * Forgets the failures of every address no replica of {@code table} has any more, so replicas
+     * that left discovery do not stay in {@code /status} (or in this map) for good. Called on the
+     * discovery thread after each table change.
+     */
+    public void retainAddressesOf(RoutingTable table) {
+        if (failing.isEmpty()) {
+            return;
+        }
+        Set<InetSocketAddress> current = new HashSet<>();
+        for (Route route : table.routes()) {
+            for (PoolRole role : PoolRole.values()) {
+                route.pool(role).replicas().forEach(replica -> current.add(replica.address()));
+            }
+        }
+        failing.keySet().retainAll(current);
     }
 
     /** Replicas with recent failures: address → consecutive failures, remaining ejection and last reason. */

@@ -45,6 +45,7 @@ class AdminApiIT {
                 routes:
                   - {name: message, pathPrefix: /}
                   - {name: credit, pathPrefix: /credit, strategy: header}
+                  - {name: flags, pathPrefix: /flags}
                 """));
     }
 
@@ -58,6 +59,29 @@ class AdminApiIT {
     @BeforeEach
     void resetRollout() throws Exception {
         send("PUT", "/routes/message/rollout", "{\"strategy\":\"replicas\",\"weight\":0,\"paused\":false}");
+    }
+
+    @Test
+    void flaggedRequestsAreCountedApartAndLeaveTheObservedShareToUnflaggedOnes() throws Exception {
+        http.concurrentGets(balancer.baseUrl() + "/flags/version", 400, "X-Canary", "1");
+        http.concurrentGets(balancer.baseUrl() + "/flags/version", 400);
+
+        JsonNode flags = route(status(), "flags");
+        assertThat(flags.at("/pools/canary/flaggedRequests").asLong()).isEqualTo(400);
+        assertThat(flags.at("/pools/canary/unflaggedRequests").asLong()).isEqualTo(100);
+        assertThat(flags.at("/pools/stable/flaggedRequests").asLong()).isZero();
+        assertThat(flags.at("/pools/stable/unflaggedRequests").asLong()).isEqualTo(300);
+        assertThat(flags.at("/pools/canary/requestsTotal").asLong()).isEqualTo(500);
+        assertThat(flags.at("/pools/canary/observedShare").asDouble()).isEqualTo(0.25);
+        assertThat(flags.at("/pools/canary/expectedShare").asDouble()).isEqualTo(0.25);
+        assertThat(flags.at("/flagged/canary").asLong()).isEqualTo(400);
+        assertThat(flags.at("/flagged/stable").asLong()).isZero();
+        PrometheusText.Family requests = PrometheusText.parse(http.get(balancer.adminUrl() + "/metrics").body())
+                .get("canary_balancer_requests");
+        assertThat(requests.value("canary_balancer_requests_total",
+                Map.of("route", "flags", "pool", "canary", "status_class", "2xx", "flagged", "true"))).isEqualTo(400);
+        assertThat(requests.value("canary_balancer_requests_total",
+                Map.of("route", "flags", "pool", "canary", "status_class", "2xx", "flagged", "false"))).isEqualTo(100);
     }
 
     @Test
@@ -134,7 +158,7 @@ class AdminApiIT {
             "not JSON | PUT | /routes/message/rollout | weight=5 | the body is not JSON",
             "empty body | PUT | /routes/message/rollout | '' | must be a JSON object",
             "paused not boolean | PUT | /routes/message/rollout | {\"paused\":\"yes\"} | paused must be true or false",
-            "unknown route | POST | /routes/payments/promote | '' | unknown route 'payments' (routes: message, credit)",
+            "unknown route | POST | /routes/payments/promote | '' | unknown route 'payments' (routes: message, credit, flags)",
             "unknown route with body | PUT | /routes/payments/rollout | {\"weight\":5} | unknown route 'payments'",
     })
     void badInputIsRefusedWith400AndChangesNothing(String problem, String method, String path, String body,
@@ -185,7 +209,7 @@ class AdminApiIT {
         assertThat(families.get("canary_balancer_requests").type()).isEqualTo("counter");
         assertThat(families.get("canary_balancer_request_duration_seconds").type()).isEqualTo("histogram");
         assertThat(families.get("canary_balancer_requests").value("canary_balancer_requests_total",
-                Map.of("route", "message", "pool", "canary", "status_class", "2xx"))).isGreaterThanOrEqualTo(10);
+                Map.of("route", "message", "pool", "canary", "status_class", "2xx", "flagged", "false"))).isGreaterThanOrEqualTo(10);
         assertThat(families.get("canary_balancer_replicas").value("canary_balancer_replicas",
                 Map.of("route", "message", "pool", "stable"))).isEqualTo(3);
     }
@@ -196,7 +220,7 @@ class AdminApiIT {
 
         assertThat(balancer.awaitOutput("target=/access-log-probe", Duration.ofSeconds(10))).isTrue();
         assertThat(balancer.output()).containsPattern(
-                "access - route=message pool=(stable|canary) replica=\\S+ status=200 duration_ms=\\d+\\.\\d{3} "
+                "access - route=message pool=(stable|canary) replica=\\S+ flagged=false status=200 duration_ms=\\d+\\.\\d{3} "
                         + "method=GET target=/access-log-probe");
     }
 

@@ -99,6 +99,15 @@ class DashboardIT {
                             && "300".equals(text(ROUTE + "[data-testid='total-stable']"))
                             && Math.abs(percent(ROUTE + "[data-testid='split-observed-canary']") - 25) <= 7);
             assertThat(text(ROUTE + "[data-testid='split-cumulative-canary']")).isEqualTo("25.0%");
+            assertThat(displayed(ROUTE + "[data-testid='flagged']")).isFalse();
+
+            // flagged requests go to the canary by design: shown on a line of their own, not in the split
+            List<HttpResponse<String>> flagged = http.concurrentGets(balancer.baseUrl() + "/version", 400,
+                    "X-Canary", "1");
+            assertThat(Http.tally(flagged, Http::pool)).containsEntry("canary", 400L);
+            await("the page shows the flagged requests apart", () -> displayed(ROUTE + "[data-testid='flagged']")
+                    && text(ROUTE + "[data-testid='flagged']").contains("400 to canary, 0 to stable"));
+            assertThat(text(ROUTE + "[data-testid='split-cumulative-canary']")).isEqualTo("25.0%");
             assertThat(browser.find(ROUTE + "[data-testid='replica-canary-1']")).isNotNull();
             assertThat(text(ROUTE + "[data-testid='replicas-stable']")).contains("stable-1", "stable-2", "stable-3", "passing");
 

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * {@code python3-prometheus-client}), so the exposition is checked by an independent
  * implementation rather than by our own reading of the format. A parse error fails the test.
  */
-final class PrometheusText {
+public final class PrometheusText {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final String SCRIPT = String.join("\n",
             "import json, sys",
@@ -30,12 +30,12 @@ final class PrometheusText {
             "        {'name': s.name, 'labels': s.labels, 'value': s.value} for s in family.samples]}",
             "print(json.dumps(out))");
 
-    record Sample(String name, Map<String, String> labels, double value) {
+    public record Sample(String name, Map<String, String> labels, double value) {
     }
 
-    record Family(String type, List<Sample> samples) {
+    public record Family(String type, List<Sample> samples) {
         /** The value of the sample with that name and exactly those labels. */
-        double value(String sample, Map<String, String> labels) {
+        public double value(String sample, Map<String, String> labels) {
             return samples.stream()
                     .filter(s -> s.name().equals(sample) && s.labels().equals(labels))
                     .findFirst()
@@ -47,7 +47,7 @@ final class PrometheusText {
     private PrometheusText() {
     }
 
-    static Map<String, Family> parse(String text) throws IOException, InterruptedException {
+    public static Map<String, Family> parse(String text) throws IOException, InterruptedException {
         boolean available = Files.isExecutable(PYTHON) && new ProcessBuilder(PYTHON.toString(), "-c",
                 "import prometheus_client.parser").start().waitFor() == 0;
         if (!available) {

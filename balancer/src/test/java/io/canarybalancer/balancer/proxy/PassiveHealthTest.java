@@ -1,10 +1,15 @@
 package io.canarybalancer.balancer.proxy;
 
+import io.canarybalancer.balancer.route.Pool;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
+import io.canarybalancer.balancer.route.Route;
+import io.canarybalancer.balancer.route.RoutePolicy;
+import io.canarybalancer.balancer.route.RoutingTable;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,5 +56,20 @@ class PassiveHealthTest {
         assertThat(health.ejections()).isEmpty();
         health.failed(replica, "reset");
         assertThat(health.ejections().get("127.0.0.1:9001").ejectedForMillis()).isEqualTo(100);
+    }
+
+    @Test
+    void theFailuresOfReplicasThatLeftTheTableAreForgotten() {
+        health.failed(replica, "refused");
+        health.failed(other, "refused");
+        Pool stable = new Pool(PoolRole.STABLE, "service-v1", null, List.of(replica));
+        Pool canary = new Pool(PoolRole.CANARY, "service-v2", null, List.of());
+        RoutingTable table = RoutingTable.of(List.of(new Route("default", "/", RoutePolicy.defaults(), stable, canary)));
+
+        health.retainAddressesOf(table);
+
+        assertThat(health.ejections()).containsOnlyKeys("127.0.0.1:9001");
+        assertThat(health.isEjected(replica)).isTrue();
+        assertThat(health.isEjected(other)).isFalse();
     }
 }
