@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** SIGTERM drains: requests in flight finish, idle connections close, nothing new is accepted, exit 0. */
 class GracefulShutdownIT {
@@ -66,12 +67,10 @@ class GracefulShutdownIT {
         assertThat(balancer.output()).contains("draining requests in flight");
     }
 
-    private void awaitReceived(int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (backends.stream().mapToInt(TestBackend::requests).sum() < count) {
-            assertThat(System.nanoTime()).as("%d requests in flight at the backends", count).isLessThan(deadline);
-            Thread.sleep(5); // polling what the backends counted
-        }
+    private void awaitReceived(int count) {
+        await(count + " requests in flight at the backends").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> backends.stream().mapToInt(TestBackend::requests).sum() >= count);
     }
 
 }

@@ -1,5 +1,7 @@
 package io.canarybalancer.balancer.admin;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.balancer.BalancerProcess;
@@ -392,21 +394,15 @@ class DashboardIT {
     }
 
     private static void await(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (Boolean.TRUE.equals(condition.call())) {
-                    return;
-                }
-                last = null;
-            } catch (IllegalStateException | NumberFormatException e) {
-                last = e;               // an element not there yet, or a value not yet a number
-            }
-            Thread.sleep(100);
+        try {
+            Awaitility.await(what).atMost(PATIENCE)
+                    // an element not there yet, or a value not yet a number
+                    .ignoreExceptionsMatching(e -> e instanceof IllegalStateException || e instanceof NumberFormatException)
+                    .until(condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out after " + PATIENCE.toSeconds() + " s waiting until " + what
+                    + "; page text:\n" + pageText(), e);
         }
-        throw new AssertionError("timed out after " + PATIENCE.toSeconds() + " s waiting until " + what
-                + "; page text:\n" + pageText(), last);
     }
 
     private static String text(String css) throws Exception {

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Two balancer instances on one Consul: rollout state in KV, changed through either, applied by both. */
 class RolloutSharingIT {
@@ -132,13 +133,9 @@ class RolloutSharingIT {
         return request -> request.method().equals("PUT") && request.path().equals(path);
     }
 
-    private void awaitRoute(BalancerProcess balancer, Predicate<JsonNode> condition, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        JsonNode route;
-        while (!condition.test(route = AdminApiIT.route(status(balancer), "default"))) {
-            assertThat(System.nanoTime()).as("route state reached within %s; last %s", within, route).isLessThan(deadline);
-            Thread.sleep(5); // polling the other instance's status, not waiting for time to pass
-        }
+    private void awaitRoute(BalancerProcess balancer, Predicate<JsonNode> condition, Duration within) {
+        await("the route state on " + balancer.adminUrl()).atMost(within).pollInterval(Duration.ofMillis(5))
+                .until(() -> AdminApiIT.route(status(balancer), "default"), condition);
     }
 
     private JsonNode status(BalancerProcess balancer) throws Exception {

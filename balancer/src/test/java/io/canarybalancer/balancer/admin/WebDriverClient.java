@@ -20,6 +20,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * A minimal W3C WebDriver client over the JDK's HTTP client, driving a chromedriver process that it
  * starts itself on a free port. One browser session per client. {@link #close()} deletes the session
@@ -69,24 +71,21 @@ public final class WebDriverClient implements AutoCloseable {
         return client;
     }
 
-    private void awaitReady(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            if (!driver.isAlive()) {
-                throw new IllegalStateException("chromedriver exited with code " + driver.exitValue());
-            }
-            try {
-                JsonNode status = call("GET", "/status", null);
-                if (status.path("ready").asBoolean(false)) {
-                    return;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(100);
+    private void awaitReady(Duration timeout) {
+        await("chromedriver ready").atMost(timeout).ignoreExceptionsMatching(e -> !(e instanceof DriverExited))
+                .until(() -> {
+                    if (!driver.isAlive()) {
+                        throw new DriverExited("chromedriver exited with code " + driver.exitValue());
+                    }
+                    return call("GET", "/status", null).path("ready").asBoolean(false);
+                });
+    }
+
+    /** Ends the wait for readiness at once: a driver that exited will not become ready. */
+    private static final class DriverExited extends IllegalStateException {
+        DriverExited(String message) {
+            super(message);
         }
-        throw new IllegalStateException("chromedriver was not ready within " + timeout, last);
     }
 
     private void newSession(Path browser, Path profileDir) throws IOException, InterruptedException {
