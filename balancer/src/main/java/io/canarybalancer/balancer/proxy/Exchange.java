@@ -45,7 +45,7 @@ final class Exchange implements BackendListener {
      * What an answer the client stopped taking counts as: nginx's "client closed request", a 4xx, so
      * that canary analysis does not blame the replica for it.
      */
-    static final HttpResponseStatus CLIENT_GONE = new HttpResponseStatus(499, "Client Closed Request");
+    private static final HttpResponseStatus CLIENT_GONE = new HttpResponseStatus(499, "Client Closed Request");
 
     private final FrontendHandler frontend;
     private final ProxyContext context;
