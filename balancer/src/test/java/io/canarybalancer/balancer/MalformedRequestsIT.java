@@ -183,6 +183,19 @@ class MalformedRequestsIT {
         }
     }
 
+    @Test
+    void theAuthorityOfAnAbsoluteTargetWinsOverHost() throws Exception {
+        try (RawHttp client = new RawHttp(balancer.port())) {
+            RawHttp.Response response = client.send("GET http://shop.example:8080/headers HTTP/1.1\r\n" + HOST
+                    + "\r\n").read();
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).contains("host=shop.example:8080").contains("x-forwarded-host=shop.example:8080")
+                    .doesNotContain("=lb");
+            assertThat(backend.lastTarget()).as("the target as the backend got it").isEqualTo("/headers");
+        }
+    }
+
     private static void assertWellFormedRequestIsServed() throws Exception {
         try (RawHttp client = new RawHttp(balancer.port())) {
             RawHttp.Response response = client.send("GET /version HTTP/1.1\r\n" + HOST + "\r\n").read();

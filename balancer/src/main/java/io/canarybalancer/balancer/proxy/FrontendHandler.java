@@ -215,6 +215,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
 
+        if (!OriginForm.apply(request)) {
+            respond(HttpResponseStatus.BAD_REQUEST, ErrorResponses.message("the path climbs above the root"), true);
+            return;
+        }
         Route route = routes.get().find(request.uri());
         if (route == null) {
             stats.unrouted();
