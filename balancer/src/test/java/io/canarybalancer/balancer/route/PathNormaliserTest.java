@@ -1,8 +1,11 @@
 package io.canarybalancer.balancer.route;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.management.ManagementFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,6 +41,20 @@ class PathNormaliserTest {
             "/a//b/", "/?x=/../y", "/a%2", "/a%zz", "*", "/%C3%A9"})
     void leavesANormalPathAloneWithoutCopyingIt(String target) {
         assertThat(PathNormaliser.normalise(target)).isSameAs(target);
+    }
+
+    @Test
+    void aNormalPathCostsNoAllocation() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        String target = "/credit/messages/42/status?limit=10&from=%2Fx";
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 100_000; i++) {
+            PathNormaliser.normalise(target);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        // A copy per call would be megabytes; the allowance is for the measuring call itself.
+        assertThat(allocated).as("bytes allocated by 100,000 calls").isLessThan(1_024);
     }
 
     @ParameterizedTest(name = "{0}")
