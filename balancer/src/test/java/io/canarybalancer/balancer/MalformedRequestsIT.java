@@ -100,6 +100,17 @@ class MalformedRequestsIT {
                 bad("space before the colon", 400, "GET /version HTTP/1.1\r\nHost : lb\r\n\r\n"),
                 bad("header line without a colon", 400, "GET /version HTTP/1.1\r\n" + HOST + "Oops\r\n\r\n"),
                 bad("two Host headers", 400, "GET /version HTTP/1.1\r\n" + HOST + "Host: other\r\n\r\n"),
+                // Host: RFC 3986 host [":" port], nothing else.
+                bad("Host with a space", 400, "GET /version HTTP/1.1\r\nHost: bad host\r\n\r\n"),
+                bad("Host with a tab inside", 400, "GET /version HTTP/1.1\r\nHost: lb\tx\r\n\r\n"),
+                bad("Host with DEL", 400, "GET /version HTTP/1.1\r\nHost: lb\u007f\r\n\r\n"),
+                bad("Host with user info", 400, "GET /version HTTP/1.1\r\nHost: user@lb\r\n\r\n"),
+                bad("Host with a port above 65535", 400, "GET /version HTTP/1.1\r\nHost: lb:65536\r\n\r\n"),
+                bad("Host with a port that is not a number", 400, "GET /version HTTP/1.1\r\nHost: lb:http\r\n\r\n"),
+                bad("Host with a path", 400, "GET /version HTTP/1.1\r\nHost: lb/version\r\n\r\n"),
+                bad("Host empty", 400, "GET /version HTTP/1.1\r\nHost: \r\n\r\n"),
+                bad("Host with an unclosed IPv6 literal", 400, "GET /version HTTP/1.1\r\nHost: [::1\r\n\r\n"),
+                bad("absolute-form with a port above 65535", 400, "GET http://lb:70000/version HTTP/1.1\r\n" + HOST + "\r\n"),
                 // Request line.
                 bad("invalid character in the method", 400, "G(T /version HTTP/1.1\r\n" + HOST + "\r\n"),
                 bad("target without a leading slash", 400, "GET version HTTP/1.1\r\n" + HOST + "\r\n"),
@@ -169,6 +180,19 @@ class MalformedRequestsIT {
             assertThat(chunked.status()).isEqualTo(200);
             assertThat(chunked.body()).isEqualTo("3");
             assertThat(absolute.status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void theAuthorityOfAnAbsoluteTargetWinsOverHost() throws Exception {
+        try (RawHttp client = new RawHttp(balancer.port())) {
+            RawHttp.Response response = client.send("GET http://shop.example:8080/headers HTTP/1.1\r\n" + HOST
+                    + "\r\n").read();
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).contains("host=shop.example:8080").contains("x-forwarded-host=shop.example:8080")
+                    .doesNotContain("=lb");
+            assertThat(backend.lastTarget()).as("the target as the backend got it").isEqualTo("/headers");
         }
     }
 

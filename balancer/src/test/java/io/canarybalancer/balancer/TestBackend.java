@@ -53,6 +53,7 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong bytesReceived = new AtomicLong();
     private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+    private volatile String lastTarget;
     /** Values of {@code X-Request-Id} received, with how often each came. */
     private final Map<String, Integer> requestIds = new ConcurrentHashMap<>();
     private volatile boolean stalled;
@@ -112,6 +113,11 @@ public final class TestBackend implements AutoCloseable {
         this.failPercent = percent;
     }
 
+    /** The request target of the last request received, as it arrived. */
+    public String lastTarget() {
+        return lastTarget;
+    }
+
     /** Headers of the last request received, names in lower case. */
     public Map<String, String> lastHeaders() {
         return lastHeaders;
@@ -137,6 +143,7 @@ public final class TestBackend implements AutoCloseable {
                 request = head;
                 bodyBytes = 0;
                 requests.incrementAndGet();
+                lastTarget = head.uri();
                 String id = head.headers().get("X-Request-Id");
                 if (id != null) {
                     requestIds.merge(id, 1, Integer::sum);

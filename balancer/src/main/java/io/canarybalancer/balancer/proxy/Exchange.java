@@ -2,6 +2,7 @@ package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
+import io.canarybalancer.balancer.route.AllowedPools;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
 import io.netty.buffer.Unpooled;
@@ -56,6 +57,8 @@ final class Exchange implements BackendListener {
     private final ProxySettings settings;
     private final HttpRequest request;
     private final Route route;
+    /** The pools the route lets this request use: retries never leave them. */
+    private final AllowedPools allowed;
     /** Whether the request carried the route's canary header: counted apart from the route's split. */
     private final boolean flagged;
     /** The replicas tried so far, the current one last. */
@@ -92,7 +95,7 @@ final class Exchange implements BackendListener {
     private int bodyPartsAtLastCheck;
 
     Exchange(FrontendHandler frontend, ProxyContext context, ChannelHandlerContext client, BackendConnector connector,
-             HttpRequest request, Route route, Replica replica, boolean flagged,
+             HttpRequest request, Route route, AllowedPools allowed, Replica replica, boolean flagged,
              boolean clientKeepAlive, boolean expectContinue, boolean replayable) {
         this.frontend = frontend;
         this.context = context;
@@ -102,6 +105,7 @@ final class Exchange implements BackendListener {
         this.settings = context.settings();
         this.request = request;
         this.route = route;
+        this.allowed = allowed;
         this.replica = replica;
         this.flagged = flagged;
         this.tried[attempts++] = replica;
@@ -333,7 +337,7 @@ final class Exchange implements BackendListener {
             context.health().failed(replica, reason);
         }
         if (!finished && (!sent || replayable) && attempts < MAX_ATTEMPTS) {
-            Replica next = frontend.pick(route, tried, attempts);
+            Replica next = frontend.pick(route, allowed, tried, attempts);
             if (next != null && context.retries().tryRetry(System.nanoTime())) {
                 if (replicaAtFault) {
                     // The client will not see this failure, but canary analysis must.

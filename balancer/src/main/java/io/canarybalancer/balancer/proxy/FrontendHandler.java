@@ -2,6 +2,7 @@ package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
+import io.canarybalancer.balancer.route.AllowedPools;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
@@ -214,6 +215,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
 
+        if (!OriginForm.apply(request)) {
+            respond(HttpResponseStatus.BAD_REQUEST, ErrorResponses.message("the path climbs above the root"), true);
+            return;
+        }
         Route route = routes.get().find(request.uri());
         if (route == null) {
             stats.unrouted();
@@ -224,7 +229,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         routeRequest.wrap(request);
         String newCookie = StickyCookie.assign(route.policy().sticky(), routeRequest);
         boolean flagged = route.policy().header().matches(routeRequest);
-        Replica replica = pick(route, NO_REPLICAS, 0);
+        AllowedPools allowed = route.allowedPools(routeRequest, flagged);
+        Replica replica = pick(route, allowed, NO_REPLICAS, 0);
         if (replica == null) {
             boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT && flagged;
             String error = !rejectedFlag ? "no healthy replica"
@@ -237,8 +243,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         context.retries().requested(System.nanoTime());
-        exchange = new Exchange(this, context, ctx, connector, request, route, replica, flagged, keepAlive,
-                expectContinue, bodyless && IDEMPOTENT.contains(request.method()));
+        exchange = new Exchange(this, context, ctx, connector, request, route, allowed, replica, flagged,
+                keepAlive, expectContinue, bodyless && IDEMPOTENT.contains(request.method()));
         if (newCookie != null) {
             exchange.setCookieOnResponse(newCookie);
         }
@@ -264,11 +270,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * The replica for the current request: the route's choice, unless that one is ejected (see
      * {@link PassiveHealth}) or among the {@code count} first of {@code tried}; then the next of the
      * same pool's rotation, so the split between the pools is not drawn again (which would shift
-     * it), and only when that pool has nobody else, the other pool's. When only ejected replicas are
-     * left, one of them anyway: it may have recovered, and an answer beats a refusal. {@code null}
-     * when the route has nothing to offer.
+     * it), and only when that pool has nobody else, the other pool's, if {@code allowed} (the
+     * route's answer for this request) lets it go there. When only ejected replicas are left, one
+     * of them anyway: it may have recovered, and an answer beats a refusal. {@code null} when the
+     * allowed pools have nothing to offer.
      */
-    Replica pick(Route route, Replica[] tried, int count) {
+    Replica pick(Route route, AllowedPools allowed, Replica[] tried, int count) {
         if (count > 0) {
             // A retry goes by the table of now: the canary may have been halted since the first try.
             Route current = routes.get().route(route.name());
@@ -283,6 +290,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         Replica ejected = count == 0 ? first : null;
         for (PoolRole role : new PoolRole[] {first.role(), other(first.role())}) {
+            if (!allowed.allows(role)) {
+                continue;
+            }
             int size = route.pool(role).replicas().size();
             for (int i = 0; i < size; i++) {
                 Replica candidate = route.selectIn(role);

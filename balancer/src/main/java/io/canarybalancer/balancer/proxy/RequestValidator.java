@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.NetUtil;
 
 /**
  * Checks a request head that Netty decoded, for what its decoder accepts but the balancer must not
@@ -19,7 +20,8 @@ import io.netty.handler.codec.http.HttpVersion;
  *       or non-ASCII characters, or a {@code %} not followed by two hex digits. Other printable
  *       characters that RFC 3986 wants escaped ({@code {}|^`} and the like) are let through:
  *       browsers send some of them raw in queries, and they cannot change how the line is split;</li>
- *   <li>the header count (431 above the limit) and a single {@code Host};</li>
+ *   <li>the header count (431 above the limit) and a single {@code Host}, whose value is an RFC 3986
+ *       {@code host [":" port]} (RFC 9112 section 3.2), as the authority of an absolute target must be;</li>
  *   <li>the body framing ({@link HttpFraming}).</li>
  * </ul>
  */
@@ -54,6 +56,10 @@ final class RequestValidator {
         if (hosts == 0 && version.equals(HttpVersion.HTTP_1_1)) {
             return badRequest("an HTTP/1.1 request needs a Host header");
         }
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (host != null && !isAuthority(host, 0, host.length())) {
+            return badRequest("invalid Host: expected host[:port] (RFC 3986), without user info");
+        }
         String framing = HttpFraming.problem(request.headers());
         return framing == null ? null : badRequest(framing);
     }
@@ -84,9 +90,8 @@ final class RequestValidator {
         while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') {
             end++;
         }
-        String authority = target.substring(start, end);
-        if (authority.isEmpty() || !authority.chars().allMatch(RequestValidator::isAuthorityChar)) {
-            return "invalid host in the target (user info is not accepted)";
+        if (!isAuthority(target, start, end)) {
+            return "invalid host in the target: expected host[:port] (RFC 3986), without user info";
         }
         return pathAndQueryProblem(target, end);
     }
@@ -107,10 +112,66 @@ final class RequestValidator {
         return null;
     }
 
-    /** reg-name, IPv4, bracketed IPv6 and a port; no '@', so no user info. */
-    private static boolean isAuthorityChar(int c) {
+    /**
+     * Whether {@code text} from {@code start} to {@code end} is an RFC 3986 {@code host [":" port]}:
+     * a reg-name (unreserved characters, sub-delims and %-escapes; an IPv4 address is one too) or
+     * a bracketed IPv6 address, then optionally a port from 1 to 65535. Never empty, never user
+     * info ('@'), whitespace or controls; IPvFuture literals are refused (nothing sends them).
+     */
+    static boolean isAuthority(CharSequence text, int start, int end) {
+        int hostEnd = start;
+        if (start < end && text.charAt(start) == '[') {
+            while (hostEnd < end && text.charAt(hostEnd) != ']') {
+                char c = text.charAt(hostEnd);
+                if (hostEnd > start && !isHex(c) && c != ':' && c != '.') {
+                    return false;
+                }
+                hostEnd++;
+            }
+            if (hostEnd == end || !NetUtil.isValidIpV6Address(text.subSequence(start + 1, hostEnd))) {
+                return false;
+            }
+            hostEnd++;
+        } else {
+            while (hostEnd < end && text.charAt(hostEnd) != ':') {
+                char c = text.charAt(hostEnd);
+                if (c == '%') {
+                    if (hostEnd + 2 >= end || !isHex(text.charAt(hostEnd + 1)) || !isHex(text.charAt(hostEnd + 2))) {
+                        return false;
+                    }
+                    hostEnd += 2;
+                } else if (!isRegNameChar(c)) {
+                    return false;
+                }
+                hostEnd++;
+            }
+            if (hostEnd == start) {
+                return false;
+            }
+        }
+        return hostEnd == end || text.charAt(hostEnd) == ':' && isPort(text, hostEnd + 1, end);
+    }
+
+    /** RFC 3986 unreserved and sub-delims: what a reg-name is made of besides %-escapes. */
+    private static boolean isRegNameChar(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+                || "-._~!$&'()*+,;=".indexOf(c) >= 0;
+    }
+
+    /** One to five digits, 1 to 65535. */
+    private static boolean isPort(CharSequence text, int start, int end) {
+        if (start >= end || end - start > 5) {
+            return false;
+        }
+        int port = 0;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+            port = port * 10 + (c - '0');
+        }
+        return port >= 1 && port <= 65535;
     }
 
     private static boolean isHex(char c) {

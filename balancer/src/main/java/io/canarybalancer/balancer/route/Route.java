@@ -19,6 +19,11 @@ public final class Route {
     private final ReplicaSelector stableRotation;
     private final ReplicaSelector canaryRotation;
     private final int canaryBuckets;
+    /** What {@link #allowedPools} answers for flagged, keyed (by their side) and other requests. */
+    private final AllowedPools flaggedPools;
+    private final AllowedPools keyedCanaryPools;
+    private final AllowedPools keyedStablePools;
+    private final AllowedPools unkeyedPools;
 
     /**
      * @param pathPrefix starts with {@code /}; {@code /credit} matches {@code /credit},
@@ -43,6 +48,33 @@ public final class Route {
                 : ReplicaSelector.weightedRoundRobin(canary.replicas());
         this.canaryBuckets = canaryBuckets(policy, stable, canary);
         this.selector = selectorFor(name, policy, stable, canary, stableRotation, canaryRotation, canaryBuckets);
+        boolean stableUsable = !stable.isEmpty();
+        boolean canaryUsable = !canary.isEmpty() && !policy.canaryHalted();
+        boolean fallback = policy.fallback() == Fallback.STABLE;
+        this.flaggedPools = AllowedPools.of(fallback, !policy.canaryHalted());
+        this.keyedCanaryPools = oneSide(canaryUsable, PoolRole.CANARY, stableUsable);
+        this.keyedStablePools = oneSide(stableUsable, PoolRole.STABLE, canaryUsable);
+        boolean stableShare = switch (policy.strategy()) {
+            case REPLICAS, HEADER -> true;
+            case WEIGHT -> policy.canaryWeight() < 100;
+        };
+        boolean canaryShare = switch (policy.strategy()) {
+            case REPLICAS -> true;
+            case HEADER -> false;
+            case WEIGHT -> policy.canaryWeight() > 0;
+        };
+        boolean toStable = stableShare && stableUsable;
+        boolean toCanary = canaryShare && canaryUsable;
+        // A pool with a share but no replica hands its share to the other, as the selectors do.
+        this.unkeyedPools = toStable || toCanary ? AllowedPools.of(toStable, toCanary)
+                : AllowedPools.of(stableUsable, canaryUsable);
+    }
+
+    /** A keyed user's side when it can serve, else the other side (a pool empty in discovery), else none. */
+    private static AllowedPools oneSide(boolean sideUsable, PoolRole side, boolean otherUsable) {
+        boolean toStable = side == PoolRole.STABLE ? sideUsable : !sideUsable && otherUsable;
+        boolean toCanary = side == PoolRole.CANARY ? sideUsable : !sideUsable && otherUsable;
+        return AllowedPools.of(toStable, toCanary);
     }
 
     private static ReplicaSelector selectorFor(String name, RoutePolicy policy, Pool stable, Pool canary,
@@ -90,6 +122,32 @@ public final class Route {
     /** The replica for this request, or {@code null} when none may serve it (answer 503). */
     public Replica select(RouteRequest request) {
         return selector.select(request);
+    }
+
+    /**
+     * The pools this request may ever be sent to, by the same rules as {@link #select}: a flagged
+     * request the canary (and stable under {@code fallback: stable}); a keyed request its sticky
+     * side; any other request the pools with a share of un-flagged traffic under the strategy and
+     * weight (stable only under {@code header} or weight 0, the canary only at weight 100). A pool
+     * left without replicas by discovery hands its requests to the other, as {@link #select} does;
+     * a replica failing or ejected at run time does not: retries stay inside these pools.
+     */
+    public AllowedPools allowedPools(RouteRequest request) {
+        return allowedPools(request, policy.header().matches(request));
+    }
+
+    /** {@link #allowedPools(RouteRequest)} for a caller that already knows whether the request is flagged. */
+    public AllowedPools allowedPools(RouteRequest request, boolean flagged) {
+        if (flagged) {
+            return flaggedPools;
+        }
+        if (policy.sticky() != null) {
+            CharSequence key = policy.sticky().key(request);
+            if (key != null) {
+                return StickyRule.bucket(name, key) < canaryBuckets ? keyedCanaryPools : keyedStablePools;
+            }
+        }
+        return unkeyedPools;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,6 +70,35 @@ class RequestValidatorTest {
         request.headers().add("Host", "other");
 
         assertThat(RequestValidator.check(request, 100)).hasMessage("more than one Host header");
+    }
+
+    @ParameterizedTest(name = "Host: {0}")
+    @ValueSource(strings = {"lb", "lb:8080", "127.0.0.1:48151", "[::1]", "[2001:db8::7]:443", "my_service.local",
+            "xn--bcher-kva.example", "a%41b", "sub!$&'()*+,;=delims", "LB.EXAMPLE:1", "lb:65535"})
+    void acceptsHostsOfTheUriSyntax(String host) {
+        HttpRequest request = request("GET", "/");
+        request.headers().set("Host", host);
+
+        assertThat(RequestValidator.check(request, 100)).isNull();
+    }
+
+    @ParameterizedTest(name = "Host: {0}")
+    @ValueSource(strings = {"bad host", "lb\t", "caf\u00e9", "user@lb", "user:pw@lb:80", "lb:99999",
+            "lb:0", "lb:http", "lb:", "lb:80:80", ":80", "", "[::1", "[::1]x", "[zz::1]", "[v1.x]", "lb/x", "lb?x",
+            "lb#x", "a%4", "a%zz", "\"lb\""})
+    void refusesOtherHostsWith400(String host) {
+        HttpRequest request = request("GET", "/");
+        request.headers().set("Host", host);
+
+        assertThat(RequestValidator.check(request, 100)).isNotNull()
+                .extracting(InvalidRequestException::status).extracting(status -> status.code()).isEqualTo(400);
+    }
+
+    @Test
+    void checksTheAuthorityOfAnAbsoluteTargetLikeAHost() {
+        assertThat(RequestValidator.check(request("GET", "http://my_service:8080/x"), 100)).isNull();
+        assertThat(RequestValidator.check(request("GET", "http://lb:99999/x"), 100)).isNotNull();
+        assertThat(RequestValidator.check(request("GET", "http://lb:/x"), 100)).isNotNull();
     }
 
     @ParameterizedTest(name = "{0}")
