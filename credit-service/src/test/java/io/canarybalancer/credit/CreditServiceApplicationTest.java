@@ -126,4 +126,15 @@ class CreditServiceApplicationTest {
         assertThat(send("PUT", "/credit/charges/nope/refund", null).statusCode()).isEqualTo(404);
         assertThat(balance()).isEqualTo(before);
     }
+
+    @Test
+    void unknownFieldIs400NamingItAndChangesNothing() throws Exception {
+        long before = balance();
+
+        HttpResponse<String> response = send("POST", "/credit", "{\"amount\": 5, \"currency\": \"EUR\"}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(response.body()).get("errors").get(0).asText()).isEqualTo("currency is not a known field");
+        assertThat(balance()).isEqualTo(before);
+    }
 }
