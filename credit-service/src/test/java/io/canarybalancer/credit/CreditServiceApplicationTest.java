@@ -126,4 +126,36 @@ class CreditServiceApplicationTest {
         assertThat(send("PUT", "/credit/charges/nope/refund", null).statusCode()).isEqualTo(404);
         assertThat(balance()).isEqualTo(before);
     }
+
+    @Test
+    void unknownFieldIs400NamingItAndChangesNothing() throws Exception {
+        long before = balance();
+
+        HttpResponse<String> response = send("POST", "/credit", "{\"amount\": 5, \"currency\": \"EUR\"}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(response.body()).get("errors").get(0).asText()).isEqualTo("currency is not a known field");
+        assertThat(balance()).isEqualTo(before);
+    }
+
+    @Test
+    void aRefundThatArrivesBeforeItsChargeBarsTheCharge() throws Exception {
+        String messageId = UUID.randomUUID().toString();
+        assertThat(send("POST", "/credit", "{\"amount\": 2}").statusCode()).isEqualTo(200);
+        long before = balance();
+
+        HttpResponse<String> refund = send("PUT", "/credit/charges/" + messageId + "/refund", null);
+        HttpResponse<String> lateCharge = send("PUT", "/credit/charges/" + messageId, null);
+
+        assertThat(refund.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(refund.body()).get("message").asText()).endsWith("was never charged");
+        assertThat(lateCharge.statusCode()).isEqualTo(409);
+        assertThat(json.readTree(lateCharge.body()).get("message").asText())
+                .isEqualTo("message " + messageId + " was refunded before it was charged: it can never be charged");
+        // Both stay as they were when repeated.
+        assertThat(send("PUT", "/credit/charges/" + messageId, null).statusCode()).isEqualTo(409);
+        assertThat(send("PUT", "/credit/charges/" + messageId + "/refund", null).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/credit/charges/" + messageId, null).statusCode()).isEqualTo(404);
+        assertThat(balance()).isEqualTo(before);
+    }
 }

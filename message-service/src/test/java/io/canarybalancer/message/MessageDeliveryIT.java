@@ -18,8 +18,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,8 +41,7 @@ class MessageDeliveryIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(120);
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final JsonHttp http = new JsonHttp();
     private final ObjectMapper json = new ObjectMapper();
     private final List<DropwizardTestSupport<?>> services = new ArrayList<>();
     private ProviderSimulator provider;
@@ -234,11 +231,6 @@ class MessageDeliveryIT {
     }
 
     private HttpResponse<String> send(URI base, String method, String path, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return http.send(base, method, path, body);
     }
 }

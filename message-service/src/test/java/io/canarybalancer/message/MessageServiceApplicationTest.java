@@ -97,4 +97,30 @@ class MessageServiceApplicationTest {
         assertThat(send("GET", "/messages/00000000-0000-0000-0000-000000000000/status", null).statusCode()).isEqualTo(404);
         assertThat(send("GET", "/message/nope/status", null).statusCode()).isEqualTo(404);
     }
+
+    @Test
+    void unknownFieldIs400NamingItAndStoresNothing() throws Exception {
+        int before = messageCount();
+
+        HttpResponse<String> response = send("POST", "/messages",
+                "{\"destination\":\"+34600000000\",\"body\":\"hello\",\"priority\":\"high\"}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(response.body()).get("errors").get(0).asText()).isEqualTo("priority is not a known field");
+        assertThat(messageCount()).isEqualTo(before);
+    }
+
+    @Test
+    void badQueryParameterIs400NamingIt() throws Exception {
+        for (String query : new String[] {"limit=abc", "limit=1.5", "limit=99999999999", "limit=0", "after=x"}) {
+            HttpResponse<String> response = send("GET", "/messages?" + query, null);
+
+            assertThat(response.statusCode()).as(query).isEqualTo(400);
+            JsonNode error = json.readTree(response.body());
+            assertThat(error.get("code").asInt()).as(query).isEqualTo(400);
+            assertThat(error.get("message").asText()).as(query).startsWith("query param " + query.substring(0, query.indexOf('=')) + " ");
+        }
+        assertThat(json.readTree(send("GET", "/messages?limit=abc", null).body()).get("errors").get(0).asText())
+                .isEqualTo("query param limit is not a valid value: For input string: \"abc\"");
+    }
 }

@@ -5,8 +5,10 @@ import io.canarybalancer.replica.core.ReplicaIdentity;
 import io.canarybalancer.replica.core.ReplicaSettings;
 import io.canarybalancer.replica.core.SettingsResolver;
 import io.canarybalancer.replica.errors.JsonErrorMapper;
+import io.canarybalancer.replica.errors.ParameterErrorMapper;
 import io.canarybalancer.replica.errors.StrictJson;
 import io.canarybalancer.replica.errors.ValidationErrorMapper;
+import io.canarybalancer.replica.lifecycle.SignalStop;
 import io.canarybalancer.replica.registration.ConsulReplicaRegistry;
 import io.canarybalancer.replica.registration.Registrar;
 import io.canarybalancer.replica.registration.RegistrationState;
@@ -38,7 +40,10 @@ import java.util.function.Supplier;
  *       unreachable, and deregisters it when the server stops;</li>
  *   <li>serves {@code GET /version} and {@code GET /health} on the application port (and under extra path
  *       prefixes, for a service the balancer reaches under one, such as {@code /credit});</li>
- *   <li>answers bad input with a {@code 400} JSON body that names the fields at fault.</li>
+ *   <li>stops in lifecycle order on SIGTERM or SIGINT, before the JVM's shutdown hooks run (so an embedded
+ *       database is still open while the service's own threads finish), and exits 0;</li>
+ *   <li>answers bad input (a body with a wrong type or an unknown field, a query parameter that does not
+ *       parse) with a {@code 400} JSON body that names the fields at fault.</li>
  * </ul>
  * Settings come from the service's {@code replica:} section, overridden by {@code SERVICE_NAME},
  * {@code SERVICE_TAGS}, {@code SERVICE_VERSION}, {@code SERVICE_ADDRESS}, {@code CONSUL_HTTP_ADDR} and
@@ -107,6 +112,7 @@ public final class ReplicaBundle<T extends Configuration> implements ConfiguredB
         }
         environment.jersey().register(new JsonErrorMapper());
         environment.jersey().register(new ValidationErrorMapper());
+        environment.jersey().register(new ParameterErrorMapper());
 
         if (settings.consulUrl().isPresent()) {
             registrar = new Registrar(new ConsulReplicaRegistry(settings.consulUrl().get(),
@@ -148,6 +154,7 @@ public final class ReplicaBundle<T extends Configuration> implements ConfiguredB
     }
 
     private void started(Server server, ReplicaSettings settings) {
+        SignalStop.install(server);
         identity = settings.at(applicationPort(server));
         Registrar current = registrar;
         if (current != null) {

@@ -17,7 +17,10 @@ public record RefundResult(Outcome outcome, Optional<Charge> charge, long balanc
         REFUNDED,
         /** An earlier request gave it back: nothing changed now. */
         ALREADY_REFUNDED,
-        /** The message was never charged: nothing changed. */
+        /**
+         * The message was never charged: the balance did not change, and the message id can never be
+         * charged from now on (the charge this refund cancels may still be on its way).
+         */
         NO_CHARGE
     }
 }

@@ -22,6 +22,10 @@ import java.util.Optional;
  * it was granted. Two more guards hold even without it: the balance column has a {@code CHECK (amount >= 0)}
  * and the debit is conditional ({@code amount >= :amount}), so no interleaving can overdraw; the ledger's
  * primary key is the message id, so no message can be charged twice.
+ *
+ * <p>A refund may arrive before the charge it cancels (the charge was held up behind the lock, or in a
+ * slow replica). It then leaves a tombstone, and a charge of a message with a tombstone takes nothing: the
+ * lock orders the two, so whichever commits first, the message ends with no standing charge.
  */
 @RegisterRowMapper(ChargeMapper.class)
 public interface CreditDao {
@@ -43,13 +47,19 @@ public interface CreditDao {
         return new TopUpResult(applied, balance());
     }
 
-    /** Charges {@code amount} for {@code messageId} once: repeated requests find the first charge. */
+    /**
+     * Charges {@code amount} for {@code messageId} once: repeated requests find the first charge, and a
+     * message whose refund came first is never charged.
+     */
     @Transaction
     default ChargeResult charge(String messageId, long amount, long now) {
         lockBalance();
         Optional<Charge> existing = findCharge(messageId);
         if (existing.isPresent()) {
             return new ChargeResult(ChargeResult.Outcome.ALREADY_CHARGED, existing, balance());
+        }
+        if (countTombstones(messageId) > 0) {
+            return new ChargeResult(ChargeResult.Outcome.CANCELLED, Optional.empty(), balance());
         }
         if (debit(amount, now) == 0) {
             return new ChargeResult(ChargeResult.Outcome.INSUFFICIENT_CREDIT, Optional.empty(), balance());
@@ -58,12 +68,18 @@ public interface CreditDao {
         return new ChargeResult(ChargeResult.Outcome.CHARGED, findCharge(messageId), balance());
     }
 
-    /** Gives a charge's credit back once; without a charge, nothing changes. */
+    /**
+     * Gives a charge's credit back once; without a charge the balance stays as it is, and a tombstone
+     * makes sure the message is never charged later.
+     */
     @Transaction
     default RefundResult refund(String messageId, long now) {
         lockBalance();
         Optional<Charge> charge = findCharge(messageId);
         if (charge.isEmpty()) {
+            if (countTombstones(messageId) == 0) {
+                insertTombstone(messageId, now);
+            }
             return new RefundResult(RefundResult.Outcome.NO_CHARGE, charge, balance());
         }
         if (charge.get().refunded() || markRefunded(messageId, now) == 0) {
@@ -87,6 +103,12 @@ public interface CreditDao {
 
     @SqlUpdate("INSERT INTO credit_charge (message_id, amount, charged_at) VALUES (:messageId, :amount, :now)")
     void insertCharge(@Bind("messageId") String messageId, @Bind("amount") long amount, @Bind("now") long now);
+
+    @SqlQuery("SELECT COUNT(*) FROM credit_tombstone WHERE message_id = :messageId")
+    int countTombstones(@Bind("messageId") String messageId);
+
+    @SqlUpdate("INSERT INTO credit_tombstone (message_id, refunded_at) VALUES (:messageId, :now)")
+    void insertTombstone(@Bind("messageId") String messageId, @Bind("now") long now);
 
     @SqlUpdate("UPDATE credit_charge SET refunded_at = :now WHERE message_id = :messageId AND refunded_at IS NULL")
     int markRefunded(@Bind("messageId") String messageId, @Bind("now") long now);

@@ -23,9 +23,10 @@ import java.time.Clock;
  * response repeats the request and gets the first one's outcome, never a second charge or refund.
  * <ul>
  *   <li>{@code PUT /credit/charges/{messageId}}: 201 charged now, 200 charged before (nothing taken now),
- *       402 not enough credit (nothing taken, nothing recorded);</li>
+ *       402 not enough credit (nothing taken, nothing recorded), 409 refunded before it was charged
+ *       (nothing taken, ever);</li>
  *   <li>{@code PUT /credit/charges/{messageId}/refund}: 200 refunded now or before, 404 never charged
- *       (nothing changes);</li>
+ *       (the balance does not change, and the message can no longer be charged);</li>
  *   <li>{@code GET /credit/charges/{messageId}}: 200, or 404 never charged.</li>
  * </ul>
  */
@@ -58,6 +59,10 @@ public class ChargeResource {
             case INSUFFICIENT_CREDIT -> Response.status(Response.Status.PAYMENT_REQUIRED)
                     .entity(ErrorBody.of(402, "insufficient credit: the balance is " + result.balance()
                             + ", a message costs " + CreditRules.MESSAGE_COST))
+                    .build();
+            case CANCELLED -> Response.status(Response.Status.CONFLICT)
+                    .entity(ErrorBody.of(409, "message " + messageId + " was refunded before it was charged: "
+                            + "it can never be charged"))
                     .build();
         };
     }

@@ -45,6 +45,7 @@ class CreditDaoTest {
         }
         jdbi.useHandle(handle -> {
             handle.execute("DELETE FROM credit_charge");
+            handle.execute("DELETE FROM credit_tombstone");
             handle.execute("UPDATE credit_balance SET amount = 0");
         });
         return jdbi.onDemand(CreditDao.class);
@@ -141,6 +142,75 @@ class CreditDaoTest {
 
         assertThat(result.outcome()).isEqualTo(ChargeResult.Outcome.ALREADY_CHARGED);
         assertThat(credit.balance()).isEqualTo(2);
+    }
+
+    /**
+     * The refund of a charge held up elsewhere (behind the lock, in a slow replica) commits first: the late
+     * charge must not take the credit, or the message ends ERROR with its user charged anyway.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aRefundThatFindsNoChargeBarsALaterChargeOfTheMessage(String kind) throws Exception {
+        CreditDao credit = dao(kind);
+        credit.topUp(3, NOW);
+
+        RefundResult early = credit.refund("m-late", NOW);
+        ChargeResult late = credit.charge("m-late", 1, NOW + 1);
+
+        assertThat(early.outcome()).isEqualTo(RefundResult.Outcome.NO_CHARGE);
+        assertThat(late.outcome()).isEqualTo(ChargeResult.Outcome.CANCELLED);
+        assertThat(late.charge()).isEmpty();
+        assertThat(credit.findCharge("m-late")).isEmpty();
+        assertThat(credit.balance()).isEqualTo(3);
+        // Both stay as they were when repeated.
+        assertThat(credit.charge("m-late", 1, NOW + 2).outcome()).isEqualTo(ChargeResult.Outcome.CANCELLED);
+        assertThat(credit.refund("m-late", NOW + 3).outcome()).isEqualTo(RefundResult.Outcome.NO_CHARGE);
+        assertThat(credit.balance()).isEqualTo(3);
+        // Other messages are charged as usual.
+        assertThat(credit.charge("m-other", 1, NOW).outcome()).isEqualTo(ChargeResult.Outcome.CHARGED);
+        assertThat(credit.balance()).isEqualTo(2);
+    }
+
+    /**
+     * The charge and the refund of each of 200 messages race from 8 threads through two connection pools,
+     * in either order: whichever commits first, no message ends with a standing charge, so the balance
+     * comes back whole.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void racingChargeAndRefundOfAMessageNeverLeaveItCharged(String kind) throws Exception {
+        CreditDao credit = dao(kind);
+        CreditDao otherInstance = DATABASES.get(kind).onDemand(CreditDao.class);
+        credit.topUp(1000, NOW);
+        List<Runnable> requests = new ArrayList<>();
+        Map<String, ChargeResult.Outcome> charges = new ConcurrentHashMap<>();
+        Map<String, RefundResult.Outcome> refunds = new ConcurrentHashMap<>();
+        for (int i = 0; i < 200; i++) {
+            String id = "race-" + i;
+            requests.add(() -> charges.put(id, credit.charge(id, 1, NOW).outcome()));
+            requests.add(() -> refunds.put(id, otherInstance.refund(id, NOW).outcome()));
+        }
+        java.util.Collections.shuffle(requests, new java.util.Random(20261206L));
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        List<Future<?>> futures = new ArrayList<>();
+        for (Runnable request : requests) {
+            futures.add(threads.submit(request));
+        }
+        for (Future<?> future : futures) {
+            future.get(120, TimeUnit.SECONDS);
+        }
+        threads.shutdown();
+
+        assertThat(credit.countStandingCharges()).isZero();
+        assertThat(credit.balance()).isEqualTo(1000);
+        charges.forEach((id, outcome) -> {
+            if (outcome == ChargeResult.Outcome.CHARGED) {
+                assertThat(refunds.get(id)).as(id).isEqualTo(RefundResult.Outcome.REFUNDED);
+            } else {
+                assertThat(outcome).as(id).isEqualTo(ChargeResult.Outcome.CANCELLED);
+                assertThat(refunds.get(id)).as(id).isEqualTo(RefundResult.Outcome.NO_CHARGE);
+            }
+        });
     }
 
     /**

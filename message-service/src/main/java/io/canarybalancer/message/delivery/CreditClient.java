@@ -23,12 +23,14 @@ public interface CreditClient {
             Objects.requireNonNull(kind, "kind");
         }
 
-        /** The three outcomes. */
+        /** The four outcomes. */
         public enum Kind {
             /** Charged now or before. */
             CHARGED,
             /** The balance was too low; nothing was taken. */
             NO_CREDIT,
+            /** A refund of the message reached the credit service first: nothing was taken, and never will be. */
+            CANCELLED,
             /** No answer, or not one we understand: the charge may or may not have happened. */
             UNAVAILABLE
         }

@@ -104,6 +104,12 @@ public final class Delivery {
                 finish(claim, MessageStatus.CLAIMED, MessageStatus.ERROR, reason, ChargeState.NONE);
                 return false;
             }
+            case CANCELLED -> {
+                // A refund of this message reached the credit service first (asked for by a worker that
+                // gave up on it): nothing was taken and nothing will be, so it ends ERROR, uncharged, unsent.
+                finish(claim, MessageStatus.CLAIMED, MessageStatus.ERROR, answer.detail(), ChargeState.NONE);
+                return false;
+            }
             default -> {
                 if (claim.attempts() >= maxAttempts) {
                     // A charge whose answer was lost may have happened: owe a refund, which settles as

@@ -16,8 +16,12 @@ import java.time.Duration;
  * Talks to the credit service over HTTP ({@code PUT /credit/charges/{id}} and {@code .../refund}), by
  * default through the balancer, which routes {@code /credit...} to a credit replica. Anything but a clear
  * answer is {@code UNAVAILABLE}: the caller retries, and the credit service's idempotency makes that safe.
+ * Each call has a deadline of {@code timeout} for the whole exchange, the answer's body included.
  */
 public final class HttpCreditClient implements CreditClient {
+
+    /** What the credit service says of a charge whose refund came first ({@code 409}). */
+    private static final String REFUNDED_FIRST = "was refunded before it was charged";
 
     private final HttpClient http;
     private final URI base;
@@ -43,12 +47,20 @@ public final class HttpCreditClient implements CreditClient {
             Thread.currentThread().interrupt();
             return new ChargeAnswer(ChargeAnswer.Kind.UNAVAILABLE, "interrupted");
         }
+        String message = messageOf(response);
         return switch (response.statusCode()) {
             case 200, 201 -> new ChargeAnswer(ChargeAnswer.Kind.CHARGED, null);
-            case 402 -> new ChargeAnswer(ChargeAnswer.Kind.NO_CREDIT, messageOf(response));
-            default -> new ChargeAnswer(ChargeAnswer.Kind.UNAVAILABLE,
-                    "credit service answered " + response.statusCode() + " " + messageOf(response));
+            case 402 -> new ChargeAnswer(ChargeAnswer.Kind.NO_CREDIT, message);
+            // As for a refund's 404: only the credit service's own words end the message uncharged.
+            case 409 -> message.contains(REFUNDED_FIRST)
+                    ? new ChargeAnswer(ChargeAnswer.Kind.CANCELLED, message)
+                    : unavailable(response, message);
+            default -> unavailable(response, message);
         };
+    }
+
+    private static ChargeAnswer unavailable(HttpResponse<String> response, String message) {
+        return new ChargeAnswer(ChargeAnswer.Kind.UNAVAILABLE, "credit service answered " + response.statusCode() + " " + message);
     }
 
     @Override
@@ -81,7 +93,7 @@ public final class HttpCreditClient implements CreditClient {
                 .header("Accept", "application/json")
                 .PUT(HttpRequest.BodyPublishers.noBody())
                 .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return DeadlineExchange.send(http, request, timeout);
     }
 
     private String messageOf(HttpResponse<String> response) {

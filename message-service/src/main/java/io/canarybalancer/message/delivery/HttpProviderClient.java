@@ -21,7 +21,8 @@ import java.util.Map;
  *
  * <p>Which failures mean "not delivered": only those where the provider certainly did not take the
  * message (it answered an error, or no connection was ever made). A timeout, or a connection broken after
- * the request went out, means "maybe delivered": {@code UNCONFIRMED}.
+ * the request went out, means "maybe delivered": {@code UNCONFIRMED}. The timeout bounds the whole
+ * exchange, the answer's body included: a provider that sends its head and then stalls is no answer in time.
  */
 public final class HttpProviderClient implements ProviderClient {
 
@@ -56,7 +57,7 @@ public final class HttpProviderClient implements ProviderClient {
             return new SendAnswer(SendAnswer.Kind.REJECTED, "could not encode the message: " + e.getOriginalMessage());
         }
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = DeadlineExchange.send(http, request, timeout);
             if (response.statusCode() / 100 == 2) {
                 return new SendAnswer(SendAnswer.Kind.DELIVERED, null);
             }

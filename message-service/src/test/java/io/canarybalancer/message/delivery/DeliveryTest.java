@@ -85,6 +85,21 @@ class DeliveryTest {
     }
 
     @Test
+    void aChargeCancelledByAnEarlierRefundEndsErrorUnchargedAndSendsNothing() {
+        credit.charges.clear();
+        credit.charges.add(new CreditClient.ChargeAnswer(CreditClient.ChargeAnswer.Kind.CANCELLED,
+                "message a was refunded before it was charged: it can never be charged"));
+
+        delivery.deliver(queueAndClaim("a"));
+
+        assertThat(message("a").status()).isEqualTo(MessageStatus.ERROR);
+        assertThat(message("a").reason()).isEqualTo("message a was refunded before it was charged: it can never be charged");
+        assertThat(message("a").chargeState()).isEqualTo(ChargeState.NONE);
+        assertThat(provider.sent).isEmpty();
+        assertThat(credit.refunded).isEmpty();
+    }
+
+    @Test
     void rejectedMessageIsErrorAndRefunded() {
         provider.answers(ProviderClient.SendAnswer.Kind.REJECTED, "the provider answered 500");
 

@@ -15,10 +15,12 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The credit client against a scripted stand-in for the credit service. */
 class HttpCreditClientTest {
@@ -139,5 +141,38 @@ class HttpCreditClientTest {
         answer(404, "{\"code\":404,\"message\":\"no route\"}");
 
         assertThat(client.refund("m-1").kind()).isEqualTo(CreditClient.RefundAnswer.Kind.UNAVAILABLE);
+    }
+
+    @Test
+    void headersThenAStalledBodyIsUnavailableAtTheDeadline() throws Exception {
+        try (StallingServer stalling = new StallingServer(201)) {
+            HttpCreditClient stalled = clientFor(stalling.url());
+
+            CompletableFuture<CreditClient.ChargeAnswer> charge = CompletableFuture.supplyAsync(() -> stalled.charge("m-1"));
+            CompletableFuture<CreditClient.RefundAnswer> refund = CompletableFuture.supplyAsync(() -> stalled.refund("m-1"));
+
+            // A hang detector, not a speed limit: without a deadline on the body the calls never return.
+            await().atMost(Duration.ofSeconds(30)).until(() -> charge.isDone() && refund.isDone());
+            assertThat(stalling.requests()).isEqualTo(2);
+            assertThat(charge.get().kind()).isEqualTo(CreditClient.ChargeAnswer.Kind.UNAVAILABLE);
+            assertThat(refund.get().kind()).isEqualTo(CreditClient.RefundAnswer.Kind.UNAVAILABLE);
+        }
+    }
+
+    @Test
+    void aChargeBarredByAnEarlierRefundIsCancelled() {
+        answer(409, "{\"code\":409,\"message\":\"message m-1 was refunded before it was charged: it can never be charged\"}");
+
+        CreditClient.ChargeAnswer answer = client.charge("m-1");
+
+        assertThat(answer.kind()).isEqualTo(CreditClient.ChargeAnswer.Kind.CANCELLED);
+        assertThat(answer.detail()).isEqualTo("message m-1 was refunded before it was charged: it can never be charged");
+    }
+
+    @Test
+    void someOtherConflictIsUnavailable() {
+        answer(409, "{\"code\":409,\"message\":\"conflict\"}");
+
+        assertThat(client.charge("m-1").kind()).isEqualTo(CreditClient.ChargeAnswer.Kind.UNAVAILABLE);
     }
 }

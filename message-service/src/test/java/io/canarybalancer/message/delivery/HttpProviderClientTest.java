@@ -11,11 +11,13 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 import static io.canarybalancer.message.delivery.ProviderClient.SendAnswer.Kind.DELIVERED;
 import static io.canarybalancer.message.delivery.ProviderClient.SendAnswer.Kind.REJECTED;
 import static io.canarybalancer.message.delivery.ProviderClient.SendAnswer.Kind.UNCONFIRMED;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The provider client against the provider simulator. */
 class HttpProviderClientTest {
@@ -78,5 +80,20 @@ class HttpProviderClientTest {
 
         assertThat(answer.kind()).isEqualTo(REJECTED);
         assertThat(answer.detail()).startsWith("the provider could not be reached");
+    }
+
+    @Test
+    void headersThenAStalledBodyIsUnconfirmedAtTheDeadline() throws Exception {
+        try (StallingServer stalling = new StallingServer(200)) {
+            HttpProviderClient client = new HttpProviderClient(http, stalling.url(), Duration.ofMillis(300), new ObjectMapper());
+
+            CompletableFuture<ProviderClient.SendAnswer> answer = CompletableFuture.supplyAsync(() -> client.send(MESSAGE));
+
+            // A hang detector, not a speed limit: without a deadline on the body the call never returns.
+            await().atMost(Duration.ofSeconds(30)).until(answer::isDone);
+            assertThat(stalling.requests()).isEqualTo(1);
+            assertThat(answer.get().kind()).isEqualTo(UNCONFIRMED);
+            assertThat(answer.get().detail()).isEqualTo("the provider did not answer within 300 ms");
+        }
     }
 }

@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 
 /**
- * Makes Jackson refuse input it would otherwise quietly convert: {@code 1.5} or {@code "5"} for an integer
- * (Jackson would charge 1 credit for {@code 1.5}), a number or boolean for a string. A client that sends
- * the wrong type gets a 400 naming the field instead of a guess.
+ * Makes Jackson refuse input it would otherwise quietly convert or drop: {@code 1.5} or {@code "5"} for an
+ * integer (Jackson would charge 1 credit for {@code 1.5}), a number or boolean for a string, and a field the
+ * request type does not have (Dropwizard's mapper ignores those, so a misspelt field vanished unnoticed). A
+ * client that sends any of them gets a 400 naming the field instead of a guess.
  */
 public final class StrictJson {
 
@@ -18,6 +19,7 @@ public final class StrictJson {
 
     /** @return {@code mapper}, reconfigured */
     public static ObjectMapper configure(ObjectMapper mapper) {
+        mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
         mapper.coercionConfigFor(LogicalType.Integer)

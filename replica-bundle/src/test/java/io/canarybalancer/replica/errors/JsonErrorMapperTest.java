@@ -51,6 +51,14 @@ class JsonErrorMapperTest {
     }
 
     @Test
+    void unknownFieldNamesIt() {
+        Response response = post("{\"amount\": 5, \"name\": \"abc\", \"colour\": \"red\"}");
+
+        assertThat(response.getStatus()).isEqualTo(400);
+        assertThat(errorOf(response).get("errors").get(0).asText()).isEqualTo("colour is not a known field");
+    }
+
+    @Test
     void fractionForAnIntegerNamesTheField() {
         Response response = post("{\"amount\": 1.5, \"name\": \"abc\"}");
 
