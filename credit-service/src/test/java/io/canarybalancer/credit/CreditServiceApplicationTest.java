@@ -17,9 +17,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The whole service, started from config/credit-service.yml on an H2 file, over real HTTP. */
 @ExtendWith(DropwizardExtensionsSupport.class)
@@ -65,12 +67,8 @@ class CreditServiceApplicationTest {
     @Test
     void registersInConsulWithTheCreditTagAndAHealthCheckThatPasses() throws Exception {
         String id = "service-v2-127.0.0.1-" + APP.getLocalPort();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (CONSUL.service(id).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-
-        RegisteredService service = CONSUL.service(id).orElseThrow();
+        RegisteredService service = await().atMost(Duration.ofSeconds(10))
+                .until(() -> CONSUL.service(id), Optional::isPresent).orElseThrow();
         assertThat(service.name()).isEqualTo("service-v2");
         assertThat(service.tags()).containsExactly("credit");
         assertThat(service.port()).isEqualTo(APP.getLocalPort());

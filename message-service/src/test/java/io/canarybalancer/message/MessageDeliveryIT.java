@@ -29,9 +29,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * End to end over real HTTP on 127.0.0.1: message service instances sharing one queue, a credit service,
@@ -73,8 +73,8 @@ class MessageDeliveryIT {
         List<String> ids = postMessages(replicas, 1000);
 
         MessageDao messages = jdbi(messageDatabase).onDemand(MessageDao.class);
-        assertThat(eventually(() -> terminal(messages) == 1000 && messages.countRefundsOwed() == 0))
-                .as("all terminal, no refund owed: %s", messages.countByStatus()).isTrue();
+        await("all terminal, no refund owed").atMost(DEADLINE)
+                .until(() -> terminal(messages) == 1000 && messages.countRefundsOwed() == 0);
 
         Map<String, Message> byId = new HashMap<>();
         for (String id : ids) {
@@ -134,7 +134,7 @@ class MessageDeliveryIT {
         List<String> ids = postMessages(List.of(replica), 5);
 
         MessageDao messages = jdbi(messageDatabase).onDemand(MessageDao.class);
-        assertThat(eventually(() -> terminal(messages) == 5)).isTrue();
+        await().atMost(DEADLINE).until(() -> terminal(messages) == 5);
         for (String id : ids) {
             var status = json.readTree(send(replica, "GET", "/messages/" + id + "/status", null).body());
             assertThat(status.get("status").asText()).isEqualTo("ERROR");
@@ -162,7 +162,7 @@ class MessageDeliveryIT {
         startMessageService(messageDatabase, creditUrl, 2);
 
         MessageDao messages = jdbi(messageDatabase).onDemand(MessageDao.class);
-        assertThat(eventually(() -> terminal(messages) == 20)).isTrue();
+        await().atMost(DEADLINE).until(() -> terminal(messages) == 20);
         assertThat(ids).allSatisfy(id -> assertThat(messages.find(id).orElseThrow().status()).isEqualTo(MessageStatus.OK));
         assertThat(provider.answers()).containsOnlyKeys(ids);
         assertThat(provider.duplicates()).isEmpty();
@@ -219,16 +219,6 @@ class MessageDeliveryIT {
         return database.jdbi();
     }
 
-    private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return condition.getAsBoolean();
-    }
 
     private HttpResponse<String> send(URI base, String method, String path, String body) throws Exception {
         return http.send(base, method, path, body);

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The bundle in a running service, against the Consul test double. */
 class ReplicaBundleTest {
@@ -53,7 +54,7 @@ class ReplicaBundleTest {
                 "SERVICE_TAGS", "credit, canary"));
         String id = "service-v2-127.0.0.1-" + app.getLocalPort();
 
-        assertThat(Eventually.holds(WAIT, () -> consul.service(id).isPresent())).isTrue();
+        await().atMost(WAIT).until(() -> consul.service(id).isPresent());
         RegisteredService service = consul.service(id).orElseThrow();
         assertThat(service.name()).isEqualTo("service-v2");
         assertThat(service.tags()).containsExactly("credit", "canary");
@@ -77,7 +78,7 @@ class ReplicaBundleTest {
     void deregistersWhenTheServerStops() {
         start(Map.of("CONSUL_HTTP_ADDR", consul.url()));
         String id = "service-v1-127.0.0.1-" + app.getLocalPort();
-        assertThat(Eventually.holds(WAIT, () -> consul.service(id).isPresent())).isTrue();
+        await().atMost(WAIT).until(() -> consul.service(id).isPresent());
 
         app.after();
         app = null;
@@ -95,14 +96,13 @@ class ReplicaBundleTest {
 
         // Start-up did not wait for Consul: the service answers while registration keeps failing.
         assertThat(get("/version").statusCode()).isEqualTo(200);
-        assertThat(Eventually.holds(WAIT, () -> application.bundle().failedRegistrationAttempts() >= 3)).isTrue();
+        await().atMost(WAIT).until(() -> application.bundle().failedRegistrationAttempts() >= 3);
         assertThat(application.bundle().registrationState()).isEqualTo(RegistrationState.RETRYING);
 
         consul.startListener();
 
-        assertThat(Eventually.holds(WAIT, () -> consul.service(id).isPresent())).isTrue();
-        assertThat(Eventually.holds(WAIT, () -> application.bundle().registrationState() == RegistrationState.REGISTERED))
-                .isTrue();
+        await().atMost(WAIT).until(() -> consul.service(id).isPresent());
+        await().atMost(WAIT).until(() -> application.bundle().registrationState() == RegistrationState.REGISTERED);
         assertThat(application.bundle().failedRegistrationAttempts()).isZero();
     }
 
@@ -112,7 +112,7 @@ class ReplicaBundleTest {
         start(Map.of("CONSUL_HTTP_ADDR", consul.url()));
         String id = "service-v1-127.0.0.1-" + app.getLocalPort();
 
-        assertThat(Eventually.holds(WAIT, () -> consul.service(id).isPresent())).isTrue();
+        await().atMost(WAIT).until(() -> consul.service(id).isPresent());
         assertThat(consul.requests().forPath("/v1/agent/service/register")).hasSize(4);
     }
 
@@ -120,11 +120,11 @@ class ReplicaBundleTest {
     void registersAgainWhenTheAgentForgetsTheReplica() {
         start(Map.of("CONSUL_HTTP_ADDR", consul.url()));
         String id = "service-v1-127.0.0.1-" + app.getLocalPort();
-        assertThat(Eventually.holds(WAIT, () -> consul.service(id).isPresent())).isTrue();
+        await().atMost(WAIT).until(() -> consul.service(id).isPresent());
 
         consul.deregister(id);
 
-        assertThat(Eventually.holds(WAIT, () -> consul.service(id).isPresent())).isTrue();
+        await().atMost(WAIT).until(() -> consul.service(id).isPresent());
         assertThat(consul.requests().forPath("/v1/agent/service/register")).hasSizeGreaterThanOrEqualTo(2);
     }
 

@@ -1,6 +1,5 @@
 package io.canarybalancer.replica.registration;
 
-import io.canarybalancer.replica.Eventually;
 import io.canarybalancer.replica.core.ReplicaIdentity;
 import io.canarybalancer.replica.core.ReplicaSettings;
 import org.junit.jupiter.api.AfterEach;
@@ -13,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class RegistrarTest {
 
@@ -43,7 +43,7 @@ class RegistrarTest {
 
         registrar.start(REPLICA);
 
-        assertThat(Eventually.holds(WAIT, () -> registrar.state() == RegistrationState.REGISTERED)).isTrue();
+        await().atMost(WAIT).until(() -> registrar.state() == RegistrationState.REGISTERED);
         assertThat(registry.attempts).hasValue(6);
         assertThat(registry.listed).isTrue();
         assertThat(registrar.failedAttempts()).isZero();
@@ -54,7 +54,7 @@ class RegistrarTest {
         registry.failuresLeft.set(6);
 
         registrar.start(REPLICA);
-        assertThat(Eventually.holds(WAIT, () -> registrar.state() == RegistrationState.REGISTERED)).isTrue();
+        await().atMost(WAIT).until(() -> registrar.state() == RegistrationState.REGISTERED);
 
         List<Long> gaps = registry.gapsMillis();
         // 10, 20, 40, then capped at 40 ms: later gaps never shrink below the bound, the first is the shortest.
@@ -67,7 +67,7 @@ class RegistrarTest {
     @Test
     void stopDeregistersARegisteredReplicaAndClosesTheRegistry() {
         registrar.start(REPLICA);
-        assertThat(Eventually.holds(WAIT, () -> registrar.state() == RegistrationState.REGISTERED)).isTrue();
+        await().atMost(WAIT).until(() -> registrar.state() == RegistrationState.REGISTERED);
 
         registrar.stop(Duration.ofSeconds(1));
 
@@ -81,13 +81,15 @@ class RegistrarTest {
     void stopWhileRetryingEndsTheRetriesAndStillTriesToDeregister() {
         registry.failuresLeft.set(Integer.MAX_VALUE);
         registrar.start(REPLICA);
-        assertThat(Eventually.holds(WAIT, () -> registry.attempts.get() >= 2)).isTrue();
+        await().atMost(WAIT).until(() -> registry.attempts.get() >= 2);
 
         registrar.stop(Duration.ofSeconds(1));
         int attemptsAtStop = registry.attempts.get();
 
         assertThat(registry.deregistrations).hasValue(1);
-        assertThat(Eventually.holds(Duration.ofMillis(200), () -> registry.attempts.get() > attemptsAtStop)).isFalse();
+        // nothing tries again after the stop: the count stays put for a while
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1))
+                .until(() -> registry.attempts.get() == attemptsAtStop);
     }
 
     @Test
@@ -101,11 +103,11 @@ class RegistrarTest {
     @Test
     void registersAgainWhenTheRegistryForgetsTheReplica() {
         registrar.start(REPLICA);
-        assertThat(Eventually.holds(WAIT, () -> registrar.state() == RegistrationState.REGISTERED)).isTrue();
+        await().atMost(WAIT).until(() -> registrar.state() == RegistrationState.REGISTERED);
 
         registry.listed.set(false);
 
-        assertThat(Eventually.holds(WAIT, () -> registry.registrations.get() == 2)).isTrue();
+        await().atMost(WAIT).until(() -> registry.registrations.get() == 2);
         assertThat(registry.listed).isTrue();
     }
 
