@@ -115,7 +115,7 @@ final class StatusView {
         }
         node.put("requestsTotal", total);
         node.put("errors", byClass.getOrDefault("5xx", 0L));
-        int totalWeight = pool.totalWeight();
+        long totalWeight = pool.totalWeight();
         ArrayNode replicas = node.putArray("replicas");
         for (Replica replica : pool.replicas()) {
             String address = replica.host() + ":" + replica.port();

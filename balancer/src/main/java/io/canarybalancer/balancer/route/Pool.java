@@ -26,9 +26,9 @@ public record Pool(PoolRole role, String service, String tag, List<Replica> repl
         return replicas.isEmpty();
     }
 
-    /** The sum of the replicas' weights. */
-    public int totalWeight() {
-        int total = 0;
+    /** The sum of the replicas' weights, in {@code long} so that no number of replicas can overflow it. */
+    public long totalWeight() {
+        long total = 0;
         for (Replica replica : replicas) {
             total += replica.weight();
         }

@@ -72,8 +72,8 @@ public final class Route {
         }
         return switch (policy.strategy()) {
             case REPLICAS -> {
-                int total = stable.totalWeight() + canary.totalWeight();
-                yield total == 0 ? 0 : (int) ((long) StickyRule.BUCKETS * canary.totalWeight() / total);
+                long total = stable.totalWeight() + canary.totalWeight();
+                yield total == 0 ? 0 : (int) (StickyRule.BUCKETS * canary.totalWeight() / total);
             }
             case HEADER -> 0;
             case WEIGHT -> policy.canaryWeight() * (StickyRule.BUCKETS / 100);
