@@ -43,7 +43,11 @@ final class StatusView {
                     .put("consecutiveFailures", watch.consecutiveFailures())
                     .put("holdingReplicas", watch.holdingReplicas())
                     .put("replicas", watch.replicas())
-                    .put("knownLeader", watch.knownLeader());
+                    .put("knownLeader", watch.knownLeader())
+                    .put("skippedInstances", watch.skipped().size());
+            ArrayNode skipped = node.putArray("skipped");
+            watch.skipped().forEach(instance -> skipped.addObject()
+                    .put("id", instance.id()).put("reason", instance.reason()));
             node.put("lastSuccess", watch.lastSuccess() == null ? null : watch.lastSuccess().toString());
             Duration since = watch.sinceLastSuccess(now);
             node.put("secondsSinceLastSuccess", since == null ? null : since.toMillis() / 1000.0);
@@ -70,6 +74,7 @@ final class StatusView {
         ObjectNode node = JSON.createObjectNode()
                 .put("name", route.name())
                 .put("pathPrefix", route.pathPrefix())
+                .put("waiting", route.waiting())
                 .put("strategy", rollout.strategy().label())
                 .put("weight", rollout.weight())
                 .put("paused", rollout.paused())
@@ -105,6 +110,7 @@ final class StatusView {
         ObjectNode node = JSON.createObjectNode()
                 .put("service", pool.service())
                 .put("tag", pool.tag())
+                .put("waiting", pool.waiting())
                 .put("expectedShare", share);
         Map<String, Long> byClass = context.stats().byStatusClass(route.name(), pool.role().label());
         ObjectNode requests = node.putObject("requests");

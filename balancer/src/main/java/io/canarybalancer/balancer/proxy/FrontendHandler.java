@@ -227,7 +227,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (replica == null) {
             boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT
                     && route.policy().header().matches(routeRequest);
-            String error = !rejectedFlag ? "no healthy replica"
+            String error = route.waiting() != null ? route.waiting() // pools not known yet: say why
+                    : !rejectedFlag ? "no healthy replica"
                     : route.policy().canaryHalted() ? "the canary was rolled back automatically, and fallback is reject"
                     : "no healthy canary replica, and fallback is reject";
             stats.refused(route, HttpResponseStatus.SERVICE_UNAVAILABLE.code(), request.method().name(), request.uri());

@@ -102,6 +102,15 @@ public final class Route {
         return (role == PoolRole.STABLE ? stableRotation : canaryRotation).select(null);
     }
 
+    /**
+     * Why a pool of this route has no known replicas yet (discovery has not answered for its
+     * service: Consul not reachable yet, say), or {@code null} when both pools are known. A request
+     * this route cannot serve is then answered with this reason rather than "no healthy replica".
+     */
+    public String waiting() {
+        return stable.waiting() != null ? stable.waiting() : canary.waiting();
+    }
+
     /** Whether this route's prefix covers the path that starts at {@code pathStart} in {@code target}. */
     boolean covers(CharSequence target, int pathStart) {
         int length = pathPrefix.length();
