@@ -50,7 +50,7 @@ public final class ConsulRolloutStore implements RolloutStore {
     private final String prefix;
     private Consul consul;
     private KeyValueClient kv;
-    private RolloutWatch watch;
+    private volatile RolloutWatch watch; // read by status pages on other threads
     private Thread thread;
     private Consumer<Map<String, RolloutState>> listener;
     private Map<String, RolloutState> known = Map.of();
