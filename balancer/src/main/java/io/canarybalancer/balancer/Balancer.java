@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -100,9 +101,16 @@ public final class Balancer implements AutoCloseable {
         return new ConsulReplicaSource(consul.settings(), config.services());
     }
 
-    /** The state of each Consul watch; empty with file discovery. */
+    /** The state of each Consul watch, the rollout keys' last; empty with file discovery. */
     public List<WatchState> watchStates() {
-        return source instanceof ConsulReplicaSource consul ? consul.states() : List.of();
+        List<WatchState> states = new ArrayList<>();
+        if (source instanceof ConsulReplicaSource consul) {
+            states.addAll(consul.states());
+        }
+        if (rollout instanceof ConsulRolloutStore store) {
+            states.add(store.state());
+        }
+        return states;
     }
 
     public InetSocketAddress localAddress() {

@@ -1,5 +1,7 @@
 package io.canarybalancer.balancer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.consuldouble.ServiceSpec;
 import org.junit.jupiter.api.AfterEach;
@@ -7,6 +9,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +21,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The real jar watching the Consul double, as the exercise runs it. */
 class ConsulDiscoveryIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     Path dir;
     ConsulDouble consul;
@@ -142,6 +148,66 @@ class ConsulDiscoveryIT {
         });
     }
 
+    @Test
+    void unusableInstancesAreSkippedAndCountedWhileTheOthersAreRoutedAndLaterChangesApply() throws Exception {
+        register("service-v1", "stable-1", "stable-2");
+        consul.register(ServiceSpec.instance("no-port", "service-v1").address("127.0.0.1").passing());
+        consul.register(ServiceSpec.instance("port-too-high", "service-v1").address("127.0.0.1").port(70_000).passing());
+        consul.register(ServiceSpec.instance("bad-address", "service-v1").address("not a host!").port(1).passing());
+        startBalancer();
+        awaitTable("stable 2, canary 0");
+
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 20), HttpResponse::body))
+                .isEqualTo(Map.of("stable-1", 10L, "stable-2", 10L));
+        JsonNode watch = watch("service-v1");
+        assertThat(watch.path("skippedInstances").asInt()).isEqualTo(3);
+        assertThat(watch.path("skipped").findValuesAsText("id"))
+                .containsExactlyInAnyOrder("no-port", "port-too-high", "bad-address");
+        assertThat(watch.path("stale").asBoolean()).isFalse();
+        assertThat(http.get(balancer.adminUrl() + "/metrics").body())
+                .contains("canary_balancer_consul_watch_skipped_instances{service=\"service-v1\"} 3");
+        assertThat(balancer.output()).containsOnlyOnce("no-port");
+
+        register("service-v1", "stable-3");
+        register("service-v2", "canary-1");
+        awaitTable("stable 3, canary 1");
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), HttpResponse::body))
+                .isEqualTo(Map.of("stable-1", 10L, "stable-2", 10L, "stable-3", 10L, "canary-1", 10L));
+        assertThat(balancer.output()).containsOnlyOnce("no-port");
+    }
+
+    @Test
+    void beforeConsulAnswersTheRouteAnswers503NamingItselfAndTheReason() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort(); // nothing listens there once closed
+        }
+        String consulUrl = "http://127.0.0.1:" + closedPort;
+        startBalancerWithConsulAt(consulUrl);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            HttpResponse<String> response = http.get(balancer.baseUrl() + "/anything");
+            assertThat(response.statusCode()).isEqualTo(503);
+            JsonNode body = JSON.readTree(response.body());
+            assertThat(body.path("route").asText()).isEqualTo("default");
+            assertThat(body.path("error").asText()).startsWith("waiting for Consul at " + consulUrl + ": ")
+                    .containsIgnoringCase("refused");
+        });
+        JsonNode route = JSON.readTree(http.get(balancer.adminUrl() + "/status").body()).path("routes").get(0);
+        assertThat(route.path("name").asText()).isEqualTo("default");
+        assertThat(route.path("waiting").asText()).startsWith("waiting for Consul at " + consulUrl + ": ");
+    }
+
+    private JsonNode watch(String service) throws Exception {
+        JsonNode status = JSON.readTree(http.get(balancer.adminUrl() + "/status").body());
+        for (JsonNode watch : status.path("discovery").path("watches")) {
+            if (watch.path("service").asText().equals(service)) {
+                return watch;
+            }
+        }
+        throw new AssertionError("no watch of " + service + " in " + status);
+    }
+
     private void register(String service, String... names) throws InterruptedException {
         for (String name : names) {
             TestBackend backend = new TestBackend(name);
@@ -151,9 +217,13 @@ class ConsulDiscoveryIT {
     }
 
     private void startBalancer(String... consulLines) throws Exception {
+        startBalancerWithConsulAt(consul.url(), consulLines);
+    }
+
+    private void startBalancerWithConsulAt(String consulUrl, String... consulLines) throws Exception {
         Path config = dir.resolve("balancer.yml");
         Files.writeString(config, "listen: 127.0.0.1:0\nadmin: {listen: 127.0.0.1:0}\ndiscovery:\n  consul:\n    url: "
-                + consul.url() + "\n"
+                + consulUrl + "\n"
                 + String.join("", consulLines));
         balancer = BalancerProcess.start(config);
     }
@@ -163,11 +233,9 @@ class ConsulDiscoveryIT {
                 .as("routing table with %s; output:%n%s", summary, balancer == null ? "" : balancer.output()).isTrue();
     }
 
-    private static void awaitRequests(TestBackend backend, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (backend.requests() < count) {
-            assertThat(System.nanoTime()).as("%s received %d request(s)", backend.name(), count).isLessThan(deadline);
-            Thread.onSpinWait();
-        }
+    private static void awaitRequests(TestBackend backend, int count) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                .untilAsserted(() -> assertThat(backend.requests()).as("requests to %s", backend.name())
+                        .isGreaterThanOrEqualTo(count));
     }
 }

@@ -23,13 +23,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Consul misbehaving in every way the double can: traffic keeps flowing on the last good table, the
@@ -52,7 +52,6 @@ class ConsulOutageIT {
     ConsulDouble consul;
     final List<TestBackend> backends = new ArrayList<>();
     Balancer balancer;
-    final BlockingQueue<RoutingTable> tables = new LinkedBlockingQueue<>();
     final Http http = new Http();
 
     @BeforeEach
@@ -60,14 +59,17 @@ class ConsulOutageIT {
         consul = ConsulDouble.builder().jitter(false).start();
         register("stable-1");
         register("stable-2");
-        ConsulSettings settings = new ConsulSettings(consul.url(), null, null, Duration.ofMillis(500),
+        startBalancer(Duration.ofMillis(500));
+        awaitStable(2);
+    }
+
+    private void startBalancer(Duration blockingWait) throws Exception {
+        ConsulSettings settings = new ConsulSettings(consul.url(), null, null, blockingWait,
                 Duration.ofSeconds(2), BACKOFF_MIN, Duration.ofMillis(480), BURST, MIN_INTERVAL);
         BalancerConfig config = new BalancerConfig(null, new InetSocketAddress("127.0.0.1", 0),
                 new InetSocketAddress("127.0.0.1", 0), new ConsulDiscovery(settings),
                 List.of(BalancerConfig.seedRoute()), ProxySettings.defaults());
         balancer = Balancer.start(config);
-        balancer.routes().onChange(tables::add);
-        awaitStable(2);
     }
 
     @AfterEach
@@ -189,21 +191,43 @@ class ConsulOutageIT {
                 .isEqualTo(Map.of("stable-1", 10L));
     }
 
+    /**
+     * Each change must reach the table through the blocking query that was parked when it happened:
+     * no other query of the service runs in between, and it takes less than the configured blocking
+     * wait (30 s here), which a change seen only when the query times out would need in full. The
+     * latencies are printed for the README; they are not asserted, so a loaded machine cannot fail it.
+     */
     @Test
     void aChangeReachesTheRoutingTableQuickly() throws Exception {
+        Duration blockingWait = Duration.ofSeconds(30);
+        balancer.close();
+        startBalancer(blockingWait);
+        awaitStable(2);
+        AtomicInteger expected = new AtomicInteger();
+        AtomicLong publishedAt = new AtomicLong();
+        // timed on the publishing thread; a table the other service's watch publishes meanwhile is skipped
+        balancer.routes().onChange(table -> {
+            if (route(table).stable().replicas().size() == expected.get()) {
+                publishedAt.compareAndSet(0, System.nanoTime());
+            }
+        });
         List<Long> micros = new ArrayList<>();
         for (int i = 3; i <= 22; i++) {
-            assertThat(consul.awaitBlocked("/v1/health/service/service-v1", 1, Duration.ofSeconds(5))).isTrue();
-            tables.clear();
+            assertThat(consul.awaitBlocked(WATCHED, 1, Duration.ofSeconds(5))).isTrue();
+            int queriesBefore = consul.requests().forPath(WATCHED).size();
+            publishedAt.set(0);
+            expected.set(i);
+            ServiceSpec instance = instance(new TestBackend("stable-" + i));
             long registered = System.nanoTime();
-            register("stable-" + i);
-            RoutingTable table;
-            do { // skip a table the other service's watch may publish meanwhile
-                table = tables.poll(10, TimeUnit.SECONDS);
-                assertThat(table).as("a table with %d stable replicas", i).isNotNull();
-            } while (route(table).stable().replicas().size() != i);
-            long published = System.nanoTime();
+            consul.register(instance);
+            await().atMost(blockingWait).until(() -> publishedAt.get() != 0);
+            long published = publishedAt.get();
             micros.add((published - registered) / 1_000);
+            assertThat(Duration.ofNanos(published - registered)).as("change %d reached the table", i)
+                    .isLessThan(blockingWait);
+            assertThat(consul.requests().forPath(WATCHED).size() - queriesBefore)
+                    .as("queries of %s started between change %d and its table (only the next blocking one)", WATCHED, i)
+                    .isLessThanOrEqualTo(1);
         }
         List<Long> sorted = micros.stream().sorted().toList();
         String report = String.format("Consul change to routing table (register in the double -> table published),"
@@ -211,7 +235,6 @@ class ConsulOutageIT {
                 sorted.get(10) / 1000.0, sorted.get(18) / 1000.0, sorted.get(19) / 1000.0);
         System.out.println(report);
         org.slf4j.LoggerFactory.getLogger(ConsulOutageIT.class).info(report);
-        assertThat(sorted).hasSize(20);
     }
 
     @Test
@@ -245,25 +268,22 @@ class ConsulOutageIT {
     }
 
     private void register(String name) throws InterruptedException {
-        TestBackend backend = new TestBackend(name);
+        consul.register(instance(new TestBackend(name)));
+    }
+
+    private ServiceSpec instance(TestBackend backend) {
         backends.add(backend);
-        consul.register(ServiceSpec.instance(name, "service-v1").address("127.0.0.1").port(backend.port()).passing());
+        return ServiceSpec.instance(backend.name(), "service-v1").address("127.0.0.1").port(backend.port()).passing();
     }
 
-    private void awaitStable(int replicas) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (route(balancer.routes().get()) == null || route(balancer.routes().get()).stable().replicas().size() != replicas) {
-            assertThat(System.nanoTime()).as("a table with %d stable replicas", replicas).isLessThan(deadline);
-            tables.poll(100, TimeUnit.MILLISECONDS);
-        }
+    private void awaitStable(int replicas) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(route(balancer.routes().get()))
+                .as("the default route").isNotNull()
+                .extracting(route -> route.stable().replicas().size()).as("stable replicas").isEqualTo(replicas));
     }
 
-    private void awaitWatch(String service, Predicate<WatchState> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.test(watch(service))) {
-            assertThat(System.nanoTime()).as("watch state of %s: %s", service, watch(service)).isLessThan(deadline);
-            TimeUnit.MILLISECONDS.sleep(10); // polling an observable state, not waiting for time to pass
-        }
+    private void awaitWatch(String service, Predicate<WatchState> condition) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(watch(service)).matches(condition));
     }
 
     private WatchState watch(String service) {

@@ -172,6 +172,12 @@ public final class ConsulDouble implements AutoCloseable {
         return parked.awaitBlockedAtMost(null, count, timeout);
     }
 
+    /** The wait, jitter included, that the last parked blocking query was given; empty before any. */
+    public Optional<Duration> lastBlockingWait() {
+        long nanos = parked.lastWaitNanos();
+        return nanos < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(nanos));
+    }
+
     /** @return requests currently held by {@link Fault#hang()} */
     public int hangingCount() {
         return parked.hangingCount(null);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongUnaryOperator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -58,8 +59,24 @@ final class ParkedRequests implements StateStore.Listener {
     private final Object monitor = new Object();
     private final boolean jitter;
 
+    private volatile long lastWaitNanos = -1;
+
     ParkedRequests(boolean jitter) {
         this.jitter = jitter;
+    }
+
+    /**
+     * Consul's jitter: the wait plus a random extra of 0 to wait/16 inclusive.
+     *
+     * @param draw given a bound, a random value from 0 (inclusive) to that bound (exclusive)
+     */
+    static long jittered(long waitNanos, LongUnaryOperator draw) {
+        return waitNanos < 16 ? waitNanos : waitNanos + draw.applyAsLong(waitNanos / 16 + 1);
+    }
+
+    /** The wait, jitter included, the last parked blocking query was given; -1 before any. */
+    long lastWaitNanos() {
+        return lastWaitNanos;
     }
 
     /**
@@ -72,9 +89,10 @@ final class ParkedRequests implements StateStore.Listener {
                 query.render(), writer);
         add(entry);
         long waitNanos = query.options().waitTime().toNanos();
-        if (jitter && waitNanos >= 16) {
-            waitNanos += ThreadLocalRandom.current().nextLong(waitNanos / 16 + 1);
+        if (jitter) {
+            waitNanos = jittered(waitNanos, bound -> ThreadLocalRandom.current().nextLong(bound));
         }
+        lastWaitNanos = waitNanos;
         entry.timer = channel.eventLoop().schedule(() -> release(entry), waitNanos, TimeUnit.NANOSECONDS);
         // A commit may have landed between the endpoint's check and the registration above.
         if (entry.indexMoved()) {

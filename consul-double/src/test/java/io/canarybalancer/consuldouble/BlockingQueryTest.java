@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -112,8 +113,30 @@ class BlockingQueryTest {
             client.get("/v1/health/service/web?index=" + index + "&wait=320ms");
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(320)).isLessThan(Duration.ofMillis(340 + 1500));
+            Duration given = jittery.lastBlockingWait().orElseThrow();
+            assertThat(given).as("the wait given: 320 ms plus at most 320/16 = 20 ms")
+                    .isBetween(Duration.ofMillis(320), Duration.ofMillis(340));
+            assertThat(took).as("the query was held for the wait given").isGreaterThanOrEqualTo(given);
         }
+    }
+
+    @Test
+    void jitterCoversZeroToOneSixteenthOfTheWaitAndNoMore() {
+        long wait = Duration.ofSeconds(32).toNanos();
+        long sixteenth = wait / 16;
+
+        assertThat(ParkedRequests.jittered(wait, bound -> 0)).isEqualTo(wait);
+        assertThat(ParkedRequests.jittered(wait, bound -> bound - 1)).isEqualTo(wait + sixteenth);
+        long lowest = Long.MAX_VALUE;
+        long highest = Long.MIN_VALUE;
+        for (int i = 0; i < 100_000; i++) {
+            long jittered = ParkedRequests.jittered(wait, bound -> ThreadLocalRandom.current().nextLong(bound));
+            lowest = Math.min(lowest, jittered);
+            highest = Math.max(highest, jittered);
+        }
+        assertThat(lowest).isGreaterThanOrEqualTo(wait);
+        assertThat(highest).isLessThanOrEqualTo(wait + sixteenth)
+                .as("the draws reach the top 1% of the range").isGreaterThan(wait + sixteenth * 99 / 100);
     }
 
     @Test

@@ -128,6 +128,16 @@ public final class AdminServer implements AutoCloseable {
                 })
                 .register(context.registry());
         GaugeWithCallback.builder()
+                .name("canary_balancer_consul_watch_skipped_instances")
+                .help("Instances in the watch's last answer that cannot be used (bad port, address or weight)")
+                .labelNames("service")
+                .callback(callback -> {
+                    for (WatchState watch : context.watches().get()) {
+                        callback.call(watch.skipped().size(), watch.service());
+                    }
+                })
+                .register(context.registry());
+        GaugeWithCallback.builder()
                 .name("canary_balancer_consul_watch_last_success_timestamp_seconds")
                 .help("When each Consul watch last got a useful answer (Unix time)")
                 .labelNames("service")

@@ -44,7 +44,11 @@ final class StatusView {
                     .put("consecutiveFailures", watch.consecutiveFailures())
                     .put("holdingReplicas", watch.holdingReplicas())
                     .put("replicas", watch.replicas())
-                    .put("knownLeader", watch.knownLeader());
+                    .put("knownLeader", watch.knownLeader())
+                    .put("skippedInstances", watch.skipped().size());
+            ArrayNode skipped = node.putArray("skipped");
+            watch.skipped().forEach(instance -> skipped.addObject()
+                    .put("id", instance.id()).put("reason", instance.reason()));
             node.put("lastSuccess", watch.lastSuccess() == null ? null : watch.lastSuccess().toString());
             Duration since = watch.sinceLastSuccess(now);
             node.put("secondsSinceLastSuccess", since == null ? null : since.toMillis() / 1000.0);
@@ -71,6 +75,7 @@ final class StatusView {
         ObjectNode node = JSON.createObjectNode()
                 .put("name", route.name())
                 .put("pathPrefix", route.pathPrefix())
+                .put("waiting", route.waiting())
                 .put("strategy", rollout.strategy().label())
                 .put("weight", rollout.weight())
                 .put("paused", rollout.paused())
@@ -115,6 +120,7 @@ final class StatusView {
         ObjectNode node = JSON.createObjectNode()
                 .put("service", pool.service())
                 .put("tag", pool.tag())
+                .put("waiting", pool.waiting())
                 .put("expectedShare", share)
                 .put("observedShare", unflagged == 0 ? null : (double) counts.unflagged() / unflagged);
         ObjectNode requests = node.putObject("requests");
@@ -123,7 +129,7 @@ final class StatusView {
         node.put("unflaggedRequests", counts.unflagged());
         node.put("flaggedRequests", counts.flagged());
         node.put("errors", counts.errors());
-        int totalWeight = pool.totalWeight();
+        long totalWeight = pool.totalWeight();
         ArrayNode replicas = node.putArray("replicas");
         for (Replica replica : pool.replicas()) {
             String address = replica.host() + ":" + replica.port();

@@ -18,8 +18,9 @@ import java.util.function.Consumer;
 /**
  * Replicas from a {@link ReplicaFile}, reloaded when the file changes. The folder is watched (so
  * editors that replace the file atomically are seen) and the content is also compared once a second,
- * in case an event is missed. An edit that does not parse is logged once and ignored: the last good
- * catalog stays in force.
+ * in case an event is missed. An edit that does not parse, or holds an entry that cannot be used, is
+ * logged once (file, entry and reason) and ignored: the last good catalog stays in force. Nothing
+ * that goes wrong in one reload, not even an {@link Error} from the listener, ends the reloader.
  */
 public final class FileReplicaSource implements ReplicaSource {
     private static final Logger log = LoggerFactory.getLogger(FileReplicaSource.class);
@@ -72,7 +73,14 @@ public final class FileReplicaSource implements ReplicaSource {
                     key.pollEvents();
                     key.reset();
                 }
-                reloadIfChanged(listener);
+                try {
+                    reloadIfChanged(listener);
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (RuntimeException | Error e) {
+                    // The content stays unapplied and is not retried until it changes again.
+                    log.error("Replica file {} could not be applied; keeping the last good replicas", file, e);
+                }
             }
         } catch (ClosedWatchServiceException | InterruptedException e) {
             // close() was called.
@@ -96,10 +104,11 @@ public final class FileReplicaSource implements ReplicaSource {
         }
         try {
             Catalog catalog = ReplicaFile.parse(file, content);
-            applied = content;
-            rejected = null;
+            rejected = content; // until the listener took it
             log.info("Replica file {} changed; applying it", file);
             listener.accept(catalog);
+            applied = content;
+            rejected = null;
         } catch (ConfigException e) {
             rejected = content;
             log.warn("Replica file edit ignored, keeping the last good replicas: {}", e.getMessage());

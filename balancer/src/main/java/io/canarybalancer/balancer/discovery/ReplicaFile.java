@@ -2,6 +2,7 @@ package io.canarybalancer.balancer.discovery;
 
 import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.config.ConfigNode;
+import io.canarybalancer.balancer.route.Replica;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,11 +58,15 @@ public final class ReplicaFile {
 
     private static ServiceInstance instance(ConfigNode item) throws ConfigException {
         String address = item.requiredString("address");
+        String addressProblem = AddressSyntax.problem(address);
+        if (addressProblem != null) {
+            throw item.get("address").error(addressProblem);
+        }
         int port = item.integer("port", -1, 1, 65535);
         if (port < 0) {
             throw item.get("port").error("is required");
         }
-        int weight = item.integer("weight", 1, 1, 65535);
+        int weight = item.integer("weight", 1, 1, Replica.MAX_WEIGHT);
         List<String> tags = new ArrayList<>();
         for (ConfigNode tag : item.get("tags").items()) {
             tags.add(tag.text());

@@ -1,15 +1,21 @@
 package io.canarybalancer.balancer.discovery;
 
+import io.canarybalancer.balancer.route.Replica;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
  * One healthy instance of a discovery service, as a source reports it: the balancer's own type, so
- * nothing downstream sees Consul's JSON or the replica file's layout.
+ * nothing downstream sees Consul's JSON or the replica file's layout. Only an instance the balancer
+ * can route to can be made: sources turn the constructor's {@link IllegalArgumentException} into a
+ * {@link SkippedInstance} (Consul) or an error naming the entry (replica file).
  *
- * @param id     unique within the service
- * @param weight share within a rotation, at least 1
+ * @param id      unique within the service
+ * @param address an IP literal or a host name
+ * @param port    1 to 65535
+ * @param weight  share within a rotation, 1 to {@link Replica#MAX_WEIGHT}
  */
 public record ServiceInstance(String id, String address, int port, List<String> tags, int weight) {
 
@@ -17,8 +23,15 @@ public record ServiceInstance(String id, String address, int port, List<String> 
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(address, "address");
         tags = List.copyOf(tags);
-        if (weight < 1) {
-            throw new IllegalArgumentException("weight must be at least 1");
+        String addressProblem = AddressSyntax.problem(address);
+        if (addressProblem != null) {
+            throw new IllegalArgumentException(addressProblem);
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
+        }
+        if (weight < 1 || weight > Replica.MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight must be between 1 and " + Replica.MAX_WEIGHT + ", got " + weight);
         }
     }
 

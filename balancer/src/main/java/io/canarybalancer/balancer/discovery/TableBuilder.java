@@ -46,6 +46,6 @@ public final class TableBuilder {
                 replicas.add(new Replica(instance.id(), instance.address(), instance.port(), instance.weight(), role));
             }
         }
-        return new Pool(role, ref.service(), ref.tag(), replicas);
+        return new Pool(role, ref.service(), ref.tag(), replicas, catalog.pending(ref.service()));
     }
 }

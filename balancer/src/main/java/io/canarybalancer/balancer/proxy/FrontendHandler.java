@@ -233,7 +233,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Replica replica = pick(route, allowed, NO_REPLICAS, 0);
         if (replica == null) {
             boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT && flagged;
-            String error = !rejectedFlag ? "no healthy replica"
+            String error = route.waiting() != null ? route.waiting() // pools not known yet: say why
+                    : !rejectedFlag ? "no healthy replica"
                     : route.policy().canaryHalted() ? "the canary was rolled back automatically, and fallback is reject"
                     : "no healthy canary replica, and fallback is reject";
             stats.refused(route, flagged, HttpResponseStatus.SERVICE_UNAVAILABLE.code(), request.method().name(),

@@ -8,8 +8,15 @@ import java.util.Objects;
  *
  * @param service the discovery service name, e.g. {@code service-v1}
  * @param tag     the tag the replicas must carry, or {@code null} for any
+ * @param waiting why the replicas are not known yet (discovery has not answered for the service),
+ *                or {@code null} once they are
  */
-public record Pool(PoolRole role, String service, String tag, List<Replica> replicas) {
+public record Pool(PoolRole role, String service, String tag, List<Replica> replicas, String waiting) {
+
+    /** A pool whose replicas are known. */
+    public Pool(PoolRole role, String service, String tag, List<Replica> replicas) {
+        this(role, service, tag, replicas, null);
+    }
 
     public Pool {
         Objects.requireNonNull(role, "role");
@@ -26,9 +33,9 @@ public record Pool(PoolRole role, String service, String tag, List<Replica> repl
         return replicas.isEmpty();
     }
 
-    /** The sum of the replicas' weights. */
-    public int totalWeight() {
-        int total = 0;
+    /** The sum of the replicas' weights, in {@code long} so that no number of replicas can overflow it. */
+    public long totalWeight() {
+        long total = 0;
         for (Replica replica : replicas) {
             total += replica.weight();
         }

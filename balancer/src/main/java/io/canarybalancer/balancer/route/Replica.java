@@ -8,6 +8,12 @@ import java.util.Objects;
  * when the routing table is built on the discovery thread, never on an event loop.
  */
 public final class Replica {
+    /**
+     * The largest weight a replica can have: Consul's own bound for {@code Weights}. Capping each
+     * weight keeps every sum of weights far from overflow, and they are computed in {@code long} anyway.
+     */
+    public static final int MAX_WEIGHT = 65_535;
+
     private final String id;
     private final String host;
     private final int port;
@@ -17,14 +23,14 @@ public final class Replica {
 
     /**
      * @param id     a stable identifier (the Consul service ID, or {@code host:port})
-     * @param weight relative share within a rotation, at least 1
+     * @param weight relative share within a rotation, 1 to {@link #MAX_WEIGHT}
      */
     public Replica(String id, String host, int port, int weight, PoolRole role) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
-        if (weight < 1) {
-            throw new IllegalArgumentException("weight must be at least 1: " + weight);
+        if (weight < 1 || weight > MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight must be between 1 and " + MAX_WEIGHT + ", got " + weight);
         }
         this.id = Objects.requireNonNull(id, "id");
         this.host = Objects.requireNonNull(host, "host");

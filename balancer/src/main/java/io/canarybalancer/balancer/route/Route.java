@@ -104,8 +104,8 @@ public final class Route {
         }
         return switch (policy.strategy()) {
             case REPLICAS -> {
-                int total = stable.totalWeight() + canary.totalWeight();
-                yield total == 0 ? 0 : (int) ((long) StickyRule.BUCKETS * canary.totalWeight() / total);
+                long total = stable.totalWeight() + canary.totalWeight();
+                yield total == 0 ? 0 : (int) (StickyRule.BUCKETS * canary.totalWeight() / total);
             }
             case HEADER -> 0;
             case WEIGHT -> policy.canaryWeight() * (StickyRule.BUCKETS / 100);
@@ -158,6 +158,15 @@ public final class Route {
      */
     public Replica selectIn(PoolRole role) {
         return (role == PoolRole.STABLE ? stableRotation : canaryRotation).select(null);
+    }
+
+    /**
+     * Why a pool of this route has no known replicas yet (discovery has not answered for its
+     * service: Consul not reachable yet, say), or {@code null} when both pools are known. A request
+     * this route cannot serve is then answered with this reason rather than "no healthy replica".
+     */
+    public String waiting() {
+        return stable.waiting() != null ? stable.waiting() : canary.waiting();
     }
 
     /** Whether this route's prefix covers the path that starts at {@code pathStart} in {@code target}. */

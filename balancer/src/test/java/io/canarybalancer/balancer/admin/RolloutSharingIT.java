@@ -125,7 +125,7 @@ class RolloutSharingIT {
         assertThat(status.at("/discovery/kind").asText()).isEqualTo("consul");
         assertThat(status.at("/discovery/rolloutShared").asBoolean()).isTrue();
         assertThat(status.at("/discovery/watches")).extracting(watch -> watch.get("service").asText())
-                .containsExactlyInAnyOrder("service-v1", "service-v2");
+                .containsExactlyInAnyOrder("service-v1", "service-v2", "kv:canary-balancer/rollout/");
         assertThat(status.at("/discovery/watches/0/stale").asBoolean()).isFalse();
     }
 

@@ -8,12 +8,16 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class FileReplicaSourceTest {
     @TempDir
@@ -54,6 +58,35 @@ class FileReplicaSourceTest {
         assertThat(catalog.instances("service-v2")).hasSize(1);
         assertThat(catalog.instances("service-v1")).isEmpty();
         assertThat(published).isEmpty(); // the broken edit published nothing
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotEndTheReloader() throws Exception {
+        Path file = write("service-v1:\n  - {address: 127.0.0.1, port: 9001}\n");
+        source = new FileReplicaSource(file);
+        List<Throwable> failures = List.of(new AssertionError("an Error from the table build"),
+                new IllegalStateException("a RuntimeException from the table build"));
+        AtomicInteger calls = new AtomicInteger();
+        source.start(catalog -> {
+            int call = calls.getAndIncrement();
+            if (call == 1 || call == 2) {
+                Throwable failure = failures.get(call - 1);
+                if (failure instanceof Error error) {
+                    throw error;
+                }
+                throw (RuntimeException) failure;
+            }
+            published.add(catalog);
+        });
+        next();
+
+        replace(file, "service-v1:\n  - {address: 127.0.0.1, port: 9002}\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 2);
+        replace(file, "service-v1:\n  - {address: 127.0.0.1, port: 9003}\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 3);
+        replace(file, "service-v1:\n  - {address: 127.0.0.1, port: 9004}\n");
+
+        assertThat(next().instances("service-v1")).extracting(ServiceInstance::port).containsExactly(9004);
     }
 
     @Test

@@ -46,6 +46,8 @@ class ReplicaFileTest {
             "not a list | 'service-v1: {address: a}' | service-v1: must be a list",
             "duplicate id | 'service-v1: [{address: a, port: 1}, {address: a, port: 1}]' | service-v1[1]: duplicate replica id 'a:1'",
             "not a mapping | '- a' | must be a mapping",
+            "bad address | 'service-v1: [{address: \"not a host!\", port: 1}]' | service-v1[0].address: not an IP address or host name: not a host!",
+            "huge weight | 'service-v1: [{address: a, port: 1, weight: 70000}]' | service-v1[0].weight: must be between 1 and 65535, got 70000",
     })
     void rejectsWithFieldAndReason(String problem, String yaml, String expected) {
         assertThatThrownBy(() -> parse(yaml))

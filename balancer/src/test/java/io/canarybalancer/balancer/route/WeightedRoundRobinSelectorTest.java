@@ -75,6 +75,33 @@ class WeightedRoundRobinSelectorTest {
         assertThat(first).isBetween(4990L, 5010L);
     }
 
+    @Test
+    void weightSumsDoNotOverflowWithTheLargestWeightOnManyReplicas() {
+        int[] weights = new int[40_000];
+        java.util.Arrays.fill(weights, Replica.MAX_WEIGHT);
+        Pool pool = new Pool(PoolRole.STABLE, "service-v1", null, Replicas.of(PoolRole.STABLE, weights));
+
+        assertThat(pool.totalWeight()).isEqualTo(40_000L * Replica.MAX_WEIGHT);
+    }
+
+    @Test
+    void theLargestWeightsStillSplitByShare() {
+        Route route = new Route("r", "/", Replicas.policy(Strategy.REPLICAS, 0),
+                Replicas.pool(PoolRole.STABLE, Replica.MAX_WEIGHT, Replica.MAX_WEIGHT, Replica.MAX_WEIGHT),
+                Replicas.pool(PoolRole.CANARY, Replica.MAX_WEIGHT));
+
+        Map<PoolRole, Long> split = pick(route, 400).stream()
+                .collect(Collectors.groupingBy(Replica::role, Collectors.counting()));
+        assertThat(split).containsEntry(PoolRole.CANARY, 100L).containsEntry(PoolRole.STABLE, 300L);
+    }
+
+    @Test
+    void aWeightAboveTheCapIsRefused() {
+        assertThatThrownBy(() -> Replicas.of(PoolRole.STABLE, Replica.MAX_WEIGHT + 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("weight");
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {2, 4, 16, 64})
     void everyReplicaGetsItsShareForAnySize(int size) {

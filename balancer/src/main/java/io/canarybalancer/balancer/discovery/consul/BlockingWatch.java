@@ -1,5 +1,8 @@
 package io.canarybalancer.balancer.discovery.consul;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.math.BigInteger;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -11,9 +14,15 @@ import java.util.concurrent.TimeUnit;
  * reset, timeout, 4xx/5xx, an answer that does not parse) a jittered exponential {@link Backoff}
  * before the next try. Subclasses say what to ask and what an answer or a failure means.
  *
+ * <p>Nothing but closing ends the loop: an exception of any kind, thrown by the call or while the
+ * answer is processed (a publisher callback included), and any {@link Error} but a
+ * {@link VirtualMachineError}, is a failed attempt: reported through {@link #failed}, so the watch
+ * state says the truth, then retried from the same index after the backoff.
+ *
  * @param <T> what one answer is, parsed
  */
 abstract class BlockingWatch<T> implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(BlockingWatch.class);
 
     /** One answer: its parsed value, the index Consul sent and whether it knew the leader. */
     record Answer<T>(T value, BigInteger index, boolean knownLeader) {
@@ -34,11 +43,14 @@ abstract class BlockingWatch<T> implements Runnable {
      */
     abstract Answer<T> ask(long index);
 
-    /** A successful answer, on the watch thread; {@code step} says where the index went. */
+    /**
+     * A successful answer, on the watch thread; {@code step} says where the index went. Anything it
+     * throws fails the attempt, and the same index is asked again.
+     */
     abstract void answered(T value, BlockingIndex step, boolean knownLeader);
 
     /** An attempt failed; {@code consecutive} counts them since the last answer (1 for the first). */
-    abstract void failed(RuntimeException e, int consecutive);
+    abstract void failed(Throwable e, int consecutive);
 
     /** An answer came after {@code failures} failed attempts. */
     abstract void recovered(int failures);
@@ -49,14 +61,18 @@ abstract class BlockingWatch<T> implements Runnable {
         long index = 0;
         int failures = 0;
         while (pause(limiter.reserve(System.nanoTime()))) {
-            Answer<T> answer;
             try {
-                answer = ask(index);
-            } catch (RuntimeException e) {
+                Answer<T> answer = ask(index);
+                BlockingIndex step = BlockingIndex.after(index, answer.index());
+                answered(answer.value(), step, answer.knownLeader());
+                index = step.next();
+            } catch (VirtualMachineError e) {
+                throw e; // out of memory or stack: nothing sensible is left to do here
+            } catch (RuntimeException | Error e) {
                 if (isClosed()) {
                     return; // closing cancels the call in flight: not a failure worth a word
                 }
-                failed(e, ++failures);
+                report(e, ++failures);
                 if (!pause(backoff.delayNanos(failures))) {
                     return;
                 }
@@ -66,9 +82,18 @@ abstract class BlockingWatch<T> implements Runnable {
                 recovered(failures);
                 failures = 0;
             }
-            BlockingIndex step = BlockingIndex.after(index, answer.index());
-            answered(answer.value(), step, answer.knownLeader());
-            index = step.next();
+        }
+    }
+
+    /** {@link #failed}, which must not end the loop either, even if what it tells throws. */
+    private void report(Throwable e, int consecutive) {
+        try {
+            failed(e, consecutive);
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (RuntimeException | Error another) {
+            another.addSuppressed(e);
+            log.error("Reporting a failed Consul watch attempt failed too", another);
         }
     }
 

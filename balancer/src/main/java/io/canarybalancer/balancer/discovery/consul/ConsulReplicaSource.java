@@ -21,7 +21,9 @@ import java.util.function.Consumer;
 
 /**
  * Replicas from Consul: one {@link ServiceWatcher} per service name, each on its own daemon thread,
- * merged into one catalog that is republished on every real change of any service.
+ * merged into one catalog that is republished on every real change of any service. Until a service
+ * has its first answer, the catalog lists it as pending, with the watch's last failure ("waiting for
+ * Consul at http://127.0.0.1:8500: ... Connection refused"), which routes and {@code /status} show.
  *
  * <p>Blocking queries go through consul-client's {@link HealthClient} with our own loop rather than
  * its {@code ServiceHealthCache}, whose loop keeps a backwards index, does not clamp a zero one,
@@ -33,6 +35,7 @@ public final class ConsulReplicaSource implements ReplicaSource {
     private final ConsulSettings settings;
     private final List<String> services;
     private final Map<String, List<ServiceInstance>> known = new LinkedHashMap<>();
+    private final Map<String, String> pending = new LinkedHashMap<>();
     private final List<ServiceWatcher> watchers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private Consumer<Catalog> listener;
@@ -45,12 +48,17 @@ public final class ConsulReplicaSource implements ReplicaSource {
 
     @Override
     public void start(Consumer<Catalog> listener) {
-        this.listener = listener;
+        synchronized (this) {
+            this.listener = listener;
+            services.forEach(service -> pending.put(service, "waiting for Consul at " + settings.url()));
+            listener.accept(new Catalog(known, pending));
+        }
         consul = settings.client();
         HealthClient health = consul.healthClient();
         for (String service : services) {
             ServiceWatcher watcher = new ServiceWatcher(service, (name, index, wait) ->
-                    health.getAllServiceInstances(name, settings.queryOptions(index, wait)), settings, this::changed,
+                    health.getAllServiceInstances(name, settings.queryOptions(index, wait)), settings,
+                    this::changed, this::waiting,
                     new Backoff(settings.backoffMin(), settings.backoffMax(), ThreadLocalRandom.current()::nextDouble),
                     Clock.systemUTC());
             Thread thread = new Thread(watcher, "consul-watch-" + service);
@@ -62,9 +70,23 @@ public final class ConsulReplicaSource implements ReplicaSource {
         threads.forEach(Thread::start);
     }
 
+    /** Applied only if the listener takes it: a failure leaves nothing half-stored, and the watch retries. */
     private synchronized void changed(String service, List<ServiceInstance> instances) {
+        Map<String, List<ServiceInstance>> next = new LinkedHashMap<>(known);
+        next.put(service, instances);
+        listener.accept(new Catalog(next, pending));
         known.put(service, instances);
-        listener.accept(new Catalog(known));
+        pending.remove(service);
+    }
+
+    private synchronized void waiting(String service, String reason) {
+        String why = "waiting for Consul at " + settings.url() + ": " + reason;
+        if (!known.containsKey(service) && !why.equals(pending.get(service))) {
+            Map<String, String> next = new LinkedHashMap<>(pending);
+            next.put(service, why);
+            listener.accept(new Catalog(known, next));
+            pending.put(service, why);
+        }
     }
 
     /** The state of every watch, for status pages. */

@@ -50,7 +50,7 @@ public final class ConsulRolloutStore implements RolloutStore {
     private final String prefix;
     private Consul consul;
     private KeyValueClient kv;
-    private RolloutWatch watch;
+    private volatile RolloutWatch watch; // read by status pages on other threads
     private Thread thread;
     private Consumer<Map<String, RolloutState>> listener;
     private Map<String, RolloutState> known = Map.of();
@@ -77,9 +77,16 @@ public final class ConsulRolloutStore implements RolloutStore {
         thread.start();
     }
 
+    /** The state of the watch of the rollout keys, for status pages; named {@code kv:PREFIX}. */
+    public WatchState state() {
+        RolloutWatch current = watch;
+        return current == null ? WatchState.initial("kv:" + prefix) : current.state;
+    }
+
     /** The blocking watch of every route's stored state under the prefix. */
     private final class RolloutWatch extends BlockingWatch<Map<String, RolloutState>> {
         private BigInteger answeredIndex;
+        private volatile WatchState state = WatchState.initial("kv:" + prefix);
 
         RolloutWatch() {
             super(settings, new Backoff(settings.backoffMin(), settings.backoffMax(),
@@ -96,13 +103,15 @@ public final class ConsulRolloutStore implements RolloutStore {
         @Override
         void answered(Map<String, RolloutState> states, BlockingIndex step, boolean knownLeader) {
             applyWatch(states, answeredIndex);
+            state = state.succeeded(Instant.now(), step.next(), false, states.size(), knownLeader, List.of());
         }
 
         @Override
-        void failed(RuntimeException e, int consecutive) {
+        void failed(Throwable e, int consecutive) {
             if (consecutive == 1) {
                 log.warn("Consul watch of rollout state failing ({}); keeping the current state", describe(e));
             }
+            state = state.failed(describe(e));
         }
 
         @Override

@@ -1,7 +1,10 @@
 package io.canarybalancer.balancer.discovery.consul;
 
+import io.canarybalancer.balancer.discovery.SkippedInstance;
+
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What one Consul watch knows about its own health, for the admin API and the logs. Immutable.
@@ -14,12 +17,18 @@ import java.time.Instant;
  * @param holdingReplicas     whether a suspicious empty answer is being ignored (see {@link ConsulSettings#emptyAnswerGrace()})
  * @param replicas            healthy instances currently published
  * @param knownLeader         whether the last answer came from a cluster with a known leader
+ * @param skipped             instances of the last answer that cannot be used, with the reason
  */
 public record WatchState(String service, Instant lastSuccess, long index, int consecutiveFailures,
-                         String lastError, boolean holdingReplicas, int replicas, boolean knownLeader) {
+                         String lastError, boolean holdingReplicas, int replicas, boolean knownLeader,
+                         List<SkippedInstance> skipped) {
+
+    public WatchState {
+        skipped = List.copyOf(skipped);
+    }
 
     static WatchState initial(String service) {
-        return new WatchState(service, null, 0, 0, null, false, 0, true);
+        return new WatchState(service, null, 0, 0, null, false, 0, true, List.of());
     }
 
     /** True when the published replicas may not match Consul: never answered, failing, or holding. */
@@ -32,12 +41,14 @@ public record WatchState(String service, Instant lastSuccess, long index, int co
         return lastSuccess == null ? null : Duration.between(lastSuccess, now);
     }
 
-    WatchState succeeded(Instant at, long nextIndex, boolean holding, int published, boolean leader) {
-        return new WatchState(service, at, nextIndex, 0, null, holding, published, leader);
+    WatchState succeeded(Instant at, long nextIndex, boolean holding, int published, boolean leader,
+                          List<SkippedInstance> unusable) {
+        return new WatchState(service, at, nextIndex, 0, null, holding, published, leader, unusable);
     }
 
+    /** A failed attempt, whether the call failed or processing its answer did; the rest is kept. */
     WatchState failed(String error) {
         return new WatchState(service, lastSuccess, index, consecutiveFailures + 1, error, holdingReplicas, replicas,
-                knownLeader);
+                knownLeader, skipped);
     }
 }

@@ -1,7 +1,9 @@
 package io.canarybalancer.balancer.discovery.consul;
 
 import io.canarybalancer.balancer.discovery.ServiceInstance;
+import io.canarybalancer.balancer.discovery.SkippedInstance;
 import org.junit.jupiter.api.Test;
+import org.kiwiproject.consul.model.health.ServiceHealth;
 
 import java.util.List;
 
@@ -12,7 +14,7 @@ class HealthEntriesTest {
 
     @Test
     void translatesAPassingInstance() {
-        List<ServiceInstance> instances = HealthEntries.instances(List.of(
+        List<ServiceInstance> instances = usable(List.of(
                 entry("web-1").address("10.0.0.21").port(9000).tags("message", "v1").weights(3, 1).build()));
 
         assertThat(instances).containsExactly(
@@ -21,7 +23,7 @@ class HealthEntriesTest {
 
     @Test
     void anEmptyServiceAddressMeansTheNodeAddress() {
-        List<ServiceInstance> instances = HealthEntries.instances(List.of(
+        List<ServiceInstance> instances = usable(List.of(
                 entry("web-1").address("").nodeAddress("10.9.9.9").build()));
 
         assertThat(instances).singleElement().extracting(ServiceInstance::address).isEqualTo("10.9.9.9");
@@ -29,13 +31,13 @@ class HealthEntriesTest {
 
     @Test
     void withoutWeightsTheWeightIsOne() {
-        assertThat(HealthEntries.instances(List.of(entry("web-1").build())))
+        assertThat(usable(List.of(entry("web-1").build())))
                 .singleElement().extracting(ServiceInstance::weight).isEqualTo(1);
     }
 
     @Test
     void criticalMaintenanceAndFailedNodesAreLeftOut() {
-        List<ServiceInstance> instances = HealthEntries.instances(List.of(
+        List<ServiceInstance> instances = usable(List.of(
                 entry("ok").build(),
                 entry("down").status("critical").build(),
                 entry("maintained").maintenance().build(),
@@ -47,7 +49,7 @@ class HealthEntriesTest {
 
     @Test
     void warningKeepsTheInstanceAtItsWarningWeight() {
-        List<ServiceInstance> instances = HealthEntries.instances(List.of(
+        List<ServiceInstance> instances = usable(List.of(
                 entry("warm").status("warning").weights(10, 2).build(),
                 entry("cold").status("warning").weights(10, 0).build(),
                 entry("default").status("warning").build()));
@@ -59,9 +61,33 @@ class HealthEntriesTest {
 
     @Test
     void theOrderIsStableWhateverConsulSends() {
-        List<ServiceInstance> one = HealthEntries.instances(List.of(entry("b").build(), entry("a").build()));
-        List<ServiceInstance> other = HealthEntries.instances(List.of(entry("a").build(), entry("b").build()));
+        List<ServiceInstance> one = usable(List.of(entry("b").build(), entry("a").build()));
+        List<ServiceInstance> other = usable(List.of(entry("a").build(), entry("b").build()));
 
         assertThat(one).isEqualTo(other).extracting(ServiceInstance::id).containsExactly("a", "b");
+    }
+
+    @Test
+    void unusableInstancesAreSkippedWithTheirReason() {
+        HealthEntries.Instances result = HealthEntries.instances(List.of(
+                entry("good").build(),
+                entry("port-zero").port(0).build(),
+                entry("port-too-high").port(70_000).build(),
+                entry("bad-address").address("not a host!").build(),
+                entry("zero-weight").weights(0, 1).build(),
+                entry("huge-weight").weights(Integer.MAX_VALUE, 1).build(),
+                entry("critical-and-bad").port(0).status("critical").build()));
+
+        assertThat(result.instances()).extracting(ServiceInstance::id).containsExactly("good");
+        assertThat(result.skipped()).containsExactly(
+                new SkippedInstance("bad-address", "not an IP address or host name: not a host!"),
+                new SkippedInstance("huge-weight", "weight must be between 1 and 65535, got 2147483647"),
+                new SkippedInstance("port-too-high", "port must be between 1 and 65535, got 70000"),
+                new SkippedInstance("port-zero", "port must be between 1 and 65535, got 0"),
+                new SkippedInstance("zero-weight", "weight must be between 1 and 65535, got 0"));
+    }
+
+    private static List<ServiceInstance> usable(List<ServiceHealth> entries) {
+        return HealthEntries.instances(entries).instances();
     }
 }

@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.discovery.consul;
 
 import io.canarybalancer.balancer.discovery.ServiceInstance;
+import io.canarybalancer.balancer.discovery.SkippedInstance;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.kiwiproject.consul.model.ConsulResponse;
@@ -14,9 +15,12 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 import static io.canarybalancer.balancer.discovery.consul.HealthFixtures.entry;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The watch loop against a scripted Consul: each test hands it answers (or failures) one by one
@@ -26,6 +30,9 @@ class ServiceWatcherTest {
     final BlockingQueue<Long> askedIndexes = new LinkedBlockingQueue<>();
     final BlockingQueue<Object> script = new LinkedBlockingQueue<>();
     final BlockingQueue<List<ServiceInstance>> published = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> waitingReasons = new LinkedBlockingQueue<>();
+    /** What the publisher throws instead of publishing, one per publication, while not empty. */
+    final BlockingQueue<Throwable> publisherFailures = new LinkedBlockingQueue<>();
     ServiceWatcher watcher;
     Thread thread;
 
@@ -48,7 +55,15 @@ class ServiceWatcherTest {
             }
             return (ConsulResponse<List<ServiceHealth>>) next;
         };
-        watcher = new ServiceWatcher("web", query, settings, (service, instances) -> published.add(instances),
+        watcher = new ServiceWatcher("web", query, settings, (service, instances) -> {
+            Throwable failure = publisherFailures.poll();
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            } else if (failure instanceof Error e) {
+                throw e;
+            }
+            published.add(instances);
+        }, (service, reason) -> waitingReasons.add(reason),
                 new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), () -> 0.5), Clock.systemUTC());
         thread = new Thread(watcher, "watch-under-test");
         thread.start();
@@ -115,11 +130,12 @@ class ServiceWatcherTest {
         awaitState(WatchState::holdingReplicas);
         askedIndexes.clear();
         // keep answering "empty", one answer per query, until the watch gives up holding (bounded)
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (int i = 0; published.isEmpty() && System.nanoTime() < deadline; i++) {
-            answer(4 + i);
+        AtomicLong index = new AtomicLong(4);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> {
+            answer(index.getAndIncrement());
             askedIndexes.poll(5, TimeUnit.SECONDS);
-        }
+            return !published.isEmpty();
+        });
 
         assertThat(nextPublished()).isEmpty();
         awaitState(state -> !state.holdingReplicas());
@@ -145,6 +161,62 @@ class ServiceWatcherTest {
         assertThat(nextAsked(3)).containsExactly(0L, 1L, 1L);
     }
 
+    @Test
+    void aPublisherThatThrowsFailsTheAttemptButNeverEndsTheWatch() throws Exception {
+        publisherFailures.add(new AssertionError("an Error from the table build"));
+        publisherFailures.add(new IllegalStateException("a RuntimeException from the table build"));
+        start(Duration.ofSeconds(30));
+        answer(5, entry("a").build());
+        awaitState(state -> state.consecutiveFailures() == 1);
+        assertThat(watcher.state().stale()).isTrue();
+        assertThat(watcher.state().lastError()).contains("an Error from the table build");
+
+        answer(5, entry("a").build()); // the same answer again: the second failure
+        awaitState(state -> state.consecutiveFailures() == 2);
+        assertThat(watcher.state().lastError()).contains("a RuntimeException from the table build");
+        answer(5, entry("a").build());
+
+        assertThat(nextPublished()).extracting(ServiceInstance::id).containsExactly("a");
+        assertThat(nextAsked(3)).as("the index is kept until an answer was processed").containsExactly(0L, 0L, 0L);
+        awaitState(state -> state.consecutiveFailures() == 0 && !state.stale());
+    }
+
+    @Test
+    void failuresBeforeTheFirstAnswerSayWhyTheServiceIsNotKnownYet() throws Exception {
+        start(Duration.ofSeconds(30));
+        script.add(new RuntimeException("Connection refused"));
+
+        assertThat(waitingReasons.poll(5, TimeUnit.SECONDS)).contains("Connection refused");
+        answer(5, entry("a").build());
+        nextPublished();
+        script.add(new RuntimeException("Connection reset"));
+        awaitState(state -> state.consecutiveFailures() == 1);
+        assertThat(waitingReasons).as("known replicas are not waiting any more").isEmpty();
+    }
+
+    @Test
+    void unusableInstancesAreSkippedAndTheOthersPublished() throws Exception {
+        start(Duration.ofSeconds(30));
+        answer(5, entry("good").address("10.0.0.5").build(),
+                entry("port-zero").port(0).build(),
+                entry("port-too-high").port(70_000).build(),
+                entry("bad-address").address("not a host!").build(),
+                entry("zero-weight").weights(0, 1).build(),
+                entry("huge-weight").weights(Integer.MAX_VALUE, 1).build());
+
+        assertThat(nextPublished()).extracting(ServiceInstance::id).containsExactly("good");
+        awaitState(state -> state.index() == 5);
+        assertThat(watcher.state().stale()).isFalse();
+        assertThat(watcher.state().skipped()).extracting(SkippedInstance::id).containsExactlyInAnyOrder(
+                "port-zero", "port-too-high", "bad-address", "zero-weight", "huge-weight");
+        assertThat(watcher.state().skipped()).allSatisfy(skipped -> assertThat(skipped.reason()).isNotBlank());
+
+        answer(6, entry("good").address("10.0.0.5").build(), entry("port-zero").port(0).build(),
+                entry("later").build()); // a later good change still applies
+        assertThat(nextPublished()).extracting(ServiceInstance::id).containsExactly("good", "later");
+        awaitState(state -> state.skipped().size() == 1);
+    }
+
     private void answer(long index, ServiceHealth... entries) {
         script.add(new ConsulResponse<>(List.of(entries), 0, true, BigInteger.valueOf(index), Optional.empty()));
     }
@@ -165,12 +237,9 @@ class ServiceWatcherTest {
         return asked;
     }
 
-    private void awaitState(java.util.function.Predicate<WatchState> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.test(watcher.state())) {
-            assertThat(System.nanoTime()).as("state reached within 5 s: %s", watcher.state()).isLessThan(deadline);
-            Thread.onSpinWait();
-        }
+    private void awaitState(Predicate<WatchState> condition) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+                .untilAsserted(() -> assertThat(watcher.state()).matches(condition));
     }
 
     private static Object take(BlockingQueue<Object> queue) {
