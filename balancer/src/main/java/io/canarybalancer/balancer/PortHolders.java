@@ -61,7 +61,8 @@ final class PortHolders {
 
     private static String ephemeralRange() {
         try {
-            String[] range = Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
+            // readAllLines, not readString: a /proc file claims size 0 and readString read one byte of it
+            String[] range = String.join(" ", Files.readAllLines(EPHEMERAL_RANGE)).trim().split("\\s+");
             return " (ports " + range[0] + "-" + range[1] + " are lent to outgoing connections on this machine)";
         } catch (IOException | SecurityException | ArrayIndexOutOfBoundsException e) {
             return "";

@@ -20,8 +20,8 @@ public final class StartException extends Exception {
      */
     static StartException cannotListen(String field, InetSocketAddress address, IOException cause) {
         String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        // The epoll transport says "bind(..) failed: Address already in use", NIO only the reason.
-        reason = reason.replaceFirst("^bind\\(\\.\\.\\) failed: ", "");
+        // The epoll transport says "bind(..) failed with error(-98): Address already in use", NIO only the reason.
+        reason = reason.replaceFirst("^bind\\(\\.\\.\\) failed( with error\\(-?\\d+\\))?: ", "");
         return new StartException(field + " " + Balancer.format(address) + ": " + reason
                 + PortHolders.explain(address.getPort()), cause);
     }
