@@ -54,6 +54,9 @@ import java.util.function.UnaryOperator;
  * POST /routes/{name}/pause        the canary takes none until resumed; strategy and weight are kept
  * POST /routes/{name}/resume
  * </pre>
+ *
+ * Before anything else, {@link BrowserGuard} refuses (403) a request whose Host is not the listener,
+ * and a change without the JSON content type (or the token) or from a foreign Origin.
  */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
