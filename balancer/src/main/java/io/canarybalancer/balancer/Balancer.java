@@ -23,6 +23,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,8 +50,14 @@ public final class Balancer implements AutoCloseable {
         this.analysis = analysis;
     }
 
-    /** Starts rollout state and discovery, then the proxy and the admin API; a bad replica file or a port in use fails here. */
-    public static Balancer start(BalancerConfig config) throws ConfigException, InterruptedException {
+    /**
+     * Starts rollout state and discovery, then the proxy and the admin API. Start-up succeeds whole
+     * or fails whole: a bad replica file, a port in use or any other failure stops whatever was
+     * already started, threads included, before the exception leaves.
+     *
+     * @throws StartException when a listener cannot bind (or anything else outside the file fails)
+     */
+    public static Balancer start(BalancerConfig config) throws ConfigException, StartException, InterruptedException {
         RoutingTableHolder routes = new RoutingTableHolder();
         TableUpdater updater = new TableUpdater(routes, config.routes());
         ReplicaSource source = source(config);
@@ -58,12 +65,14 @@ public final class Balancer implements AutoCloseable {
                 ? new ConsulRolloutStore(consul.settings(), consul.rolloutPrefix()) : new LocalRolloutStore();
         ProxyServer proxy = null;
         CanaryAnalysis analysis = null;
+        AdminServer admin = null;
         try {
             rollout.start(updater::rolloutChanged);
             source.start(updater::catalogChanged);
             PrometheusRegistry registry = new PrometheusRegistry();
             TrafficStats stats = new TrafficStats(registry, config.accessLog());
-            proxy = ProxyServer.start(config.listen(), routes, config.proxy(), stats);
+            proxy = listen("listen", config.listen(),
+                    () -> ProxyServer.start(config.listen(), routes, config.proxy(), stats));
             PassiveHealth health = proxy.health();
             routes.onChange(table -> {
                 stats.retainReplicasOf(table);
@@ -73,23 +82,46 @@ public final class Balancer implements AutoCloseable {
             RolloutControl control = new RolloutControl(updater, rollout);
             analysis = CanaryAnalysis.start(routes, stats, control, registry);
             Balancer[] self = new Balancer[1];
-            AdminServer admin = AdminServer.start(config.adminListen(), new AdminContext(routes,
-                    control, stats, registry,
+            AdminContext context = new AdminContext(routes, control, stats, registry,
                     () -> self[0] == null ? List.of() : self[0].watchStates(), proxy.health()::ejections,
                     analysis::statuses, config.discovery() instanceof ConsulDiscovery ? "consul" : "file",
-                    BalancerMain.version(), config.adminToken()));
+                    BalancerMain.version(), config.adminToken(), config.adminAllowedHosts());
+            admin = listen("admin.listen", config.adminListen(),
+                    () -> AdminServer.start(config.adminListen(), context));
             self[0] = new Balancer(source, rollout, proxy, admin, routes, analysis);
             return self[0];
-        } catch (RuntimeException | InterruptedException e) {
-            if (analysis != null) {
-                analysis.close();
-            }
-            if (proxy != null) {
-                proxy.close();
-            }
-            source.close();
-            rollout.close();
+        } catch (Throwable e) {
+            // Stop in the reverse order of starting; nothing may stay behind, not even a thread.
+            closeAll(admin, analysis, proxy, source, rollout);
             throw e;
+        }
+    }
+
+    /** Starts a listener; a bind failure becomes one line naming the field, the address and the reason. */
+    private static <T> T listen(String field, InetSocketAddress address, Listener<T> listener)
+            throws StartException, InterruptedException {
+        try {
+            return listener.start();
+        } catch (IOException e) {
+            throw StartException.cannotListen(field, address, e);
+        }
+    }
+
+    /** Starting a server that binds an address. */
+    private interface Listener<T> {
+        T start() throws IOException, InterruptedException;
+    }
+
+    private static void closeAll(AutoCloseable... parts) {
+        for (AutoCloseable part : parts) {
+            if (part == null) {
+                continue;
+            }
+            try {
+                part.close();
+            } catch (Exception e) {
+                log.warn("Stopping {} failed", part.getClass().getSimpleName(), e);
+            }
         }
     }
 
@@ -130,11 +162,7 @@ public final class Balancer implements AutoCloseable {
             return;
         }
         log.info("Balancer stopping: draining requests in flight");
-        analysis.close();
-        admin.close();
-        proxy.close();
-        source.close();
-        rollout.close();
+        closeAll(analysis, admin, proxy, source, rollout);
         log.info("Balancer stopped");
     }
 

@@ -18,10 +18,13 @@ import java.util.Set;
  * The whole validated configuration of one balancer. Built by {@link ConfigLoader} from a file, or
  * {@link #defaults(Map)} for the seed exercise's setup.
  *
- * @param source where it was read from, or {@code null} for the built-in defaults
+ * @param source            where it was read from, or {@code null} for the built-in defaults
+ * @param adminAllowedHosts names, besides its address and localhost, that requests to the admin listener
+ *                          may give as their Host (lower case; {@code admin.allowedHosts})
  */
 public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAddress adminListen, String adminToken,
-                             Discovery discovery, List<RouteSpec> routes, ProxySettings proxy, boolean accessLog) {
+                             List<String> adminAllowedHosts, Discovery discovery, List<RouteSpec> routes,
+                             ProxySettings proxy, boolean accessLog) {
 
     public static final int DEFAULT_PORT = 48151;
     public static final int DEFAULT_ADMIN_PORT = 48152;
@@ -32,13 +35,14 @@ public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAd
         Objects.requireNonNull(adminListen, "adminListen");
         Objects.requireNonNull(discovery, "discovery");
         Objects.requireNonNull(proxy, "proxy");
+        adminAllowedHosts = List.copyOf(adminAllowedHosts);
         routes = List.copyOf(routes);
     }
 
-    /** No admin token, no access log. */
+    /** No admin token, no other admin host names, no access log. */
     public BalancerConfig(Path source, InetSocketAddress listen, InetSocketAddress adminListen, Discovery discovery,
                           List<RouteSpec> routes, ProxySettings proxy) {
-        this(source, listen, adminListen, null, discovery, routes, proxy, false);
+        this(source, listen, adminListen, null, List.of(), discovery, routes, proxy, false);
     }
 
     /** Where replicas come from. */
@@ -72,7 +76,7 @@ public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAd
      */
     public static BalancerConfig defaults(Map<String, String> env) {
         return new BalancerConfig(null, new InetSocketAddress("0.0.0.0", DEFAULT_PORT),
-                new InetSocketAddress("127.0.0.1", DEFAULT_ADMIN_PORT), adminTokenFromEnv(env, null),
+                new InetSocketAddress("127.0.0.1", DEFAULT_ADMIN_PORT), adminTokenFromEnv(env, null), List.of(),
                 new ConsulDiscovery(consulFromEnv(env, DEFAULT_CONSUL, null, null)),
                 List.of(seedRoute()), ProxySettings.defaults(), false);
     }

@@ -17,6 +17,8 @@ import sun.misc.Signal;
 public final class BalancerMain {
     static final int OK = 0;
     static final int CONFIG_ERROR = 1;
+    /** Start-up failed for another reason (a port in use): like a bad config, nothing is left running. */
+    static final int START_ERROR = 1;
     static final int USAGE_ERROR = 2;
     private static final int RUNNING = -1;
 
@@ -76,6 +78,9 @@ public final class BalancerMain {
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return CONFIG_ERROR;
+        } catch (RuntimeException e) { // a check the loader lacks: still one line, never a stack trace
+            err.println(file + ": cannot be checked: " + oneLine(e));
+            return CONFIG_ERROR;
         }
     }
 
@@ -87,9 +92,12 @@ public final class BalancerMain {
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return CONFIG_ERROR;
-        } catch (RuntimeException e) {
+        } catch (StartException e) {
             err.println("Cannot start: " + e.getMessage());
-            return CONFIG_ERROR;
+            return START_ERROR;
+        } catch (Exception e) { // unforeseen, yet still one line: the balancer stopped what it had started
+            err.println("Cannot start: " + oneLine(e));
+            return START_ERROR;
         }
         // SIGTERM and SIGINT drain the balancer and exit 0: stopping on request is a normal end.
         // (With only a shutdown hook the JVM would still exit 143 or 130.)
@@ -103,6 +111,12 @@ public final class BalancerMain {
         Runtime.getRuntime().addShutdownHook(new Thread(balancer::close, "balancer-shutdown-hook"));
         new CountDownLatch(1).await(); // the main thread has nothing more to do
         return RUNNING;
+    }
+
+    private static String oneLine(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     static String version() {

@@ -3,6 +3,7 @@ package io.canarybalancer.balancer;
 import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.Discovery;
 import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.admin.AllowedHosts;
 import io.canarybalancer.balancer.analysis.AnalysisSettings;
 import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.config.ConfigNode;
@@ -19,6 +20,7 @@ import io.canarybalancer.balancer.route.Strategy;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +37,7 @@ import java.util.Set;
 public final class ConfigLoader {
     private static final Set<String> ROOT = Set.of("listen", "admin", "discovery", "routes", "timeouts", "ioThreads",
             "accessLog", "maxConnections", "limits");
-    private static final Set<String> ADMIN = Set.of("listen", "token");
+    private static final Set<String> ADMIN = Set.of("listen", "token", "allowedHosts");
     private static final Set<String> DISCOVERY = Set.of("file", "consul");
     private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace",
             "rolloutPrefix");
@@ -45,7 +47,8 @@ public final class ConfigLoader {
     private static final Set<String> ANALYSIS = Set.of("window", "interval", "minRequests", "errorRateMargin",
             "latencyRatio", "latencyMargin", "schedule");
     private static final Set<String> SCHEDULE = Set.of("steps", "pause");
-    private static final Duration MAX_WINDOW = Duration.ofHours(24);
+    private static final Duration MAX_CONSUL_WAIT = Duration.ofMinutes(10);
+    private static final Duration MAX_LATENCY_MARGIN = Duration.ofHours(1);
     private static final int MAX_CHECKS_PER_WINDOW = 3_600;
     /** RFC 9110 token characters: what header and cookie names are made of. */
     private static final String TOKEN = "[A-Za-z0-9!#$%&'*+.^_`|~-]+";
@@ -78,6 +81,7 @@ public final class ConfigLoader {
             throw adminNode.get("token").error("is required when admin.listen is not a loopback address"
                     + " (or set BALANCER_ADMIN_TOKEN)");
         }
+        List<String> allowedHosts = allowedHosts(adminNode.get("allowedHosts"));
         Discovery discovery = discovery(root.get("discovery"), file, env);
         List<RouteSpec> routes = routes(root.get("routes"));
         ProxySettings proxy = defaults.proxy()
@@ -86,7 +90,20 @@ public final class ConfigLoader {
                         root.integer("maxConnections", defaults.proxy().maxConnections(), 1, 1_000_000)))
                 .withIoThreads(root.integer("ioThreads", 0, 0, 256));
         boolean accessLog = root.has("accessLog") && flag(root.get("accessLog"));
-        return new BalancerConfig(file, listen, admin, adminToken, discovery, routes, proxy, accessLog);
+        return new BalancerConfig(file, listen, admin, adminToken, allowedHosts, discovery, routes, proxy, accessLog);
+    }
+
+    /** {@code admin.allowedHosts}: more names requests may give as Host, such as a DNS name of the balancer. */
+    private static List<String> allowedHosts(ConfigNode node) throws ConfigException {
+        List<String> hosts = new ArrayList<>();
+        for (ConfigNode item : node.items()) {
+            String host = AllowedHosts.normalise(item.text());
+            if (host == null) {
+                throw item.error("must be a host name or IP address without a port, got '" + item.text() + "'");
+            }
+            hosts.add(host);
+        }
+        return hosts;
     }
 
     private static Discovery discovery(ConfigNode node, Path configFile, Map<String, String> env)
@@ -103,24 +120,26 @@ public final class ConfigLoader {
         }
         String file = node.requiredString("file");
         Path parent = configFile.toAbsolutePath().getParent();
-        return new FileDiscovery(parent.resolve(file).normalize());
+        try {
+            return new FileDiscovery(parent.resolve(file).normalize());
+        } catch (InvalidPathException e) {
+            throw node.get("file").error("not a usable path: " + e.getReason());
+        }
     }
 
     private static ConsulDiscovery consul(ConfigNode node, Map<String, String> env) throws ConfigException {
         String url = node.string("url", BalancerConfig.DEFAULT_CONSUL);
-        try {
-            URI uri = new URI(ConsulSettings.normaliseUrl(url));
-            if (uri.getHost() == null) {
-                throw node.get("url").error("must be an http(s) URL such as http://127.0.0.1:8500, got '" + url + "'");
-            }
-        } catch (URISyntaxException e) {
-            throw node.get("url").error("must be an http(s) URL such as http://127.0.0.1:8500, got '" + url + "'");
-        }
+        consulUrl(node.get("url"), url, "");
         ConsulSettings base = BalancerConfig.consulFromEnv(env, url, node.string("token", null),
                 node.string("datacenter", null));
+        String fromEnv = env.get("CONSUL_HTTP_ADDR");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            consulUrl(node.get("url"), fromEnv, "CONSUL_HTTP_ADDR ");
+        }
         Duration wait = node.duration("wait", base.blockingWait());
-        if (wait.compareTo(Duration.ofMinutes(10)) > 0) {
-            throw node.get("wait").error("must be at most 10m (Consul's limit), got " + wait);
+        if (wait.compareTo(MAX_CONSUL_WAIT) > 0) {
+            throw node.get("wait").error("must be at most " + ConfigNode.format(MAX_CONSUL_WAIT)
+                    + " (Consul's limit), got '" + node.get("wait").text() + "'");
         }
         return new ConsulDiscovery(new ConsulSettings(base.url(), base.token(), base.datacenter(), wait,
                 node.duration("emptyAnswerGrace", base.emptyAnswerGrace()), base.backoffMin(), base.backoffMax(),
@@ -152,6 +171,19 @@ public final class ConfigLoader {
         return routes;
     }
 
+    /** Fails unless {@code url} (from the file, or from {@code source}) is an http(s) URL with a host. */
+    private static void consulUrl(ConfigNode node, String url, String source) throws ConfigException {
+        try {
+            URI uri = new URI(ConsulSettings.normaliseUrl(url));
+            if (uri.getHost() != null) {
+                return;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw node.error(source + "must be an http(s) URL such as http://127.0.0.1:8500, got '" + url + "'");
+    }
+
     private static RouteSpec route(ConfigNode node) throws ConfigException {
         String prefix = node.string("pathPrefix", "/");
         if (!prefix.startsWith("/")) {
@@ -180,7 +212,8 @@ public final class ConfigLoader {
 
         ConfigNode header = node.get("header").requireObject(HEADER);
         HeaderRule rule = header.isMissing() ? HeaderRule.DEFAULT
-                : new HeaderRule(header.string("name", HeaderRule.DEFAULT.name()), header.string("value", null));
+                : new HeaderRule(header.has("name") ? token(header.get("name"), "header") : HeaderRule.DEFAULT.name(),
+                        header.has("value") ? fieldValue(header.get("value")) : null);
         Fallback fallback;
         try {
             fallback = Fallback.parse(node.string("fallback", Fallback.STABLE.label()));
@@ -213,6 +246,15 @@ public final class ConfigLoader {
         return name;
     }
 
+    /** A header value to match: any text but control characters, which no request could carry. */
+    private static String fieldValue(ConfigNode node) throws ConfigException {
+        String value = node.text();
+        if (!value.chars().allMatch(c -> c == '\t' || c >= 0x20 && c != 0x7f)) {
+            throw node.error("must not contain control characters");
+        }
+        return value;
+    }
+
     private static AnalysisSettings analysis(ConfigNode node) throws ConfigException {
         node.requireObject(ANALYSIS);
         if (node.isMissing()) {
@@ -234,9 +276,6 @@ public final class ConfigLoader {
             }
         }
         Duration window = node.duration("window", AnalysisSettings.DEFAULT_WINDOW);
-        if (window.compareTo(MAX_WINDOW) > 0) {
-            throw node.get("window").error("must be at most 24h, got " + window);
-        }
         Duration interval = node.duration("interval", AnalysisSettings.DEFAULT_INTERVAL);
         if (interval.compareTo(window) > 0) {
             throw node.get("interval").error("must not be longer than the window (" + window + "), got " + interval);
@@ -249,7 +288,7 @@ public final class ConfigLoader {
                 node.integer("minRequests", AnalysisSettings.DEFAULT_MIN_REQUESTS, 1, 1_000_000),
                 node.decimal("errorRateMargin", AnalysisSettings.DEFAULT_ERROR_RATE_MARGIN, 0, 0.99),
                 node.decimal("latencyRatio", AnalysisSettings.DEFAULT_LATENCY_RATIO, 1, 1000),
-                node.duration("latencyMargin", AnalysisSettings.DEFAULT_LATENCY_MARGIN),
+                node.duration("latencyMargin", AnalysisSettings.DEFAULT_LATENCY_MARGIN, MAX_LATENCY_MARGIN),
                 steps, schedule.duration("pause", AnalysisSettings.DEFAULT_STEP_PAUSE));
     }
 
@@ -262,13 +301,13 @@ public final class ConfigLoader {
             throws ConfigException {
         node.requireObject(TIMEOUTS);
         return new ProxySettings.Timeouts(
-                node.duration("connect", defaults.connect()),
-                node.duration("response", defaults.response()),
-                node.duration("clientIdle", defaults.clientIdle()),
-                node.duration("backendIdle", defaults.backendIdle()),
-                node.duration("requestHead", defaults.requestHead()),
-                node.duration("stall", defaults.stall()),
-                node.duration("drain", defaults.drain()));
+                node.duration("connect", defaults.connect(), ProxySettings.Timeouts.MAX_CONNECT),
+                node.duration("response", defaults.response(), ProxySettings.Timeouts.MAX),
+                node.duration("clientIdle", defaults.clientIdle(), ProxySettings.Timeouts.MAX),
+                node.duration("backendIdle", defaults.backendIdle(), ProxySettings.Timeouts.MAX),
+                node.duration("requestHead", defaults.requestHead(), ProxySettings.Timeouts.MAX_REQUEST_HEAD),
+                node.duration("stall", defaults.stall(), ProxySettings.Timeouts.MAX),
+                node.duration("drain", defaults.drain(), ProxySettings.Timeouts.MAX_DRAIN));
     }
 
     private static ProxySettings.Limits limits(ConfigNode node, ProxySettings.Limits defaults, int connections)

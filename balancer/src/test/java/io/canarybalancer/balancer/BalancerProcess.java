@@ -3,6 +3,7 @@ package io.canarybalancer.balancer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,18 +62,34 @@ public final class BalancerProcess implements AutoCloseable {
         return balancer;
     }
 
-    /** Runs the jar with these arguments to completion (bounded) and returns exit code and output. */
+    /**
+     * Runs the jar with these arguments to completion and returns exit code and output. A process
+     * that has not ended after a minute is killed and the call fails with its output so far: these
+     * runs must end by themselves (start-up failures included), and a hung one must not hang the build.
+     */
     public static Result run(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("balancer did not exit");
+        StringBuffer text = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                lines.lines().forEach(line -> text.append(line).append('\n'));
+            } catch (IOException | UncheckedIOException e) {
+                // the process ended
+            }
+        }, "balancer-run-output");
+        reader.setDaemon(true);
+        reader.start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+            throw new IllegalStateException("balancer did not exit; output:\n" + text);
         }
-        return new Result(process.exitValue(), text);
+        reader.join(TimeUnit.SECONDS.toMillis(10));
+        return new Result(process.exitValue(), text.toString());
     }
 
     public record Result(int exitCode, String output) {

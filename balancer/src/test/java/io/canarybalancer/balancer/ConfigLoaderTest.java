@@ -128,7 +128,7 @@ class ConfigLoaderTest {
             "bad sticky header name | routes: [{sticky: {header: 'User Id'}}]"
                     + " | routes[0].sticky.header: must be a header name",
             "window over a day | routes: [{analysis: {window: 25h, interval: 1m}}]"
-                    + " | routes[0].analysis.window: must be at most 24h, got PT25H",
+                    + " | routes[0].analysis.window: must be at most 24h, got '25h'",
             "too many checks per window | routes: [{analysis: {window: 5m, interval: 10ms}}]"
                     + " | routes[0].analysis.interval: must be at least the window / 3600",
             "unknown sticky field | routes: [{sticky: {query: u}}]"
@@ -152,9 +152,39 @@ class ConfigLoaderTest {
                     + " | routes[0].analysis.interval: must not be longer than the window",
             "min requests zero | routes: [{analysis: {minRequests: 0}}]"
                     + " | routes[0].analysis.minRequests: must be between 1 and 1000000, got 0",
+            "duration beyond a long | timeouts: {connect: 99999999999999999999s}"
+                    + " | timeouts.connect: must be at most 5m, got '99999999999999999999s'",
+            "duration beyond nanoseconds | timeouts: {response: 9999999999999h}"
+                    + " | timeouts.response: must be at most 24h, got '9999999999999h'",
+            "connect timeout beyond an int of milliseconds | timeouts: {connect: 600h}"
+                    + " | timeouts.connect: must be at most 5m, got '600h'",
+            "request head timeout of a day | timeouts: {requestHead: 24h}"
+                    + " | timeouts.requestHead: must be at most 10m, got '24h'",
+            "drain of a day | timeouts: {drain: 1440m}"
+                    + " | timeouts.drain: must be at most 1h, got '1440m'",
+            "idle time beyond a day | timeouts: {clientIdle: 25h}"
+                    + " | timeouts.clientIdle: must be at most 24h, got '25h'",
+            "latency margin beyond nanoseconds | routes: [{analysis: {latencyMargin: 99999999999h}}]"
+                    + " | routes[0].analysis.latencyMargin: must be at most 1h, got '99999999999h'",
+            "schedule pause beyond a day"
+                    + " | routes: [{strategy: weight, analysis: {schedule: {steps: [5], pause: 2000000000m}}}]"
+                    + " | routes[0].analysis.schedule.pause: must be at most 24h, got '2000000000m'",
+            "consul grace beyond a day | discovery: {consul: {emptyAnswerGrace: 100000h}}"
+                    + " | discovery.consul.emptyAnswerGrace: must be at most 24h, got '100000h'",
+            "header rule name not a token | routes: [{header: {name: 'X Canary'}}]"
+                    + " | routes[0].header.name: must be a header name",
+            "header rule name with a colon | routes: [{header: {name: 'X-Canary:'}}]"
+                    + " | routes[0].header.name: must be a header name",
+            "allowed hosts not a list | admin: {allowedHosts: admin.example}"
+                    + " | admin.allowedHosts: must be a list",
+            "allowed host with a space | admin: {allowedHosts: ['bad host']}"
+                    + " | admin.allowedHosts[0]: must be a host name or IP address without a port, got 'bad host'",
+            "allowed host with a port | admin: {allowedHosts: ['admin.example:8080']}"
+                    + " | admin.allowedHosts[0]: must be a host name or IP address without a port,"
+                    + " got 'admin.example:8080'",
     })
     void reportsFileFieldAndReason(String problem, String yaml, String expected) throws IOException {
-        Path file = write("discovery: {file: replicas.yml}\n" + yaml + "\n");
+        Path file = write((yaml.startsWith("discovery:") ? "" : "discovery: {file: replicas.yml}\n") + yaml + "\n");
 
         assertThatThrownBy(() -> ConfigLoader.load(file))
                 .isInstanceOf(ConfigException.class)
@@ -243,7 +273,42 @@ class ConfigLoaderTest {
         Path file = write("discovery: {consul: {wait: 11m}}\n");
 
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
-                .hasMessage(file + ": discovery.consul.wait: must be at most 10m (Consul's limit), got PT11M");
+                .hasMessage(file + ": discovery.consul.wait: must be at most 10m (Consul's limit), got '11m'");
+    }
+
+    @Test
+    void aHeaderRuleValueWithAControlCharacterIsRefused() throws IOException {
+        Path file = write("discovery: {file: r.yml}\nroutes: [{header: {name: X-Canary, value: \"o\\u0007n\"}}]\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .hasMessage(file + ": routes[0].header.value: must not contain control characters");
+    }
+
+    @Test
+    void aReplicaFilePathThatCannotBeAPathIsRefused() throws IOException {
+        Path file = write("discovery: {file: \"replicas\\0.yml\"}\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ": discovery.file: not a usable path: ");
+    }
+
+    @Test
+    void aConsulAddressFromTheEnvironmentIsValidatedToo() throws IOException {
+        Path file = write("discovery: {consul: {url: 'http://127.0.0.1:8500'}}\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("CONSUL_HTTP_ADDR", "http://[bad")))
+                .hasMessage(file + ": discovery.consul.url: CONSUL_HTTP_ADDR must be an http(s) URL such as"
+                        + " http://127.0.0.1:8500, got 'http://[bad'");
+    }
+
+    @Test
+    void readsTheAdminListenersAllowedHosts() throws Exception {
+        BalancerConfig config = ConfigLoader.load(write(
+                "discovery: {file: r.yml}\nadmin: {allowedHosts: [Balancer.Internal, 10.0.0.7, '[::1]']}\n"), Map.of());
+
+        assertThat(config.adminAllowedHosts()).containsExactly("balancer.internal", "10.0.0.7", "[::1]");
+        assertThat(ConfigLoader.load(write("discovery: {file: r.yml}\n"), Map.of()).adminAllowedHosts()).isEmpty();
     }
 
     private static ConsulSettings consul(BalancerConfig config) {

@@ -27,9 +27,12 @@ public final class Http {
         return client.send(request(url, headers).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Sends a request with this method and body (none when empty), as the admin API takes them. */
+    /**
+     * Sends a request with this method and body (none when empty), as the admin API takes them: a
+     * change carries {@code Content-Type: application/json}, with or without a body.
+     */
     public HttpResponse<String> send(String method, String url, String body) throws Exception {
-        HttpRequest request = request(url)
+        HttpRequest request = request(url, "Content-Type", "application/json")
                 .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
         return client.send(request, HttpResponse.BodyHandlers.ofString());

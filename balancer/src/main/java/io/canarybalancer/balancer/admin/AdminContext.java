@@ -19,9 +19,14 @@ import java.util.function.Supplier;
  * @param analysis  the last canary analysis check of each route that has analysis
  * @param discovery "consul" or "file"
  * @param token     the bearer token every request but the dashboard page must carry, or {@code null}
+ * @param allowedHosts names besides its address and localhost that requests may give as Host ({@link AllowedHosts})
  */
 public record AdminContext(RoutingTableHolder routes, RolloutControl rollouts, TrafficStats stats,
                            PrometheusRegistry registry, Supplier<List<WatchState>> watches,
                            Supplier<Map<String, Ejection>> ejections, Supplier<Map<String, AnalysisStatus>> analysis,
-                           String discovery, String version, String token) {
+                           String discovery, String version, String token, List<String> allowedHosts) {
+
+    public AdminContext {
+        allowedHosts = List.copyOf(allowedHosts);
+    }
 }

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,27 +54,69 @@ import java.util.function.UnaryOperator;
  * POST /routes/{name}/pause        the canary takes none until resumed; strategy and weight are kept
  * POST /routes/{name}/resume
  * </pre>
+ *
+ * Before anything else, {@link BrowserGuard} refuses (403) a request whose Host is not the listener,
+ * and a change without the JSON content type (or the token) or from a foreign Origin.
  */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     private static final Set<String> ROLLOUT_FIELDS = Set.of("strategy", "weight", "paused");
     private static final PrometheusTextFormatWriter PROMETHEUS = PrometheusTextFormatWriter.create();
+    /** Whether the connection asked for its next request and has not had it yet. */
+    private static final AttributeKey<Boolean> AWAITING_REQUEST =
+            AttributeKey.valueOf(AdminHandler.class, "awaitingRequest");
 
     private final AdminContext context;
     private final Executor worker;
+    private final BrowserGuard guard;
     private final byte[] dashboard;
 
-    AdminHandler(AdminContext context, Executor worker) {
+    AdminHandler(AdminContext context, Executor worker, BrowserGuard guard) {
         this.context = context;
         this.worker = worker;
+        this.guard = guard;
         this.dashboard = resource("/admin/dashboard.html");
+    }
+
+    /**
+     * Connections do not read by themselves: one request is read, answered, and only then the next
+     * ({@link #send}), so that answers to pipelined requests leave in request order even when a
+     * change is answered from the worker thread.
+     */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.fireChannelActive();
+        readNext(ctx);
+    }
+
+    private static void readNext(ChannelHandlerContext ctx) {
+        ctx.channel().attr(AWAITING_REQUEST).set(true);
+        ctx.read();
+    }
+
+    /**
+     * A read that brought no whole request (only its head, say) ends with a read-complete and no
+     * request (FlowControlHandler's contract): ask again until the request is there.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (Boolean.TRUE.equals(ctx.channel().attr(AWAITING_REQUEST).get())) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        ctx.channel().attr(AWAITING_REQUEST).set(false);
         if (!request.decoderResult().isSuccess()) {
             respond(ctx, request, error(HttpResponseStatus.BAD_REQUEST, "malformed request"));
+            return;
+        }
+        String refused = guard.refuseHost(request);
+        if (refused != null) {
+            respond(ctx, request, error(HttpResponseStatus.FORBIDDEN, refused));
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
@@ -88,6 +131,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             FullHttpResponse denied = error(HttpResponseStatus.UNAUTHORIZED, "a bearer token is required");
             denied.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"canary-balancer\"");
             respond(ctx, request, denied);
+            return;
+        }
+        refused = guard.refuseChange(request, context.token() != null);
+        if (refused != null) {
+            respond(ctx, request, error(HttpResponseStatus.FORBIDDEN, refused));
             return;
         }
         if (path.equals("/status")) {
@@ -259,13 +307,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         send(ctx, HttpUtil.isKeepAlive(request), response);
     }
 
+    /** Writes the answer to the current request, then reads the next one (see {@link #channelActive}). */
     private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
         HttpUtil.setContentLength(response, response.content().readableBytes());
         HttpUtil.setKeepAlive(response, keepAlive);
-        var future = ctx.writeAndFlush(response);
-        if (!keepAlive) {
-            future.addListener(ChannelFutureListener.CLOSE);
-        }
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
+            if (keepAlive && written.isSuccess()) {
+                readNext(ctx);
+            } else {
+                ctx.close();
+            }
+        });
     }
 
     private static byte[] resource(String name) {

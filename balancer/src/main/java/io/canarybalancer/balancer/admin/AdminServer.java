@@ -15,11 +15,13 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,21 +45,32 @@ public final class AdminServer implements AutoCloseable {
         this.listener = listener;
     }
 
-    public static AdminServer start(InetSocketAddress address, AdminContext context) throws InterruptedException {
+    /**
+     * Binds {@code address} and starts answering.
+     *
+     * @throws IOException when the address cannot be bound; no thread of this server is left running
+     */
+    public static AdminServer start(InetSocketAddress address, AdminContext context)
+            throws IOException, InterruptedException {
         registerGauges(context);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("balancer-admin"),
                 NioIoHandler.newFactory());
         ExecutorService worker = Executors.newSingleThreadExecutor(new DefaultThreadFactory("balancer-admin-worker", true));
-        AdminHandler handler = new AdminHandler(context, worker);
+        AdminHandler handler = new AdminHandler(context, worker,
+                new BrowserGuard(new AllowedHosts(address.getAddress(), context.allowedHosts())));
         try {
             Channel listener = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_REUSEADDR, true) // rebind at once after a restart
+                    // One request at a time per connection: the handler asks for the next once it
+                    // answered, and FlowControlHandler holds pipelined requests decoded from one read.
+                    .childOption(ChannelOption.AUTO_READ, false)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel channel) {
-                            channel.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), handler);
+                            channel.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                                    new FlowControlHandler(), handler);
                         }
                     })
                     .bind(address).sync().channel();
@@ -66,8 +79,8 @@ public final class AdminServer implements AutoCloseable {
             log.info("Admin API listening on {}:{}{}", bound.getAddress().getHostAddress(), bound.getPort(),
                     context.token() == null ? "" : " (bearer token required)");
             return server;
-        } catch (RuntimeException | InterruptedException e) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        } catch (Exception e) { // sync() rethrows a bind failure, an IOException, as it is
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
             worker.shutdownNow();
             throw e;
         }

@@ -30,6 +30,11 @@ public final class ConfigNode {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    /**
+     * The longest duration a setting takes unless it names its own bound: far below what overflows
+     * {@code toNanos()} (292 years) or an {@code int} of milliseconds (24 days).
+     */
+    public static final Duration MAX_DURATION = Duration.ofHours(24);
 
     private final Path file;
     private final String field;
@@ -201,8 +206,13 @@ public final class ConfigNode {
         return value;
     }
 
-    /** A duration written {@code 250ms}, {@code 30s}, {@code 5m} or {@code 1h}; must be positive. */
+    /** A duration written {@code 250ms}, {@code 30s}, {@code 5m} or {@code 1h}; longer than zero, at most a day. */
     public Duration duration(String key, Duration fallback) throws ConfigException {
+        return duration(key, fallback, MAX_DURATION);
+    }
+
+    /** A duration written as above, longer than zero and at most {@code max}. */
+    public Duration duration(String key, Duration fallback, Duration max) throws ConfigException {
         String text = string(key, null);
         if (text == null) {
             return fallback;
@@ -211,17 +221,41 @@ public final class ConfigNode {
         if (!matcher.matches()) {
             throw get(key).error("must be a duration such as 500ms, 30s or 5m, got '" + text + "'");
         }
-        long amount = Long.parseLong(matcher.group(1));
-        Duration duration = switch (matcher.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
-        };
+        Duration duration = parseDuration(matcher.group(1), matcher.group(2));
+        if (duration == null || duration.compareTo(max) > 0) {
+            throw get(key).error("must be at most " + format(max) + ", got '" + text + "'");
+        }
         if (duration.isZero()) {
             throw get(key).error("must be longer than zero");
         }
         return duration;
+    }
+
+    /** {@code amount} of {@code unit}, or {@code null} when it does not even fit a {@link Duration}. */
+    private static Duration parseDuration(String amount, String unit) {
+        try {
+            long value = Long.parseLong(amount);
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(value);
+                case "s" -> Duration.ofSeconds(value);
+                case "m" -> Duration.ofMinutes(value);
+                default -> Duration.ofHours(value);
+            };
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
+    }
+
+    /** A duration as a configuration file writes it: {@code 24h}, {@code 10m}, {@code 30s}, {@code 500ms}. */
+    public static String format(Duration duration) {
+        if (duration.toMillis() % 1000 != 0) {
+            return duration.toMillis() + "ms";
+        }
+        long seconds = duration.toSeconds();
+        if (seconds % 3600 == 0) {
+            return seconds / 3600 + "h";
+        }
+        return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
     }
 
     /** An error about this node. */

@@ -18,6 +18,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -46,9 +47,13 @@ public final class ProxyServer implements AutoCloseable {
         this.drainTimeout = drainTimeout;
     }
 
-    /** Binds {@code address} and starts serving; fails if the address cannot be bound. */
+    /**
+     * Binds {@code address} and starts serving.
+     *
+     * @throws IOException when the address cannot be bound; no thread of this server is left running
+     */
     public static ProxyServer start(InetSocketAddress address, RoutingTableHolder routes, ProxySettings settings,
-                                    TrafficStats stats) throws InterruptedException {
+                                    TrafficStats stats) throws IOException, InterruptedException {
         Transport transport = Transport.best();
         EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("balancer-accept"), transport.ioHandlerFactory());
@@ -79,9 +84,9 @@ public final class ProxyServer implements AutoCloseable {
             log.info("Proxy transport: {}, {} I/O thread(s)", transport.name().toLowerCase(java.util.Locale.ROOT),
                     ((MultiThreadIoEventLoopGroup) workers).executorCount());
             return new ProxyServer(acceptor, workers, listener, clients, settings.drainTimeout(), health);
-        } catch (RuntimeException | InterruptedException e) {
-            acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        } catch (Exception e) { // sync() rethrows a bind failure, an IOException, as it is
+            acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
+            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
             throw e;
         }
     }

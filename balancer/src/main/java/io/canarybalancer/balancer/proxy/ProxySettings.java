@@ -32,14 +32,31 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
      */
     public record Timeouts(Duration connect, Duration response, Duration clientIdle, Duration backendIdle,
                            Duration requestHead, Duration stall, Duration drain) {
+        /** The longest of any timeout without a bound of its own: in nanoseconds it fits a long, in milliseconds an int. */
+        public static final Duration MAX = Duration.ofHours(24);
+        /** The longest connect timeout: the kernel gives up on an unanswered connect within minutes anyway. */
+        public static final Duration MAX_CONNECT = Duration.ofMinutes(5);
+        /** The longest wait for a request head: longer only helps slow-header attacks. */
+        public static final Duration MAX_REQUEST_HEAD = Duration.ofMinutes(10);
+        /** The longest drain: a stop must end. */
+        public static final Duration MAX_DRAIN = Duration.ofHours(1);
+
         public Timeouts {
-            Objects.requireNonNull(connect, "connect");
-            Objects.requireNonNull(response, "response");
-            Objects.requireNonNull(clientIdle, "clientIdle");
-            Objects.requireNonNull(backendIdle, "backendIdle");
-            Objects.requireNonNull(requestHead, "requestHead");
-            Objects.requireNonNull(stall, "stall");
-            Objects.requireNonNull(drain, "drain");
+            bounded("connect", connect, MAX_CONNECT);
+            bounded("response", response, MAX);
+            bounded("clientIdle", clientIdle, MAX);
+            bounded("backendIdle", backendIdle, MAX);
+            bounded("requestHead", requestHead, MAX_REQUEST_HEAD);
+            bounded("stall", stall, MAX);
+            bounded("drain", drain, MAX_DRAIN);
+        }
+
+        private static void bounded(String name, Duration timeout, Duration max) {
+            Objects.requireNonNull(timeout, name);
+            if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(max) > 0) {
+                throw new IllegalArgumentException(name + " timeout must be above zero and at most " + max
+                        + ", got " + timeout);
+            }
         }
     }
 

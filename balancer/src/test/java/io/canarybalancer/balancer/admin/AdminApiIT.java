@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.balancer.BalancerProcess;
 import io.canarybalancer.balancer.Http;
+import io.canarybalancer.balancer.RawHttp;
 import io.canarybalancer.balancer.TestBackend;
 import io.canarybalancer.balancer.TestConfigs;
 import org.junit.jupiter.api.AfterAll;
@@ -224,6 +225,115 @@ class AdminApiIT {
                         + "method=GET target=/access-log-probe");
     }
 
+    @Test
+    void aStateChangeWithoutJsonContentTypeIsRefusedAndChangesNothing() throws Exception {
+        // What a page may send across origins without asking first: no type, or a "simple" one.
+        HttpResponse<String> untyped = http.client().send(Http.request(balancer.adminUrl() + "/routes/message/promote")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> plain = http.client().send(Http.request(balancer.adminUrl() + "/routes/message/rollout")
+                .header("Content-Type", "text/plain").PUT(HttpRequest.BodyPublishers.ofString("{\"weight\":90}"))
+                .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        for (HttpResponse<String> refused : List.of(untyped, plain)) {
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(JSON.readTree(refused.body()).get("error").asText())
+                    .contains("Content-Type: application/json");
+        }
+        assertThat(route(status(), "message").get("weight").asInt()).isZero();
+    }
+
+    @ParameterizedTest(name = "Origin: {0}")
+    @CsvSource({"http://evil.example", "null", "http://127.0.0.1:1", "https://127.0.0.1"})
+    void aStateChangeFromAnotherOriginIsRefused(String origin) throws Exception {
+        try (RawHttp client = new RawHttp(balancer.adminPort())) {
+            RawHttp.Response refused = client.send("POST /routes/message/promote HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + balancer.adminPort() + "\r\nOrigin: " + origin + "\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 0\r\n\r\n").read();
+
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(JSON.readTree(refused.body()).get("error").asText()).contains("Origin");
+        }
+        assertThat(route(status(), "message").get("weight").asInt()).isZero();
+    }
+
+    @Test
+    void aStateChangeFromTheAdminListenersOwnOriginIsAccepted() throws Exception {
+        try (RawHttp client = new RawHttp(balancer.adminPort())) {
+            RawHttp.Response accepted = client.send("POST /routes/message/promote HTTP/1.1\r\n"
+                    + "Host: localhost:" + balancer.adminPort() + "\r\nOrigin: http://localhost:" + balancer.adminPort()
+                    + "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 0\r\n\r\n").read();
+
+            assertThat(accepted.status()).isEqualTo(200);
+        }
+        assertThat(route(status(), "message").get("weight").asInt()).isEqualTo(100);
+    }
+
+    @ParameterizedTest(name = "Host: {0}")
+    @CsvSource({"GET, /status, rebound.example", "GET, /, rebound.example", "GET, /metrics, 127.0.0.1.nip.example",
+            "PUT, /routes/message/rollout, rebound.example"})
+    void aRequestForAnotherHostIsRefused(String method, String path, String host) throws Exception {
+        // DNS rebinding: a name the attacker controls now resolves to 127.0.0.1.
+        try (RawHttp client = new RawHttp(balancer.adminPort())) {
+            RawHttp.Response refused = client.send(method + " " + path + " HTTP/1.1\r\nHost: " + host + ":"
+                    + balancer.adminPort() + "\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n"
+                    + "{\"weight\":9}").read();
+
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.header("Content-Type")).startsWith("application/json");
+            assertThat(JSON.readTree(refused.body()).get("error").asText()).contains("Host");
+        }
+        assertThat(route(status(), "message").get("weight").asInt()).isZero();
+    }
+
+    @Test
+    void requestsWithoutAHostAreRefused() throws Exception {
+        try (RawHttp client = new RawHttp(balancer.adminPort())) {
+            RawHttp.Response refused = client.send("GET /status HTTP/1.0\r\n\r\n").read();
+
+            assertThat(refused.status()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void theListenersAddressAndLocalhostAreAcceptedAsHost() throws Exception {
+        int port = balancer.adminPort();
+        for (String host : List.of("127.0.0.1:" + port, "localhost:" + port, "LOCALHOST", "127.0.0.1")) {
+            try (RawHttp client = new RawHttp(balancer.adminPort())) {
+                assertThat(client.send("GET /status HTTP/1.1\r\nHost: " + host + "\r\n\r\n").read().status())
+                        .as(host).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInRequestOrder() throws Exception {
+        String host = "Host: 127.0.0.1:" + balancer.adminPort() + "\r\nContent-Type: application/json\r\n";
+        try (RawHttp client = new RawHttp(balancer.adminPort())) {
+            for (int round = 0; round < 20; round++) {
+                String weight = "{\"strategy\":\"weight\",\"weight\":" + round + "}";
+                // Three requests in one write: a change that runs on the worker thread, a read answered
+                // at once on the event loop, and another change.
+                client.send("PUT /routes/message/rollout HTTP/1.1\r\n" + host + "Content-Length: " + weight.length()
+                        + "\r\n\r\n" + weight
+                        + "GET /status HTTP/1.1\r\n" + host + "\r\n"
+                        + "POST /routes/message/pause HTTP/1.1\r\n" + host + "Content-Length: 0\r\n\r\n");
+
+                JsonNode changed = JSON.readTree(client.read().body());
+                JsonNode status = JSON.readTree(client.read().body());
+                JsonNode paused = JSON.readTree(client.read().body());
+
+                assertThat(changed.path("weight").asInt(-1)).as("round %d, first answer: %s", round, changed)
+                        .isEqualTo(round);
+                assertThat(changed.get("paused").asBoolean()).isFalse();
+                assertThat(status.has("routes")).as("round %d, second answer: %s", round, status).isTrue();
+                assertThat(route(status, "message").get("weight").asInt()).isEqualTo(round);
+                assertThat(paused.get("paused").asBoolean()).as("round %d, third answer: %s", round, paused).isTrue();
+                client.send("POST /routes/message/resume HTTP/1.1\r\n" + host + "Content-Length: 0\r\n\r\n").read();
+            }
+        }
+    }
+
     private static JsonNode status() throws Exception {
         HttpResponse<String> response = http.get(balancer.adminUrl() + "/status");
         assertThat(response.statusCode()).isEqualTo(200);
@@ -240,10 +350,7 @@ class AdminApiIT {
     }
 
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest request = Http.request(balancer.adminUrl() + path)
-                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return http.client().send(request, HttpResponse.BodyHandlers.ofString());
+        return http.send(method, balancer.adminUrl() + path, body);
     }
 
 }

@@ -2,6 +2,7 @@ package io.canarybalancer.balancer.admin;
 
 import io.canarybalancer.balancer.BalancerProcess;
 import io.canarybalancer.balancer.Http;
+import io.canarybalancer.balancer.RawHttp;
 import io.canarybalancer.balancer.TestBackend;
 import io.canarybalancer.balancer.TestConfigs;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +33,7 @@ class AdminAuthIT {
         backend = new TestBackend("stable-1");
         Path config = TestConfigs.config(dir, TestConfigs.replicas(List.of(backend), List.of()), "");
         Files.writeString(config, Files.readString(config).replace("  listen: 127.0.0.1:0\n",
-                "  listen: 127.0.0.1:0\n  token: s3cret\n"));
+                "  listen: 127.0.0.1:0\n  token: s3cret\n  allowedHosts: [balancer.internal]\n"));
         balancer = BalancerProcess.start(config);
     }
 
@@ -65,8 +66,49 @@ class AdminAuthIT {
         assertThat(send("GET", "/", null).statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void withTheTokenAChangeNeedsNoJsonContentType() throws Exception {
+        // A page cannot add an Authorization header without asking first, so the token alone shows intent.
+        try (RawHttp client = new RawHttp(balancer.adminPort())) {
+            RawHttp.Response accepted = client.send("POST /routes/default/rollback HTTP/1.1\r\nHost: 127.0.0.1:"
+                    + balancer.adminPort() + "\r\nAuthorization: Bearer s3cret\r\nContent-Length: 0\r\n\r\n").read();
+
+            assertThat(accepted.status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void withTheTokenAChangeFromAnotherOriginIsStillRefused() throws Exception {
+        try (RawHttp client = new RawHttp(balancer.adminPort())) {
+            RawHttp.Response refused = client.send("POST /routes/default/rollback HTTP/1.1\r\nHost: 127.0.0.1:"
+                    + balancer.adminPort() + "\r\nOrigin: http://evil.example\r\nAuthorization: Bearer s3cret\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 0\r\n\r\n").read();
+
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.body()).contains("Origin");
+        }
+    }
+
+    @Test
+    void aNameInAllowedHostsIsAcceptedAndOthersAreNot() throws Exception {
+        try (RawHttp client = new RawHttp(balancer.adminPort())) {
+            RawHttp.Response allowed = client.send("POST /routes/default/rollback HTTP/1.1\r\nHost: Balancer.Internal:"
+                    + balancer.adminPort() + "\r\nOrigin: http://balancer.internal:" + balancer.adminPort()
+                    + "\r\nAuthorization: Bearer s3cret\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n")
+                    .read();
+            RawHttp.Response dashboard = client.send("GET / HTTP/1.1\r\nHost: balancer.internal\r\n\r\n").read();
+            RawHttp.Response other = client.send("GET /status HTTP/1.1\r\nHost: other.internal\r\n"
+                    + "Authorization: Bearer s3cret\r\n\r\n").read();
+
+            assertThat(allowed.status()).isEqualTo(200);
+            assertThat(dashboard.status()).isEqualTo(200);
+            assertThat(other.status()).isEqualTo(403);
+            assertThat(other.body()).contains("Host");
+        }
+    }
+
     private static HttpResponse<String> send(String method, String path, String authorization) throws Exception {
-        HttpRequest.Builder request = Http.request(balancer.adminUrl() + path)
+        HttpRequest.Builder request = Http.request(balancer.adminUrl() + path, "Content-Type", "application/json")
                 .method(method, method.equals("PUT") ? HttpRequest.BodyPublishers.ofString("{\"weight\":5}")
                         : HttpRequest.BodyPublishers.noBody());
         if (authorization != null) {

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,9 +150,6 @@ class RolloutSharingIT {
     }
 
     private HttpResponse<String> send(BalancerProcess balancer, String method, String path, String body) throws Exception {
-        HttpRequest request = Http.request(balancer.adminUrl() + path)
-                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return http.client().send(request, HttpResponse.BodyHandlers.ofString());
+        return http.send(method, balancer.adminUrl() + path, body);
     }
 }
