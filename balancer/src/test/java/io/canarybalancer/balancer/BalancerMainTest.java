@@ -33,7 +33,7 @@ class BalancerMainTest {
 
         assertThat(check(config)).isEqualTo(BalancerMain.CONFIG_ERROR);
         assertThat(stderr()).isEqualTo(config
-                + ": routes[0].strategy: unknown strategy 'random' (expected replicas, header or weight)\n");
+                + ":2: routes[0].strategy: unknown strategy 'random' (expected replicas, header or weight)\n");
     }
 
     @Test
@@ -41,7 +41,7 @@ class BalancerMainTest {
         Path config = config("discovery: {file: replicas.yml}\nroutes: [{strategy: weight, weight: -1}]\n");
 
         assertThat(check(config)).isEqualTo(BalancerMain.CONFIG_ERROR);
-        assertThat(stderr()).isEqualTo(config + ": routes[0].weight: must be between 0 and 100, got -1\n");
+        assertThat(stderr()).isEqualTo(config + ":2: routes[0].weight: must be between 0 and 100, got -1\n");
     }
 
     @Test
@@ -75,7 +75,7 @@ class BalancerMainTest {
 
         assertThat(check(config)).isEqualTo(BalancerMain.CONFIG_ERROR);
         assertThat(stderr()).isEqualTo(dir.resolve("replicas.yml")
-                + ": service-v1[0].port: must be between 1 and 65535, got 99999\n");
+                + ":2: service-v1[0].port: must be between 1 and 65535, got 99999\n");
     }
 
     private int check(Path config) throws InterruptedException {

@@ -35,7 +35,7 @@ class CommandLineIT {
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.output().strip()).isEqualTo(config
-                + ": routes[0].strategy: unknown strategy 'blue-green' (expected replicas, header or weight)");
+                + ":7: routes[0].strategy: unknown strategy 'blue-green' (expected replicas, header or weight)");
     }
 
     @Test
@@ -46,7 +46,7 @@ class CommandLineIT {
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.output().strip())
-                .isEqualTo(config + ": timeouts.stall: must be at most 24h, got '99999999999999999999999s'");
+                .isEqualTo(config + ":6: timeouts.stall: must be at most 24h, got '99999999999999999999999s'");
     }
 
     @Test
@@ -56,7 +56,7 @@ class CommandLineIT {
         BalancerProcess.Result result = BalancerProcess.run("--check", config.toString());
 
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.output().strip()).isEqualTo(config + ": routes[0].header.name: must be a header name"
+        assertThat(result.output().strip()).isEqualTo(config + ":7: routes[0].header.name: must be a header name"
                 + " (letters, digits and !#$%&'*+.^_`|~-), got 'X Canary'");
     }
 

@@ -186,9 +186,29 @@ class ConfigLoaderTest {
     void reportsFileFieldAndReason(String problem, String yaml, String expected) throws IOException {
         Path file = write((yaml.startsWith("discovery:") ? "" : "discovery: {file: replicas.yml}\n") + yaml + "\n");
 
+        int line = yaml.startsWith("discovery:") ? 1 : 2;
+
         assertThatThrownBy(() -> ConfigLoader.load(file))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith(file + ": " + expected.strip());
+                .hasMessageStartingWith(file + ":" + line + ": " + expected.strip());
+    }
+
+    @Test
+    void anErrorNamesTheLineOfTheFieldAtFault() throws IOException {
+        Path file = write("""
+                discovery:
+                  file: replicas.yml
+                routes:
+                  - name: message
+                    pathPrefix: /
+                  - name: credit
+                    pathPrefix: /credit
+                    strategy: weight
+                    weight: 150
+                """);
+
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .hasMessage(file + ":9: routes[1].weight: must be between 0 and 100, got 150");
     }
 
     @Test
@@ -265,7 +285,7 @@ class ConfigLoaderTest {
         Path file = write("discovery: {file: r.yml, consul: {url: 'http://x:8500'}}\n");
 
         assertThatThrownBy(() -> ConfigLoader.load(file))
-                .hasMessage(file + ": discovery: needs exactly one of file or consul");
+                .hasMessage(file + ":1: discovery: needs exactly one of file or consul");
     }
 
     @Test
@@ -273,7 +293,7 @@ class ConfigLoaderTest {
         Path file = write("discovery: {consul: {wait: 11m}}\n");
 
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
-                .hasMessage(file + ": discovery.consul.wait: must be at most 10m (Consul's limit), got '11m'");
+                .hasMessage(file + ":1: discovery.consul.wait: must be at most 10m (Consul's limit), got '11m'");
     }
 
     @Test
@@ -281,7 +301,7 @@ class ConfigLoaderTest {
         Path file = write("discovery: {file: r.yml}\nroutes: [{header: {name: X-Canary, value: \"o\\u0007n\"}}]\n");
 
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
-                .hasMessage(file + ": routes[0].header.value: must not contain control characters");
+                .hasMessage(file + ":2: routes[0].header.value: must not contain control characters");
     }
 
     @Test
@@ -290,7 +310,7 @@ class ConfigLoaderTest {
 
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith(file + ": discovery.file: not a usable path: ");
+                .hasMessageStartingWith(file + ":1: discovery.file: not a usable path: ");
     }
 
     @Test
@@ -298,7 +318,7 @@ class ConfigLoaderTest {
         Path file = write("discovery: {consul: {url: 'http://127.0.0.1:8500'}}\n");
 
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("CONSUL_HTTP_ADDR", "http://[bad")))
-                .hasMessage(file + ": discovery.consul.url: CONSUL_HTTP_ADDR must be an http(s) URL such as"
+                .hasMessage(file + ":1: discovery.consul.url: CONSUL_HTTP_ADDR must be an http(s) URL such as"
                         + " http://127.0.0.1:8500, got 'http://[bad'");
     }
 
@@ -321,7 +341,7 @@ class ConfigLoaderTest {
         Path guarded = write2("discovery: {file: r.yml}\nadmin: {listen: '0.0.0.0:48152', token: t0k3n}\naccessLog: true\n");
 
         assertThatThrownBy(() -> ConfigLoader.load(open, Map.of()))
-                .hasMessage(open + ": admin.token: is required when admin.listen is not a loopback address"
+                .hasMessage(open + ":2: admin.token: is required when admin.listen is not a loopback address"
                         + " (or set BALANCER_ADMIN_TOKEN)");
         BalancerConfig config = ConfigLoader.load(guarded, Map.of());
         assertThat(config.adminToken()).isEqualTo("t0k3n");

@@ -2,6 +2,8 @@ package io.canarybalancer.balancer.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -12,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,12 +41,18 @@ public final class ConfigNode {
 
     private final Path file;
     private final String field;
+    /** This node's JSON pointer, the key of {@link #lines}. */
+    private final String pointer;
     private final JsonNode node;
+    /** The line each node of the file starts on, by JSON pointer, shared by every node of the file. */
+    private final Map<String, Integer> lines;
 
-    private ConfigNode(Path file, String field, JsonNode node) {
+    private ConfigNode(Path file, String field, String pointer, JsonNode node, Map<String, Integer> lines) {
         this.file = file;
         this.field = field;
+        this.pointer = pointer;
         this.node = node;
+        this.lines = lines;
     }
 
     /** Reads and parses a YAML file; a missing file, an unreadable one or bad syntax is reported as such. */
@@ -63,7 +72,7 @@ public final class ConfigNode {
     public static ConfigNode parse(Path file, byte[] yaml) throws ConfigException {
         try {
             JsonNode root = YAML.readTree(yaml);
-            return new ConfigNode(file, "", root == null ? MissingNode.getInstance() : root);
+            return new ConfigNode(file, "", "", root == null ? MissingNode.getInstance() : root, lines(yaml));
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr();
@@ -71,6 +80,24 @@ public final class ConfigNode {
         } catch (IOException e) {
             throw new ConfigException(file, "", "cannot parse: " + e.getMessage());
         }
+    }
+
+    /**
+     * Where each node of a well-formed file starts: a key's line for a mapping entry, the item's
+     * first line for a list item. Read as a second pass over the tokens, since a tree keeps none.
+     */
+    private static Map<String, Integer> lines(byte[] yaml) throws IOException {
+        Map<String, Integer> lines = new HashMap<>();
+        try (JsonParser parser = YAML.createParser(yaml)) {
+            while (parser.nextToken() != null) {
+                JsonStreamContext context = parser.getParsingContext();
+                if (parser.currentToken() == JsonToken.END_OBJECT || parser.currentToken() == JsonToken.END_ARRAY) {
+                    continue;
+                }
+                lines.putIfAbsent(context.pathAsPointer().toString(), parser.currentTokenLocation().getLineNr());
+            }
+        }
+        return Map.copyOf(lines);
     }
 
     private static String firstLine(String message) {
@@ -98,7 +125,8 @@ public final class ConfigNode {
     /** The child under {@code key}; a missing child answers {@link #isMissing()}. */
     public ConfigNode get(String key) {
         JsonNode child = node.get(key);
-        return new ConfigNode(file, join(field, key), child == null ? MissingNode.getInstance() : child);
+        return new ConfigNode(file, join(field, key), pointer(key), child == null ? MissingNode.getInstance() : child,
+                lines);
     }
 
     /** Fails unless this node is a mapping whose keys are all among {@code allowed}. */
@@ -111,8 +139,7 @@ public final class ConfigNode {
         }
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             if (!allowed.contains(entry.getKey())) {
-                throw new ConfigException(file, join(field, entry.getKey()),
-                        "unknown field (expected one of " + String.join(", ", allowed) + ")");
+                throw get(entry.getKey()).error("unknown field (expected one of " + String.join(", ", allowed) + ")");
             }
         }
         return this;
@@ -128,7 +155,7 @@ public final class ConfigNode {
             throw error("must be a mapping");
         }
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
-            entries.put(entry.getKey(), new ConfigNode(file, join(field, entry.getKey()), entry.getValue()));
+            entries.put(entry.getKey(), get(entry.getKey()));
         }
         return entries;
     }
@@ -143,7 +170,7 @@ public final class ConfigNode {
             throw error("must be a list");
         }
         for (int i = 0; i < node.size(); i++) {
-            items.add(new ConfigNode(file, field + "[" + i + "]", node.get(i)));
+            items.add(new ConfigNode(file, field + "[" + i + "]", pointer(Integer.toString(i)), node.get(i), lines));
         }
         return items;
     }
@@ -258,9 +285,30 @@ public final class ConfigNode {
         return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
     }
 
-    /** An error about this node. */
+    /** An error about this node, at its line (or its parent's, for a field that is missing). */
     public ConfigException error(String reason) {
-        return new ConfigException(file, field, reason);
+        return new ConfigException(file, line(), field, reason);
+    }
+
+    /**
+     * The line this node starts on; for a missing node, the line of the nearest enclosing node that
+     * exists, the whole file excepted (a missing top-level field has no line); 0 if none.
+     */
+    private int line() {
+        if (!node.isMissingNode()) {
+            return lines.getOrDefault(pointer, 0);
+        }
+        for (String at = pointer; !at.isEmpty(); at = at.substring(0, at.lastIndexOf('/'))) {
+            Integer line = lines.get(at);
+            if (line != null) {
+                return line;
+            }
+        }
+        return 0;
+    }
+
+    private String pointer(String key) {
+        return pointer + "/" + key.replace("~", "~0").replace("/", "~1");
     }
 
     private static String join(String parent, String key) {

@@ -52,7 +52,24 @@ class ReplicaFileTest {
     void rejectsWithFieldAndReason(String problem, String yaml, String expected) {
         assertThatThrownBy(() -> parse(yaml))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith(FILE + ": " + expected);
+                .hasMessageStartingWith(FILE + ":1: " + expected);
+    }
+
+    @Test
+    void anEntryThatCannotBeUsedIsNamedWithItsLine() {
+        String yaml = """
+                service-v1:
+                  - address: 127.0.0.1
+                    port: 9001
+                  - address: 127.0.0.1
+                    port: 0
+                  - address: 127.0.0.1
+                """;
+
+        assertThatThrownBy(() -> parse(yaml))
+                .hasMessage(FILE + ":5: service-v1[1].port: must be between 1 and 65535, got 0");
+        assertThatThrownBy(() -> parse(yaml.replace("port: 0", "port: 9002")))
+                .hasMessage(FILE + ":6: service-v1[2].port: is required");
     }
 
     private static Catalog parse(String yaml) throws ConfigException {
