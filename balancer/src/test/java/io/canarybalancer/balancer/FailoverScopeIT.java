@@ -9,8 +9,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Retries and ejection skips stay inside what the route's policy allows for each request: when
@@ -39,6 +42,7 @@ class FailoverScopeIT {
                   - {name: header, pathPrefix: /header, strategy: header}
                   - {name: reject, pathPrefix: /reject, strategy: header, fallback: reject}
                   - {name: rolled, pathPrefix: /rolled, strategy: weight, weight: 50}
+                  - {name: inflight, pathPrefix: /inflight, strategy: weight, weight: 50}
                   - name: sticky
                     pathPrefix: /sticky
                     strategy: weight
@@ -75,6 +79,25 @@ class FailoverScopeIT {
         for (int i = 0; i < REQUESTS; i++) {
             assertFailedOn(http.get(balancer.baseUrl() + "/rolled/version"), "stable");
         }
+        assertThat(requests(canary)).as("requests that reached the canary").isZero();
+    }
+
+    @Test
+    void aRollbackWhileARequestWaitsKeepsItsRetriesOffTheCanary() throws Exception {
+        stable.forEach(TestBackend::stall);
+        // At 50% the route's first pick is stable (its slots go stable, canary, ...): a stalled replica.
+        CompletableFuture<HttpResponse<String>> waiting = http.client().sendAsync(
+                Http.request(balancer.baseUrl() + "/inflight/version").build(), HttpResponse.BodyHandlers.ofString());
+        await().until(() -> requests(stable) == 1);
+
+        HttpResponse<String> rollback = http.send("POST", balancer.adminUrl() + "/routes/inflight/rollback", "");
+        assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(200);
+
+        // Its retries go by the route as it is now: the other stable replica, then no one.
+        HttpResponse<String> response = waiting.get(30, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
+        assertThat(response.body()).contains("\"replica\":\"stable-");
+        assertThat(requests(stable)).isEqualTo(2);
         assertThat(requests(canary)).as("requests that reached the canary").isZero();
     }
 

@@ -57,7 +57,7 @@ public final class AdminServer implements AutoCloseable {
                 NioIoHandler.newFactory());
         ExecutorService worker = Executors.newSingleThreadExecutor(new DefaultThreadFactory("balancer-admin-worker", true));
         AdminHandler handler = new AdminHandler(context, worker,
-                new BrowserGuard(new AllowedHosts(address.getAddress(), context.allowedHosts())));
+                new BrowserGuard(new AllowedHosts(address, context.allowedHosts())));
         try {
             Channel listener = new ServerBootstrap()
                     .group(group)

@@ -3,6 +3,7 @@ package io.canarybalancer.balancer.admin;
 import io.netty.util.NetUtil;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * The names by which a request may address the admin listener in its {@code Host} header: the
- * listener's own address, {@code localhost}, and the names configured in {@code admin.allowedHosts}.
+ * listener's own address (and the name it was configured with, if a name), {@code localhost}, and
+ * the names configured in {@code admin.allowedHosts}.
  * Anything else is a page in a browser whose DNS name was rebound to this machine, and is refused.
  * When the listener binds a wildcard address it answers on every address of the machine, so any IP
  * address is its own; IP addresses cannot be rebound, only names can.
@@ -24,20 +26,27 @@ public final class AllowedHosts {
     private final InetAddress listener;
     private final Set<String> names = new HashSet<>();
     private final Set<InetAddress> addresses = new HashSet<>();
+    /** The operator's own {@code admin.allowedHosts}, normalised: names of this listener behind a proxy. */
+    private final Set<String> configured = new HashSet<>();
 
     /**
-     * @param listener   the address the admin listener binds
+     * @param listener   the address the admin listener binds, as configured
      * @param configured names or IP addresses from {@code admin.allowedHosts}, each checked by {@link #normalise}
      */
-    public AllowedHosts(InetAddress listener, List<String> configured) {
-        this.listener = listener;
+    public AllowedHosts(InetSocketAddress listener, List<String> configured) {
+        this.listener = listener.getAddress();
         names.add("localhost");
-        addresses.add(listener);
+        addresses.add(this.listener);
+        String ownName = normalise(listener.getHostString());
+        if (ownName != null && address(ownName) == null) {
+            names.add(ownName); // admin.listen written with a name, such as ops-host:48152
+        }
         for (String host : configured) {
             String normalised = normalise(host);
             if (normalised == null) {
                 throw new IllegalArgumentException("not a host name or IP address: " + host);
             }
+            this.configured.add(normalised);
             InetAddress address = address(normalised);
             if (address != null) {
                 addresses.add(address);
@@ -45,6 +54,14 @@ public final class AllowedHosts {
                 names.add(normalised);
             }
         }
+    }
+
+    /**
+     * Whether {@code host}, normalised, is one the operator listed in {@code admin.allowedHosts}: a
+     * name a proxy in front serves the listener under, on a port of its own.
+     */
+    boolean configured(String host) {
+        return configured.contains(host);
     }
 
     /**

@@ -64,7 +64,11 @@ final class BrowserGuard {
         return null;
     }
 
-    /** Whether {@code origin} ({@code scheme://host[:port]}) is the listener as the request's Host names it. */
+    /**
+     * Whether {@code origin} ({@code scheme://host[:port]}) is the listener as the request's Host names
+     * it, or a name listed in {@code admin.allowedHosts}: a proxy in front (https://ops.example for a
+     * listener on 127.0.0.1:48152) may forward its own Host or the listener's, and serves its own port.
+     */
     private boolean sameOrigin(String origin, Authority host) {
         int separator = origin.indexOf("://");
         if (separator < 0 || host == null) {
@@ -79,6 +83,9 @@ final class BrowserGuard {
         Authority page = Authority.parse(origin.substring(separator + 3));
         if (defaultPort < 0 || page == null || !hosts.allows(page.host())) {
             return false;
+        }
+        if (hosts.configured(page.host())) {
+            return true;
         }
         int pagePort = page.port() < 0 ? defaultPort : page.port();
         int hostPort = host.port() < 0 ? defaultPort : host.port();

@@ -185,9 +185,11 @@ public final class TrafficStats {
 
     /**
      * Drops the per-replica series of every replica that is not in {@code table} any more, so a
-     * long rollout through many replica ids does not grow {@code /metrics} without end. Called on
-     * the discovery thread after each table change. An answer still in flight to a replica that left
-     * may put its series back; the next change removes it again.
+     * long rollout through many replica ids does not grow {@code /metrics} without end. Called after
+     * each table change by the thread that published it (tables are published one at a time). An
+     * answer still in flight to a replica that left may put its series back, or count on a series
+     * just removed; either way only a replica that is gone is miscounted, and the next change
+     * removes its series again.
      */
     public void retainReplicasOf(RoutingTable table) {
         pools.forEach((routeName, routeStats) -> {

@@ -337,7 +337,7 @@ final class Exchange implements BackendListener {
             context.health().failed(replica, reason);
         }
         if (!finished && (!sent || replayable) && attempts < MAX_ATTEMPTS) {
-            Replica next = frontend.pick(route, allowed, tried, attempts);
+            Replica next = frontend.pick(route, allowed, flagged, tried, attempts);
             if (next != null && context.retries().tryRetry(System.nanoTime())) {
                 if (replicaAtFault) {
                     // The client will not see this failure, but canary analysis must.

@@ -56,6 +56,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** Messages decoded while the current exchange cannot take them (pipelining), oldest first. */
     private final ArrayDeque<Object> queued = new ArrayDeque<>(4);
     private static final Replica[] NO_REPLICAS = new Replica[0];
+    /** The order in which a retry or a skip looks at the pools: the first pick's own pool first. */
+    private static final PoolRole[] STABLE_FIRST = {PoolRole.STABLE, PoolRole.CANARY};
+    private static final PoolRole[] CANARY_FIRST = {PoolRole.CANARY, PoolRole.STABLE};
 
     private ChannelHandlerContext ctx;
     private ResponseDeadline responseDeadline;
@@ -230,7 +233,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         String newCookie = StickyCookie.assign(route.policy().sticky(), routeRequest);
         boolean flagged = route.policy().header().matches(routeRequest);
         AllowedPools allowed = route.allowedPools(routeRequest, flagged);
-        Replica replica = pick(route, allowed, NO_REPLICAS, 0);
+        Replica replica = pick(route, allowed, flagged, NO_REPLICAS, 0);
         if (replica == null) {
             boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT && flagged;
             String error = route.waiting() != null ? route.waiting() // pools not known yet: say why
@@ -272,15 +275,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * {@link PassiveHealth}) or among the {@code count} first of {@code tried}; then the next of the
      * same pool's rotation, so the split between the pools is not drawn again (which would shift
      * it), and only when that pool has nobody else, the other pool's, if {@code allowed} (the
-     * route's answer for this request) lets it go there. When only ejected replicas are left, one
-     * of them anyway: it may have recovered, and an answer beats a refusal. {@code null} when the
-     * allowed pools have nothing to offer.
+     * route's answer for this request, {@code flagged} or not) lets it go there. When only ejected
+     * replicas are left, one of them anyway: it may have recovered, and an answer beats a refusal.
+     * {@code null} when the allowed pools have nothing to offer.
      */
-    Replica pick(Route route, AllowedPools allowed, Replica[] tried, int count) {
+    Replica pick(Route route, AllowedPools allowed, boolean flagged, Replica[] tried, int count) {
         if (count > 0) {
-            // A retry goes by the table of now: the canary may have been halted since the first try.
+            // A retry goes by the table of now: the canary may have been halted or rolled back since
+            // the first try, which narrows where the request may go; it never widens it.
             Route current = routes.get().route(route.name());
-            route = current != null ? current : route;
+            if (current != null) {
+                route = current;
+                allowed = allowed.and(current.allowedPools(routeRequest, flagged));
+            }
         }
         Replica first = count == 0 ? route.select(routeRequest) : tried[0];
         if (first == null) {
@@ -290,7 +297,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return first;
         }
         Replica ejected = count == 0 ? first : null;
-        for (PoolRole role : new PoolRole[] {first.role(), other(first.role())}) {
+        for (PoolRole role : first.role() == PoolRole.STABLE ? STABLE_FIRST : CANARY_FIRST) {
             if (!allowed.allows(role)) {
                 continue;
             }
@@ -317,9 +324,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return null;
     }
 
-    private static PoolRole other(PoolRole role) {
-        return role == PoolRole.STABLE ? PoolRole.CANARY : PoolRole.STABLE;
-    }
 
     private static boolean contains(Replica[] replicas, int count, Replica replica) {
         for (int i = 0; i < count; i++) {

@@ -66,8 +66,8 @@ public final class PassiveHealth {
 
     /**
      * Forgets the failures of every address no replica of {@code table} has any more, so replicas
-     * that left discovery do not stay in {@code /status} (or in this map) for good. Called on the
-     * discovery thread after each table change.
+     * that left discovery do not stay in {@code /status} (or in this map) for good. Called after each
+     * table change by the thread that published it.
      */
     public void retainAddressesOf(RoutingTable table) {
         if (failing.isEmpty()) {

@@ -26,6 +26,11 @@ public enum AllowedPools {
         return role == PoolRole.STABLE ? stable : canary;
     }
 
+    /** The pools both allow: a retry keeps to what the request was allowed and what the route allows now. */
+    public AllowedPools and(AllowedPools other) {
+        return of(stable && other.stable, canary && other.canary);
+    }
+
     static AllowedPools of(boolean stable, boolean canary) {
         return stable ? (canary ? BOTH : STABLE) : (canary ? CANARY : NONE);
     }

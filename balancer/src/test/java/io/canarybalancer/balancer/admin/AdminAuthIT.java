@@ -107,6 +107,22 @@ class AdminAuthIT {
         }
     }
 
+    @Test
+    void aProxyInFrontServingAnAllowedNameOnItsOwnPortCanMakeChanges() throws Exception {
+        // nginx's proxy_pass without "proxy_set_header Host": the listener's own Host, the page's Origin
+        try (RawHttp client = new RawHttp(balancer.adminPort())) {
+            RawHttp.Response allowed = client.send("POST /routes/default/rollback HTTP/1.1\r\nHost: 127.0.0.1:"
+                    + balancer.adminPort() + "\r\nOrigin: https://balancer.internal\r\nAuthorization: Bearer s3cret\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 0\r\n\r\n").read();
+            RawHttp.Response other = client.send("POST /routes/default/rollback HTTP/1.1\r\nHost: 127.0.0.1:"
+                    + balancer.adminPort() + "\r\nOrigin: https://localhost:8443\r\nAuthorization: Bearer s3cret\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 0\r\n\r\n").read();
+
+            assertThat(allowed.status()).as(allowed.body()).isEqualTo(200);
+            assertThat(other.status()).as("another port of a name not listed").isEqualTo(403);
+        }
+    }
+
     private static HttpResponse<String> send(String method, String path, String authorization) throws Exception {
         HttpRequest.Builder request = Http.request(balancer.adminUrl() + path, "Content-Type", "application/json")
                 .method(method, method.equals("PUT") ? HttpRequest.BodyPublishers.ofString("{\"weight\":5}")
