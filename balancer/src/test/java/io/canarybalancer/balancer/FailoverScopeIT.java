@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -88,7 +89,8 @@ class FailoverScopeIT {
         // At 50% the route's first pick is stable (its slots go stable, canary, ...): a stalled replica.
         CompletableFuture<HttpResponse<String>> waiting = http.client().sendAsync(
                 Http.request(balancer.baseUrl() + "/inflight/version").build(), HttpResponse.BodyHandlers.ofString());
-        await().until(() -> requests(stable) == 1);
+        // promptly: the rollback must land before the retries are picked, 500 ms and 1 s after the request
+        await().pollInterval(Duration.ofMillis(5)).until(() -> requests(stable) == 1);
 
         HttpResponse<String> rollback = http.send("POST", balancer.adminUrl() + "/routes/inflight/rollback", "");
         assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(200);
