@@ -289,7 +289,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 allowed = allowed.and(current.allowedPools(routeRequest, flagged));
             }
         }
-        Replica first = count == 0 ? route.select(routeRequest) : tried[0];
+        Replica first = count == 0 ? route.select(routeRequest, flagged) : tried[0];
         if (first == null) {
             return null;
         }

@@ -19,7 +19,12 @@ final class HeaderSelector implements ReplicaSelector {
 
     @Override
     public Replica select(RouteRequest request) {
-        if (!rule.matches(request)) {
+        return select(request, rule.matches(request));
+    }
+
+    /** {@link #select(RouteRequest)} for a caller that already matched the rule against the request. */
+    Replica select(RouteRequest request, boolean flagged) {
+        if (!flagged) {
             return unflagged.select(request);
         }
         Replica chosen = canary.select(request);

@@ -40,13 +40,4 @@ public interface ReplicaSelector {
                                   ReplicaSelector canary, ReplicaSelector unkeyed) {
         return new StickySelector(rule, route, canaryBuckets, stable, canary, unkeyed);
     }
-
-    /**
-     * Flagged requests go to {@code canary}; the rest, and flagged requests under fallback
-     * {@link Fallback#STABLE} when {@code canary} has nothing, go to {@code unflagged}.
-     */
-    static ReplicaSelector flagged(HeaderRule rule, ReplicaSelector canary, Fallback fallback,
-                                   ReplicaSelector unflagged) {
-        return new HeaderSelector(rule, canary, fallback, unflagged);
-    }
 }

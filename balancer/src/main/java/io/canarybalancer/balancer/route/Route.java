@@ -15,7 +15,7 @@ public final class Route {
     private final RoutePolicy policy;
     private final Pool stable;
     private final Pool canary;
-    private final ReplicaSelector selector;
+    private final HeaderSelector selector;
     private final ReplicaSelector stableRotation;
     private final ReplicaSelector canaryRotation;
     private final int canaryBuckets;
@@ -77,7 +77,7 @@ public final class Route {
         return AllowedPools.of(toStable, toCanary);
     }
 
-    private static ReplicaSelector selectorFor(String name, RoutePolicy policy, Pool stable, Pool canary,
+    private static HeaderSelector selectorFor(String name, RoutePolicy policy, Pool stable, Pool canary,
                                               ReplicaSelector stableRotation, ReplicaSelector canaryRotation,
                                               int canaryBuckets) {
         ReplicaSelector unflagged = switch (policy.strategy()) {
@@ -91,7 +91,9 @@ public final class Route {
             unflagged = ReplicaSelector.sticky(policy.sticky(), name, canaryBuckets, stableRotation, canaryRotation,
                     unflagged);
         }
-        return ReplicaSelector.flagged(policy.header(), canaryRotation, policy.fallback(), unflagged);
+        // Flagged requests go to the canary; the rest, and flagged ones under fallback: stable when the
+        // canary has nothing, to the strategy's own selector.
+        return new HeaderSelector(policy.header(), canaryRotation, policy.fallback(), unflagged);
     }
 
     /**
@@ -122,6 +124,14 @@ public final class Route {
     /** The replica for this request, or {@code null} when none may serve it (answer 503). */
     public Replica select(RouteRequest request) {
         return selector.select(request);
+    }
+
+    /**
+     * {@link #select(RouteRequest)} for a caller that already knows whether the request carries the
+     * route's header ({@link RoutePolicy#header()}): the proxy matches it once per request.
+     */
+    public Replica select(RouteRequest request, boolean flagged) {
+        return selector.select(request, flagged);
     }
 
     /**
