@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.NetUtil;
 
+import java.util.List;
+
 /**
  * Checks a request head that Netty decoded, for what its decoder accepts but the balancer must not
  * forward. Netty already refuses bare CR or LF, whitespace before a colon, control characters in
@@ -49,14 +51,14 @@ final class RequestValidator {
         if (target != null) {
             return badRequest(target);
         }
-        int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
-        if (hosts > 1) {
+        List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1) {
             return badRequest("more than one Host header");
         }
-        if (hosts == 0 && version.equals(HttpVersion.HTTP_1_1)) {
+        if (hosts.isEmpty() && version.equals(HttpVersion.HTTP_1_1)) {
             return badRequest("an HTTP/1.1 request needs a Host header");
         }
-        String host = request.headers().get(HttpHeaderNames.HOST);
+        String host = hosts.isEmpty() ? null : hosts.get(0);
         if (host != null && !isAuthority(host, 0, host.length())) {
             return badRequest("invalid Host: expected host[:port] (RFC 3986), without user info");
         }
