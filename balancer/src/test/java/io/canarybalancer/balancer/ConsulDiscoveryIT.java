@@ -9,13 +9,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -115,7 +118,9 @@ class ConsulDiscoveryIT {
         register("service-v1", "stable-1", "stable-2", "stable-3");
         register("service-v2", "canary-1");
         // The seed's fixed ports (48151, 48152) lie in Linux's ephemeral range: on a busy test machine
-        // an outgoing connection can hold one for a moment. Try again then, a bounded few times.
+        // an outgoing connection can hold one (.ci/run reserves them; a developer's machine may not).
+        // Wait, bounded, until both are free, and try again a few times if one is taken in between.
+        awaitBindable(BalancerConfig.DEFAULT_PORT, BalancerConfig.DEFAULT_PORT + 1);
         for (int attempt = 1; balancer == null; attempt++) {
             try {
                 balancer = BalancerProcess.start(Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:" + consul.port()),
@@ -124,6 +129,7 @@ class ConsulDiscoveryIT {
                 if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
                     throw e;
                 }
+                awaitBindable(BalancerConfig.DEFAULT_PORT, BalancerConfig.DEFAULT_PORT + 1);
             }
         }
         awaitTable("stable 3, canary 1");
@@ -237,5 +243,22 @@ class ConsulDiscoveryIT {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
                 .untilAsserted(() -> assertThat(backend.requests()).as("requests to %s", backend.name())
                         .isGreaterThanOrEqualTo(count));
+    }
+
+    /** Waits until every port can be bound on all addresses, as the balancer will bind them. */
+    private static void awaitBindable(int... ports) {
+        await("ports " + Arrays.toString(ports) + " free").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    for (int port : ports) {
+                        try (ServerSocket probe = new ServerSocket()) {
+                            probe.setReuseAddress(true);
+                            probe.bind(new InetSocketAddress(port));
+                        } catch (IOException busy) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
     }
 }
