@@ -87,7 +87,7 @@ public final class TrafficStats {
      * flagged} when it carried the route's canary header.
      */
     public void served(Route route, Replica replica, boolean flagged, int status, long nanos, String method,
-                       String target) {
+                       CharSequence target) {
         PoolStats pool = pool(route.name(), replica.role().ordinal());
         pool.byClass[flag(flagged)][statusClass(status)].inc();
         pool.replica(replica.id()).inc();
@@ -110,7 +110,7 @@ public final class TrafficStats {
     }
 
     /** A request the route had no replica for (answered 503). */
-    public void refused(Route route, boolean flagged, int status, String method, String target) {
+    public void refused(Route route, boolean flagged, int status, String method, CharSequence target) {
         pool(route.name(), NONE).byClass[flag(flagged)][statusClass(status)].inc();
         if (accessLog) {
             access.info("route={} pool=none flagged={} status={} method={} target={}", route.name(), flagged, status,

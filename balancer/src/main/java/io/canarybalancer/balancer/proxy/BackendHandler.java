@@ -1,36 +1,184 @@
 package io.canarybalancer.balancer.proxy;
 
+import io.canarybalancer.balancer.proxy.http1.BodyFraming;
+import io.canarybalancer.balancer.proxy.http1.HeadBuffer;
+import io.canarybalancer.balancer.proxy.http1.ResponseHead;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
 
 /**
- * The last handler of a backend connection: passes responses to the exchange that holds the
- * connection. A pooled connection belongs to no exchange; anything it receives then is unsolicited,
- * so the connection is closed rather than trusted for the next request.
+ * The only handler of a backend connection: reads the responses in place ({@link HeadBuffer},
+ * {@link ResponseHead}, {@link BodyFraming}) and hands their head and body bytes to the exchange
+ * that holds the connection. A pooled connection belongs to no exchange; anything it receives then
+ * is unsolicited, so the connection is closed rather than trusted for the next request. So are
+ * bytes a backend sends beyond the end of its answer.
+ *
+ * <p>A pooled connection left idle for {@code timeouts.backendIdle} is closed, by one task per
+ * connection that is re-armed by timestamp, not a timer per request.
  *
  * <p>Confined to the connection's event loop, which is also the loop of the client connection that
- * binds it, so {@code owner} needs no synchronisation.
+ * binds it, so nothing here needs synchronisation.
  */
-final class BackendHandler extends ChannelInboundHandlerAdapter {
+final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyFraming.Sink {
+    private final HeadBuffer headBuffer;
+    private final ResponseHead head;
+    private final BodyFraming body;
+    private final long idleNanos;
+    private ChannelHandlerContext ctx;
     private BackendListener owner;
+    private boolean headRequest;
+    private boolean http11Client;
+    /** Between a response head and the end of its body. */
+    private boolean inBody;
+    private boolean untilClose;
+    private ByteBuf current;
+    private long idleSince;
+    private ScheduledFuture<?> idleCheck;
 
-    void bind(BackendListener listener) {
+    BackendHandler(ProxySettings settings) {
+        this.headBuffer = new HeadBuffer(settings.maxInitialLineLength(), settings.maxHeaderSize(), 502);
+        this.head = new ResponseHead(Math.max(256, settings.maxHeaderCount()));
+        this.body = new BodyFraming(settings.maxInitialLineLength(), settings.maxHeaderSize());
+        this.idleNanos = settings.backendIdleTimeout().toNanos();
+    }
+
+    /**
+     * Gives the connection to an exchange, for one request.
+     *
+     * @param headRequest  the request is a {@code HEAD}: its response has no body, whatever it declares
+     * @param http11Client the client speaks HTTP/1.1: a chunked body reaches it chunked, else de-chunked
+     */
+    void bind(BackendListener listener, boolean headRequest, boolean http11Client) {
         this.owner = listener;
+        this.headRequest = headRequest;
+        this.http11Client = http11Client;
+        this.inBody = false;
+        this.untilClose = false;
+        headBuffer.reset();
     }
 
     void unbind() {
         this.owner = null;
+        if (ctx != null && ctx.channel().isActive()) {
+            idleSince = ctx.executor().ticker().nanoTime();
+            if (idleCheck == null) {
+                idleCheck = ctx.executor().schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (owner != null) {
-            owner.onBackendMessage(msg); // hand-off: the exchange owns msg now
-        } else {
+        if (!(msg instanceof ByteBuf in)) {
             ReferenceCountUtil.release(msg);
-            ctx.close();
+            return;
+        }
+        try {
+            int index = in.readerIndex();
+            int end = in.writerIndex();
+            while (index < end) {
+                if (owner == null) {
+                    ctx.close(); // unsolicited: nobody asked, so nobody can trust what follows
+                    return;
+                }
+                index = inBody ? readBody(in, index, end) : readHead(in, index, end);
+                if (index < 0) {
+                    return;
+                }
+            }
+        } finally {
+            in.release();
+        }
+    }
+
+    private int readHead(ByteBuf in, int from, int to) {
+        int end = headBuffer.append(in, from, to);
+        if (end == HeadBuffer.MORE) {
+            return to;
+        }
+        if (end == HeadBuffer.FAILED) {
+            invalid("backend sent an invalid response: " + headBuffer.problem());
+            return -1;
+        }
+        if (!head.read(headBuffer)) {
+            invalid(head.ambiguous() ? "backend sent an ambiguous response: " + head.problem()
+                    : "backend sent an invalid response: " + head.problem());
+            return -1;
+        }
+        headBuffer.reset();
+        if (head.informational()) {
+            return end; // interim answers (100 Continue) are the balancer's own business with the client
+        }
+        if (headRequest || head.bodylessStatus()) {
+            body.expectLength(0);
+        } else if (head.chunked()) {
+            body.expectChunked(http11Client);
+        } else if (head.contentLength() >= 0) {
+            body.expectLength(head.contentLength());
+        } else {
+            body.expectUntilClose();
+        }
+        untilClose = !headRequest && !head.bodylessStatus() && !head.chunked() && head.contentLength() < 0;
+        inBody = true;
+        owner.onResponseHead(head, untilClose);
+        if (body.done()) {
+            endOfResponse();
+        }
+        return end;
+    }
+
+    private int readBody(ByteBuf in, int from, int to) {
+        current = in;
+        int end = body.scan(in, from, to, this);
+        current = null;
+        if (end < 0) {
+            invalid("backend sent an invalid response body: " + body.problem());
+            return -1;
+        }
+        if (body.done()) {
+            endOfResponse();
+        }
+        return end;
+    }
+
+    private void endOfResponse() {
+        inBody = false;
+        BackendListener listener = owner;
+        if (listener != null) {
+            listener.onResponseEnd(!untilClose && head.keepAlive());
+        }
+    }
+
+    @Override
+    public void forward(int from, int to) {
+        if (owner != null) {
+            owner.onResponseBody(current, from, to);
+        }
+    }
+
+    @Override
+    public void chunkSizeLine(long size) {
+        if (owner != null) {
+            owner.onResponseChunkSizeLine(size);
+        }
+    }
+
+    private void invalid(String reason) {
+        BackendListener listener = owner;
+        owner = null;
+        ctx.close();
+        if (listener != null) {
+            listener.onBackendInvalid(reason);
         }
     }
 
@@ -50,6 +198,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelIdleCheck();
+        if (inBody && untilClose && owner != null) {
+            endOfResponse(); // a close-delimited body ends with the connection
+        }
         BackendListener listener = owner;
         owner = null;
         if (listener != null) {
@@ -67,14 +219,23 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (owner == null) {
-                ctx.close(); // idle in the pool for too long
-            }
+    private void checkIdle() {
+        idleCheck = null;
+        if (owner != null || !ctx.channel().isActive()) {
+            return; // in use: the next unbind arms the check again
+        }
+        long left = idleSince + idleNanos - ctx.executor().ticker().nanoTime();
+        if (left <= 0) {
+            ctx.close(); // idle in the pool for too long
         } else {
-            ctx.fireUserEventTriggered(evt);
+            idleCheck = ctx.executor().schedule(this::checkIdle, left, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelIdleCheck() {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
         }
     }
 }

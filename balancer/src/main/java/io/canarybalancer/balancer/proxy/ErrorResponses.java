@@ -2,14 +2,12 @@ package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.route.Pool;
 import io.canarybalancer.balancer.route.Route;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
+
+import java.nio.charset.StandardCharsets;
 
 /** The balancer's own answers: short JSON bodies a person can read. */
 final class ErrorResponses {
@@ -17,16 +15,21 @@ final class ErrorResponses {
     private ErrorResponses() {
     }
 
-    static FullHttpResponse json(ByteBufAllocator alloc, HttpResponseStatus status, String json, boolean close) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                ByteBufUtil.writeUtf8(alloc, json));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        return response;
+    /**
+     * The whole response, as bytes: HTTP/1.1, a JSON body with its length, {@code Connection: close}
+     * when the connection closes after it. The answer to a {@code HEAD} request has no body.
+     */
+    static ByteBuf json(ByteBufAllocator alloc, HttpResponseStatus status, String json, boolean close, boolean head) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        ByteBuf out = alloc.buffer(96 + body.length);
+        ByteBufUtil.writeAscii(out, "HTTP/1.1 ");
+        ByteBufUtil.writeAscii(out, status.codeAsText());
+        out.writeByte(' ');
+        ByteBufUtil.writeAscii(out, status.reasonPhrase());
+        ByteBufUtil.writeAscii(out, "\r\ncontent-type: application/json\r\ncontent-length: ");
+        ByteBufUtil.writeAscii(out, Integer.toString(body.length));
+        ByteBufUtil.writeAscii(out, close ? "\r\nconnection: close\r\n\r\n" : "\r\n\r\n");
+        return head ? out : out.writeBytes(body);
     }
 
     /** {@code {"error": "..."}}. */

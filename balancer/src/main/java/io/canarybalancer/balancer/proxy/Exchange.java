@@ -5,24 +5,20 @@ import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.route.AllowedPools;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
+import io.canarybalancer.balancer.proxy.http1.RequestHead;
+import io.canarybalancer.balancer.proxy.http1.ResponseHead;
+import io.canarybalancer.balancer.route.PoolRole;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+
+import java.nio.charset.StandardCharsets;
 
 import java.util.concurrent.TimeUnit;
 
@@ -36,8 +32,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread confinement: the backend connection is opened on the client connection's event loop,
  * so every method here runs on that one thread and no field needs synchronisation.
  *
- * <p>Ownership: each body part received is either written to the other side (which then owns and
- * releases it) or released here; each branch below says which.
+ * <p>Bytes, not objects: the request head is written once for the backend by
+ * {@link RequestHead#writeForBackend} and the response head by {@link ResponseHead#writeForClient};
+ * bodies pass as retained slices of the buffers they arrived in.
  */
 final class Exchange implements BackendListener {
     /** Attempts per request: the first and at most two retries, each on another replica. */
@@ -47,6 +44,9 @@ final class Exchange implements BackendListener {
      * that canary analysis does not blame the replica for it.
      */
     private static final HttpResponseStatus CLIENT_GONE = new HttpResponseStatus(499, "Client Closed Request");
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
 
     private final FrontendHandler frontend;
     private final ProxyContext context;
@@ -55,7 +55,11 @@ final class Exchange implements BackendListener {
     private final ChannelHandlerContext client;
     private final BackendConnector connector;
     private final ProxySettings settings;
-    private final HttpRequest request;
+    /** The connection's request head: valid until this exchange finishes. */
+    private final RequestHead request;
+    private final String method;
+    /** The head as the backend gets it; kept for a replay, released when the exchange ends. */
+    private ByteBuf forwardedHead;
     private final Route route;
     /** The pools the route lets this request use: retries never leave them. */
     private final AllowedPools allowed;
@@ -65,7 +69,7 @@ final class Exchange implements BackendListener {
     private final Replica[] tried = new Replica[MAX_ATTEMPTS];
     private int attempts;
     private Replica replica;
-    private final HttpVersion clientVersion;
+    private final boolean http11Client;
     private final boolean clientKeepAlive;
     private final boolean expectContinue;
     /** Bodiless and idempotent: safe to send again, to the same replica or another, after a failure. */
@@ -82,7 +86,8 @@ final class Exchange implements BackendListener {
     private boolean requestAbandoned;
     private boolean responseStarted;
     private boolean responseDone;
-    private boolean skippingInformational;
+    /** A close-delimited answer going to an HTTP/1.1 client: each part is sent as a chunk. */
+    private boolean rechunk;
     private boolean backendReusable;
     private boolean keepClientOpen;
     private boolean finished;
@@ -95,7 +100,7 @@ final class Exchange implements BackendListener {
     private int bodyPartsAtLastCheck;
 
     Exchange(FrontendHandler frontend, ProxyContext context, ChannelHandlerContext client, BackendConnector connector,
-             HttpRequest request, Route route, AllowedPools allowed, Replica replica, boolean flagged,
+             RequestHead request, Route route, AllowedPools allowed, Replica replica, boolean flagged,
              boolean clientKeepAlive, boolean expectContinue, boolean replayable) {
         this.frontend = frontend;
         this.context = context;
@@ -104,15 +109,17 @@ final class Exchange implements BackendListener {
         this.connector = connector;
         this.settings = context.settings();
         this.request = request;
+        this.method = request.method();
         this.route = route;
         this.allowed = allowed;
         this.replica = replica;
         this.flagged = flagged;
         this.tried[attempts++] = replica;
-        this.clientVersion = request.protocolVersion();
+        this.http11Client = request.http11();
         this.clientKeepAlive = clientKeepAlive;
         this.expectContinue = expectContinue;
         this.replayable = replayable;
+        this.requestDone = request.bodyless(); // nothing to read after the head
     }
 
     /** Adds a {@code Set-Cookie} header with this value to the backend's response. */
@@ -122,7 +129,8 @@ final class Exchange implements BackendListener {
 
     /** Prepares the request head for the backend and finds it a connection. */
     void start(String clientIp) {
-        ForwardedHeaders.forBackend(request, clientIp, replica);
+        forwardedHead = client.alloc().directBuffer(request.forwardedSizeHint() + (clientIp == null ? 0 : clientIp.length()));
+        request.writeForBackend(forwardedHead, clientIp, replica.host() + ":" + replica.port());
         connect();
     }
 
@@ -152,23 +160,22 @@ final class Exchange implements BackendListener {
     private void attach(Channel channel, boolean reused) {
         backend = channel;
         backendHandler = channel.pipeline().get(BackendHandler.class);
-        backendHandler.bind(this);
+        backendHandler.bind(this, request.isHead(), http11Client);
         reusedConnection = reused;
         sent = true;
-        channel.write(request); // flushed with the body's first part or end, one write for a bodiless request
+        channel.write(forwardedHead.retainedDuplicate(), channel.voidPromise());
         if (requestDone) {
-            // A replay: the (empty) body was already consumed the first time.
-            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            // A bodiless request, or a replay: the head is all there is to send.
+            channel.flush();
             startResponseTimer();
         }
         channel.read();
-        if (!requestDone && !frontend.bodyless(request)) {
+        if (!requestDone) {
             watchProgress();
         }
-        if (expectContinue && !continueSent && clientVersion.equals(HttpVersion.HTTP_1_1)) {
+        if (expectContinue && !continueSent && http11Client) {
             continueSent = true;
-            client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                    Unpooled.EMPTY_BUFFER));
+            client.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
         }
         frontend.resume();
     }
@@ -191,24 +198,44 @@ final class Exchange implements BackendListener {
         return !requestDone && (requestAbandoned || backend != null);
     }
 
-    void requestContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
+    /** Request body bytes {@code [from, to)} of {@code in}: sent on as a retained slice, or dropped. */
+    void requestBody(ByteBuf in, int from, int to) {
         bodyParts++;
-        if (requestAbandoned || backend == null) {
-            content.release(); // nobody will read it: the answer is already decided
-        } else {
-            backend.write(content, backend.voidPromise()); // hand-off: the backend pipeline owns it
+        if (!requestAbandoned && backend != null) {
+            backend.write(in.retainedSlice(from, to - from), backend.voidPromise());
         }
-        if (last) {
-            requestDone = true;
-            cancelStallTimer();
-            if (backend != null && !requestAbandoned) {
-                backend.flush();
-                if (!responseStarted) {
-                    startResponseTimer();
-                }
+    }
+
+    /** A chunk-size line in place of one that carried chunk extensions (dropped on the way). */
+    void requestChunkSizeLine(long size) {
+        if (!requestAbandoned && backend != null) {
+            backend.write(chunkSizeLine(backend, size), backend.voidPromise());
+        }
+    }
+
+    /** The whole request has been read. */
+    void requestEnd() {
+        requestDone = true;
+        cancelStallTimer();
+        if (backend != null && !requestAbandoned) {
+            backend.flush();
+            if (!responseStarted) {
+                startResponseTimer();
             }
-            maybeFinish();
+        }
+        maybeFinish();
+    }
+
+    /** The request body turned out malformed: answer 400 if nothing was answered yet, else just close. */
+    void requestMalformed(String reason) {
+        if (finished) {
+            return;
+        }
+        if (!responseStarted) {
+            requestDone = true;
+            failWith(HttpResponseStatus.BAD_REQUEST, ErrorResponses.message("malformed request body: " + reason));
+        } else {
+            backendFailed(CLIENT_GONE, reason);
         }
     }
 
@@ -219,65 +246,97 @@ final class Exchange implements BackendListener {
     }
 
     @Override
-    public void onBackendMessage(Object msg) {
-        if (finished || !(msg instanceof HttpObject object)) {
-            ReferenceCountUtil.release(msg);
+    public void onResponseHead(ResponseHead head, boolean untilClose) {
+        if (finished) {
             return;
         }
-        if (object.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(msg);
-            backendFailed(HttpResponseStatus.BAD_GATEWAY, "backend sent an invalid response");
-            return;
+        responseStarted = true;
+        status = head.code();
+        cancelResponseTimer();
+        context.health().succeeded(replica);
+        boolean keepOpen = clientKeepAlive && !frontend.draining();
+        boolean chunkedForClient = false;
+        if (!request.isHead() && !head.bodylessStatus() && (head.chunked() || untilClose)) {
+            // A chunked or close-delimited body is sent chunked to an HTTP/1.1 client; an HTTP/1.0
+            // client gets it delimited by the close of the connection.
+            if (http11Client) {
+                chunkedForClient = true;
+                rechunk = untilClose;
+            } else {
+                keepOpen = false;
+            }
+        } else if (request.isHead() && head.chunked() && http11Client) {
+            chunkedForClient = true; // what a GET would have got
         }
-        if (msg instanceof HttpResponse response) {
-            String framing = HttpFraming.problem(response.headers());
-            if (framing != null) {
-                ReferenceCountUtil.release(msg);
-                // Relaying an ambiguous body framing would let the backend smuggle a response.
-                backendFailed(HttpResponseStatus.BAD_GATEWAY, "backend sent an ambiguous response: " + framing);
-                return;
-            }
-            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-                // Interim answers (100 Continue) are the balancer's own business with the client.
-                skippingInformational = true;
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            responseStarted = true;
-            status = response.status().code();
-            cancelResponseTimer();
-            context.health().succeeded(replica);
-            backendReusable = HttpUtil.isKeepAlive(response);
-            keepClientOpen = ForwardedHeaders.forClient(response, replica.role(), clientVersion,
-                    clientKeepAlive && !frontend.draining(), request.method());
-            if (setCookie != null) {
-                response.headers().add(HttpHeaderNames.SET_COOKIE, setCookie);
-            }
-        } else if (skippingInformational) {
-            ReferenceCountUtil.release(msg);
-            skippingInformational = !(msg instanceof LastHttpContent);
-            return;
-        }
-        boolean last = msg instanceof LastHttpContent;
-        client.write(msg, client.voidPromise()); // hand-off: the client pipeline owns it
+        keepClientOpen = keepOpen;
+        ByteBuf out = client.alloc().directBuffer(head.sizeHint() + (setCookie == null ? 0 : setCookie.length() + 14));
+        head.writeForClient(out, chunkedForClient, replica.role() == PoolRole.CANARY ? "canary" : "stable", setCookie,
+                !keepOpen, keepOpen && !http11Client);
+        client.write(out, client.voidPromise());
         bodyParts++;
-        if (!last && msg instanceof HttpResponse) {
-            watchProgress(); // a streamed answer: it must keep moving too
+    }
+
+    @Override
+    public void onResponseBody(ByteBuf in, int from, int to) {
+        if (finished) {
+            return;
         }
-        if (last) {
-            responseDone = true;
-            client.flush();
-            if (!requestDone) {
-                // The backend answered before reading the whole body; the rest goes nowhere.
-                requestAbandoned = true;
-                backendReusable = false;
-            }
-            maybeFinish();
+        bodyParts++;
+        if (rechunk) {
+            client.write(chunkSizeLine(client.channel(), to - from), client.voidPromise());
+            client.write(in.retainedSlice(from, to - from), client.voidPromise());
+            client.write(Unpooled.wrappedBuffer(CRLF), client.voidPromise());
+        } else {
+            client.write(in.retainedSlice(from, to - from), client.voidPromise());
         }
     }
 
     @Override
+    public void onResponseChunkSizeLine(long size) {
+        if (!finished) {
+            client.write(chunkSizeLine(client.channel(), size), client.voidPromise());
+        }
+    }
+
+    @Override
+    public void onResponseEnd(boolean reusable) {
+        if (finished) {
+            return;
+        }
+        if (rechunk) {
+            client.write(Unpooled.wrappedBuffer(LAST_CHUNK), client.voidPromise());
+        }
+        backendReusable = reusable;
+        responseDone = true;
+        client.flush();
+        if (!requestDone) {
+            // The backend answered before reading the whole body; the rest goes nowhere.
+            requestAbandoned = true;
+            backendReusable = false;
+        }
+        maybeFinish();
+    }
+
+    @Override
+    public void onBackendInvalid(String reason) {
+        if (!finished) {
+            backend = null; // closed already
+            backendFailed(HttpResponseStatus.BAD_GATEWAY, reason);
+        }
+    }
+
+    private static ByteBuf chunkSizeLine(Channel channel, long size) {
+        String hex = Long.toHexString(size);
+        ByteBuf line = channel.alloc().buffer(hex.length() + 2);
+        ByteBufUtil.writeAscii(line, hex);
+        return line.writeBytes(CRLF);
+    }
+
+    @Override
     public void onBackendReadComplete() {
+        if (responseStarted && !responseDone) {
+            watchProgress(); // an answer that streams: it must keep moving too
+        }
         client.flush();
         readBackendIfClientWritable();
     }
@@ -428,14 +487,14 @@ final class Exchange implements BackendListener {
         responseStarted = true;
         responseDone = true;
         this.status = status.code();
-        boolean bodyPending = !requestDone && !frontend.bodyless(request);
+        boolean bodyPending = !requestDone && !request.bodyless();
         keepClientOpen = clientKeepAlive && !bodyPending;
         requestAbandoned = true;
         if (bodyPending) {
             requestDone = true; // we close instead of reading the rest
         }
         cancelStallTimer();
-        client.writeAndFlush(ErrorResponses.json(client.alloc(), status, json, !keepClientOpen));
+        client.writeAndFlush(ErrorResponses.json(client.alloc(), status, json, !keepClientOpen, request.isHead()));
         maybeFinish();
         if (!finished) {
             frontend.resume(); // the rest of the (empty) body may be queued; it is discarded now
@@ -497,8 +556,8 @@ final class Exchange implements BackendListener {
     }
 
     private void record() {
-        stats.served(route, replica, flagged, status, System.nanoTime() - startNanos, request.method().name(),
-                request.uri());
+        stats.served(route, replica, flagged, status, System.nanoTime() - startNanos, method,
+                request.target());
     }
 
     private void closeBackend() {

@@ -1,6 +1,9 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.metrics.TrafficStats;
+import io.canarybalancer.balancer.proxy.http1.BodyFraming;
+import io.canarybalancer.balancer.proxy.http1.HeadBuffer;
+import io.canarybalancer.balancer.proxy.http1.RequestHead;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.route.AllowedPools;
 import io.canarybalancer.balancer.route.Fallback;
@@ -8,79 +11,90 @@ import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Set;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
- * The last handler of a client connection: routes each request and runs one {@link Exchange} at a
- * time. {@code AUTO_READ} is off; the client's body is read only while the current exchange can
- * take more (its backend is attached and writable), so a fast client cannot flood a slow backend.
- * Pipelined requests already decoded wait in a queue, in order.
+ * The only handler of a client connection: reads each request in place from the received bytes
+ * ({@link HeadBuffer}, {@link RequestHead}, {@link BodyFraming}), routes it, and runs one
+ * {@link Exchange} at a time. No HTTP codec, no message objects: the head is scanned once and
+ * written for the backend with only the proxy's edits, the body passes as slices of the buffers
+ * it arrived in.
+ *
+ * <p>{@code AUTO_READ} is off; the client's body is read only while the current exchange can take
+ * more (its backend is attached and writable), so a fast client cannot flood a slow backend. Bytes
+ * that cannot be taken yet (a pipelined request, body bytes before the backend is attached) wait
+ * in {@code pending}, and reading stops until they are taken, so at most one read's worth waits.
+ *
+ * <p>Timeouts are per connection, one task re-armed by timestamp: an idle keep-alive connection is
+ * closed after {@code timeouts.clientIdle}; a request head that takes longer than
+ * {@code timeouts.requestHead} from its first byte is answered 408.
  */
-final class FrontendHandler extends ChannelInboundHandlerAdapter {
+final class FrontendHandler extends ChannelInboundHandlerAdapter implements BodyFraming.Sink {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD,
-            HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+    private static final Replica[] NO_REPLICAS = new Replica[0];
+    /** The order in which a retry or a skip looks at the pools: the first pick's own pool first. */
+    private static final PoolRole[] STABLE_FIRST = {PoolRole.STABLE, PoolRole.CANARY};
+    private static final PoolRole[] CANARY_FIRST = {PoolRole.CANARY, PoolRole.STABLE};
 
     private final ProxyContext context;
     private final RoutingTableHolder routes;
     private final ProxySettings settings;
     private final TrafficStats stats;
-    private final NettyRouteRequest routeRequest = new NettyRouteRequest();
-    /** Messages decoded while the current exchange cannot take them (pipelining), oldest first. */
-    private final ArrayDeque<Object> queued = new ArrayDeque<>(4);
-    private static final Replica[] NO_REPLICAS = new Replica[0];
-    /** The order in which a retry or a skip looks at the pools: the first pick's own pool first. */
-    private static final PoolRole[] STABLE_FIRST = {PoolRole.STABLE, PoolRole.CANARY};
-    private static final PoolRole[] CANARY_FIRST = {PoolRole.CANARY, PoolRole.STABLE};
+    private final HeadBuffer head;
+    private final RequestHead request;
+    private final BodyFraming body;
 
     private ChannelHandlerContext ctx;
     private ResponseDeadline responseDeadline;
     private BackendConnector connector;
     private String clientIp;
     private Exchange exchange;
+    /** Bytes received and not yet taken; owned here. */
+    private ByteBuf pending;
+    /** The buffer being scanned for body bytes (the sink's ranges index into it). */
+    private ByteBuf scanning;
+    /** The request line of the head being read was checked already. */
+    private boolean requestLineChecked;
+    /** The current request's body is being read. */
+    private boolean inBody;
+    private boolean processing;
+    private boolean processAgain;
     private boolean closing;
     private boolean draining;
     /** The client shut its sending side (half-close): answer what it asked, then close. */
     private boolean inputClosed;
     /** Between a channelRead and its channelReadComplete, which flushes whatever the batch wrote. */
     private boolean inReadBatch;
-    /** Whether the current read batch decoded anything; a batch that did not holds part of a request head. */
-    private boolean decodedInBatch;
-    /** Runs from the first bytes of a request head to its end: a client trickling headers is cut off. */
-    private ScheduledFuture<?> headTimer;
+    private long lastReadNanos;
+    private long headStartNanos;
+    private ScheduledFuture<?> timer;
+    private long timerAt;
 
     FrontendHandler(ProxyContext context) {
         this.context = context;
         this.routes = context.routes();
         this.settings = context.settings();
         this.stats = context.stats();
+        this.head = new HeadBuffer(settings.maxInitialLineLength(), settings.maxHeaderSize(), 414);
+        this.request = new RequestHead(settings.maxHeaderCount());
+        this.body = new BodyFraming(settings.maxInitialLineLength(), settings.maxHeaderSize());
     }
 
     @Override
@@ -92,32 +106,36 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         connector = context.connectors().apply(ctx.channel().eventLoop());
-        clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress());
+        clientIp = clientIp(ctx.channel().remoteAddress());
+        lastReadNanos = now();
+        armTimer(lastReadNanos + settings.clientIdleTimeout().toNanos());
         ctx.read();
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        inReadBatch = true;
-        decodedInBatch = true;
-        if (closing) {
+        if (!(msg instanceof ByteBuf in) || closing) {
             ReferenceCountUtil.release(msg);
-        } else if (!queued.isEmpty() || !canDispatch()) {
-            queued.add(msg); // owned by the queue until dispatched or the connection closes
-        } else {
-            dispatch(msg);
+            return;
         }
+        inReadBatch = true;
+        lastReadNanos = now();
+        if (pending == null) {
+            pending = in;
+        } else {
+            ByteBuf joined = ctx.alloc().buffer(pending.readableBytes() + in.readableBytes());
+            joined.writeBytes(pending).writeBytes(in);
+            pending.release();
+            in.release();
+            pending = joined;
+        }
+        process();
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inReadBatch = false;
-        if (!decodedInBatch && exchange == null && !closing && headTimer == null) {
-            headTimer = ctx.executor().schedule(this::headTimedOut, settings.requestHeadTimeout().toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
-        decodedInBatch = false;
         if (exchange != null) {
             exchange.flushRequest();
         }
@@ -136,12 +154,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         responseDeadline.close();
-        cancelHeadTimer();
+        cancelTimer();
         if (exchange != null) {
             exchange.abort();
             exchange = null;
         }
-        releaseQueued();
+        releasePending();
         ctx.fireChannelInactive();
     }
 
@@ -153,86 +171,141 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (exchange == null && queued.isEmpty()) {
-                ctx.close(); // an idle keep-alive connection past its timeout
-            }
-        } else if (evt instanceof ChannelInputShutdownEvent) {
+        if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
             draining = true; // the exchange in flight is the connection's last
-            if (exchange == null && queued.isEmpty()) {
-                closing = true;
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (exchange == null && pending == null) {
+                closeAfterWrites();
             }
         } else if (evt == Drain.INSTANCE) {
             draining = true;
             if (exchange == null) {
-                closing = true; // idle between requests: nothing to finish; anything queued is dropped
-                releaseQueued();
-                // after what is still queued for the client (the end of the last answer) is written
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                closeAfterWrites(); // idle between requests: nothing to finish; anything pending is dropped
             }
         } else {
             ctx.fireUserEventTriggered(evt);
         }
     }
 
-    private boolean canDispatch() {
-        return exchange == null || exchange.readyForRequestContent();
-    }
-
-    private void dispatch(Object msg) {
-        if (msg instanceof HttpRequest request) {
-            begin(request);
-        } else if (msg instanceof HttpContent content) {
-            if (exchange != null) {
-                exchange.requestContent(content); // hand-off
-            } else {
-                content.release(); // the body of a request answered locally
-            }
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void begin(HttpRequest request) {
-        cancelHeadTimer();
-        DecoderResult result = request.decoderResult();
-        if (result.isFailure()) {
-            ReferenceCountUtil.release(request); // Netty's stand-in for the broken head may hold a buffer
-            respond(rejectionStatus(result.cause()),
-                    ErrorResponses.message("malformed request: " + result.cause().getMessage()), true);
+    /**
+     * Takes what {@code pending} holds as far as it can be taken now: request heads, one at a time,
+     * and the current request's body as the exchange can take it. Not re-entered: an exchange that
+     * becomes ready while this runs ({@link #resume()}) makes it go round again.
+     */
+    private void process() {
+        if (processing) {
+            processAgain = true;
             return;
         }
-        if (request.method().equals(HttpMethod.CONNECT)) {
+        processing = true;
+        try {
+            do {
+                processAgain = false;
+                while (pending != null && !closing && step()) {
+                    if (pending != null && !pending.isReadable()) {
+                        releasePending();
+                    }
+                }
+            } while (processAgain && !closing);
+        } finally {
+            processing = false;
+        }
+    }
+
+    /** One step over {@code pending}; {@code false} when nothing more can be taken now. */
+    private boolean step() {
+        int from = pending.readerIndex();
+        int to = pending.writerIndex();
+        if (inBody) {
+            if (exchange != null && !exchange.readyForRequestContent()) {
+                return false; // no backend yet: the body waits
+            }
+            scanning = pending;
+            int end = body.scan(pending, from, to, this);
+            scanning = null;
+            if (end < 0) {
+                malformedBody(body.problem());
+                return false;
+            }
+            pending.readerIndex(end);
+            if (body.done()) {
+                inBody = false;
+                if (exchange != null) {
+                    exchange.requestEnd();
+                }
+            }
+            return true;
+        }
+        if (exchange != null) {
+            return false; // a pipelined request waits for the current exchange
+        }
+        if (!head.started()) {
+            headStartNanos = now();
+        }
+        int end = head.append(pending, from, to);
+        if (end == HeadBuffer.FAILED) {
+            reject(head.status(), head.problem());
+            return false;
+        }
+        if (!requestLineChecked && head.hasStartLine()) {
+            requestLineChecked = true;
+            if (!request.readRequestLine(head)) {
+                reject(request.status(), request.problem());
+                return false;
+            }
+        }
+        if (end == HeadBuffer.MORE) {
+            pending.readerIndex(to);
+            armTimer(headStartNanos + settings.requestHeadTimeout().toNanos());
+            return true;
+        }
+        pending.readerIndex(end);
+        requestLineChecked = false;
+        begin();
+        head.reset(); // the bytes stay in place for the request's views until the next head
+        return true;
+    }
+
+    @Override
+    public void forward(int from, int to) {
+        if (exchange != null) {
+            exchange.requestBody(scanning, from, to);
+        }
+    }
+
+    @Override
+    public void chunkSizeLine(long size) {
+        if (exchange != null) {
+            exchange.requestChunkSizeLine(size);
+        }
+    }
+
+    private void begin() {
+        if (!request.readFields(head)) {
+            reject(request.status(), request.problem());
+            return;
+        }
+        if (request.isConnect()) {
             respond(HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorResponses.message("CONNECT is not supported"), true);
             return;
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        boolean bodyless = bodyless(request);
-        String expect = request.headers().get(HttpHeaderNames.EXPECT);
-        boolean expectContinue = expect != null && HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim());
-        if (expect != null && !expectContinue) {
+        if (request.hasExpect() && !request.expectsContinue()) {
             respond(HttpResponseStatus.EXPECTATION_FAILED,
                     ErrorResponses.message("only 'Expect: 100-continue' is supported"), true);
             return;
         }
-
-        if (!OriginForm.apply(request)) {
-            respond(HttpResponseStatus.BAD_REQUEST, ErrorResponses.message("the path climbs above the root"), true);
-            return;
-        }
-        Route route = routes.get().find(request.uri());
+        boolean keepAlive = request.keepAlive();
+        boolean bodyless = request.bodyless();
+        Route route = routes.get().find(request.target());
         if (route == null) {
             stats.unrouted();
             respond(HttpResponseStatus.NOT_FOUND, ErrorResponses.message("no route for this path"),
                     !keepAlive || !bodyless);
             return;
         }
-        routeRequest.wrap(request);
-        String newCookie = StickyCookie.assign(route.policy().sticky(), routeRequest);
-        boolean flagged = route.policy().header().matches(routeRequest);
-        AllowedPools allowed = route.allowedPools(routeRequest, flagged);
+        String newCookie = StickyCookie.assign(route.policy().sticky(), request);
+        boolean flagged = route.policy().header().matches(request);
+        AllowedPools allowed = route.allowedPools(request, flagged);
         Replica replica = pick(route, allowed, flagged, NO_REPLICAS, 0);
         if (replica == null) {
             boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT && flagged;
@@ -240,33 +313,42 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     : !rejectedFlag ? "no healthy replica"
                     : route.policy().canaryHalted() ? "the canary was rolled back automatically, and fallback is reject"
                     : "no healthy canary replica, and fallback is reject";
-            stats.refused(route, flagged, HttpResponseStatus.SERVICE_UNAVAILABLE.code(), request.method().name(),
-                    request.uri());
+            stats.refused(route, flagged, HttpResponseStatus.SERVICE_UNAVAILABLE.code(), request.method(),
+                    request.target());
             respond(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorResponses.noReplica(route, error),
                     !keepAlive || !bodyless);
             return;
         }
         context.retries().requested(System.nanoTime());
+        if (request.chunked()) {
+            body.expectChunked(true);
+            inBody = true;
+        } else if (!bodyless) {
+            body.expectLength(request.contentLength());
+            inBody = true;
+        }
         exchange = new Exchange(this, context, ctx, connector, request, route, allowed, replica, flagged,
-                keepAlive, expectContinue, bodyless && IDEMPOTENT.contains(request.method()));
+                keepAlive, request.expectsContinue(), bodyless && IDEMPOTENT.contains(request.method()));
         if (newCookie != null) {
             exchange.setCookieOnResponse(newCookie);
         }
         exchange.start(clientIp);
     }
 
-    private void headTimedOut() {
-        headTimer = null;
-        if (!closing && exchange == null) {
-            respond(HttpResponseStatus.REQUEST_TIMEOUT, ErrorResponses.message("the request head took longer than "
-                    + settings.requestHeadTimeout().toMillis() + " ms to arrive"), true);
-        }
+    /** A request head that cannot be served: answered with its status, then the connection is closed. */
+    private void reject(int status, String problem) {
+        write(HttpResponseStatus.valueOf(status), ErrorResponses.message("malformed request: " + problem), true, false);
     }
 
-    private void cancelHeadTimer() {
-        if (headTimer != null) {
-            headTimer.cancel(false);
-            headTimer = null;
+    /** A body that turned out malformed after its head was accepted. */
+    private void malformedBody(String problem) {
+        if (exchange != null) {
+            exchange.requestMalformed(problem); // 400, unless the answer is under way already
+        }
+        closing = true;
+        releasePending();
+        if (ctx.channel().isActive()) {
+            closeAfterWrites();
         }
     }
 
@@ -286,10 +368,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             Route current = routes.get().route(route.name());
             if (current != null) {
                 route = current;
-                allowed = allowed.and(current.allowedPools(routeRequest, flagged));
+                allowed = allowed.and(current.allowedPools(request, flagged));
             }
         }
-        Replica first = count == 0 ? route.select(routeRequest, flagged) : tried[0];
+        Replica first = count == 0 ? route.select(request, flagged) : tried[0];
         if (first == null) {
             return null;
         }
@@ -344,39 +426,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return draining;
     }
 
-    /** Whether the request declares no body. */
-    boolean bodyless(HttpRequest request) {
-        return !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
-    }
-
-    private static HttpResponseStatus rejectionStatus(Throwable cause) {
-        if (cause instanceof InvalidRequestException invalid) {
-            return invalid.status(); // refused by StrictServerCodec: 400, 431 or 505
-        }
-        if (cause instanceof TooLongHttpLineException) {
-            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
-        }
-        if (cause instanceof TooLongHttpHeaderException) {
-            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-        }
-        if (cause instanceof TooLongFrameException) {
-            return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
-        }
-        return HttpResponseStatus.BAD_REQUEST;
-    }
-
+    /** Answers the current request itself (no route, no replica, a method or expectation refused). */
     private void respond(HttpResponseStatus status, String json, boolean close) {
-        ChannelFuture future = ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), status, json, close));
+        write(status, json, close, request.isHead());
+    }
+
+    private void write(HttpResponseStatus status, String json, boolean close, boolean headRequest) {
+        ChannelFuture future = ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), status, json, close, headRequest));
         if (close) {
             closing = true;
-            releaseQueued();
+            releasePending();
             future.addListener(ChannelFutureListener.CLOSE);
         }
     }
 
     /** The exchange can take request content now (a backend is attached, or the body is discarded). */
     void resume() {
-        drainQueue();
+        process();
         if (exchange != null && !inReadBatch) {
             exchange.flushRequest(); // within a read batch, channelReadComplete flushes once for all
         }
@@ -389,12 +455,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = null;
         if (!keepOpen || draining) {
-            closing = true;
-            releaseQueued();
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeAfterWrites();
             return;
         }
-        drainQueue();
+        lastReadNanos = now(); // idle from now on
+        process();
         if (exchange != null) {
             exchange.flushRequest();
         }
@@ -405,7 +470,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (exchange == aborted) {
             exchange = null;
             closing = true;
-            releaseQueued();
+            releasePending();
             ctx.close();
         }
     }
@@ -414,11 +479,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * Reads from the client when what comes next can be taken now: the next request, or body parts
      * the backend connection can absorb. Once the request is complete the client is read on as
      * well: that keeps the read armed across requests (no re-arming per request) and notices a
-     * client that leaves; a pipelined request it brings is queued, and a non-empty queue stops
-     * reading, so at most one read's worth waits.
+     * client that leaves; a pipelined request it brings waits in {@code pending}, and pending bytes
+     * stop reading, so at most one read's worth waits.
      */
     void readIfReady() {
-        if (closing || inputClosed || !queued.isEmpty()) {
+        if (closing || inputClosed || pending != null) {
             return;
         }
         if (exchange == null || exchange.acceptsRequestContent() || exchange.requestComplete()) {
@@ -426,16 +491,72 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void drainQueue() {
-        while (!closing && !queued.isEmpty() && canDispatch()) {
-            dispatch(queued.poll());
+    /** After what is queued for the client (the end of the last answer) is written, close. */
+    private void closeAfterWrites() {
+        closing = true;
+        releasePending();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
         }
     }
 
-    private void releaseQueued() {
-        Object msg;
-        while ((msg = queued.poll()) != null) {
-            ReferenceCountUtil.release(msg);
+    /** The client's IP address as {@code X-Forwarded-For} shows it, or {@code null} if not an IP socket. */
+    private static String clientIp(SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : null;
+    }
+
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+
+    /** Makes the connection's one timer run no later than {@code deadline}. */
+    private void armTimer(long deadline) {
+        if (timer != null) {
+            if (timerAt <= deadline) {
+                return;
+            }
+            timer.cancel(false);
+        }
+        timerAt = deadline;
+        timer = ctx.executor().schedule(this::onTimer, Math.max(0, deadline - now()), TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimer() {
+        timer = null;
+        if (closing) {
+            return;
+        }
+        long now = now();
+        boolean headUnderWay = exchange == null && !inBody && head.started();
+        if (headUnderWay) {
+            long headDeadline = headStartNanos + settings.requestHeadTimeout().toNanos();
+            if (now >= headDeadline) {
+                write(HttpResponseStatus.REQUEST_TIMEOUT, ErrorResponses.message("the request head took longer than "
+                        + settings.requestHeadTimeout().toMillis() + " ms to arrive"), true, false);
+                return;
+            }
+            armTimer(headDeadline);
+        }
+        long idleDeadline = lastReadNanos + settings.clientIdleTimeout().toNanos();
+        boolean idle = exchange == null && pending == null && !head.started();
+        if (idle && now >= idleDeadline) {
+            closing = true;
+            ctx.close(); // an idle keep-alive connection past its timeout
+            return;
+        }
+        armTimer(idle ? idleDeadline : now + settings.clientIdleTimeout().toNanos());
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
         }
     }
 }
