@@ -232,7 +232,6 @@ final class Exchange implements BackendListener {
             return;
         }
         if (!responseStarted) {
-            requestDone = true;
             failWith(HttpResponseStatus.BAD_REQUEST, ErrorResponses.message("malformed request body: " + reason));
         } else {
             backendFailed(CLIENT_GONE, reason);

@@ -34,7 +34,7 @@ final class EmbeddedBackends implements BackendConnector {
 
     @Override
     public ChannelFuture connect(InetSocketAddress address) {
-        EmbeddedChannel channel = new EmbeddedChannel(new BackendHandler());
+        EmbeddedChannel channel = new EmbeddedChannel(new BackendHandler(ProxySettings.defaults()));
         opened.add(channel);
         if (refuseWith != null) {
             channel.close();
