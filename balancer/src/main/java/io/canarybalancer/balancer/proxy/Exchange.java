@@ -130,7 +130,7 @@ final class Exchange implements BackendListener {
     /** Prepares the request head for the backend and finds it a connection. */
     void start(String clientIp) {
         forwardedHead = client.alloc().directBuffer(request.forwardedSizeHint() + (clientIp == null ? 0 : clientIp.length()));
-        request.writeForBackend(forwardedHead, clientIp, replica.host() + ":" + replica.port());
+        request.writeForBackend(forwardedHead, clientIp, replica.host(), replica.port());
         connect();
     }
 
@@ -422,7 +422,7 @@ final class Exchange implements BackendListener {
             this.status = status.code();
             closeBackend();
             cancelStallTimer();
-            finished = true;
+            end();
             record();
             frontend.exchangeAborted(this);
         } else {
@@ -519,7 +519,7 @@ final class Exchange implements BackendListener {
         if (finished || !requestDone || !responseDone) {
             return;
         }
-        finished = true;
+        end();
         cancelResponseTimer();
         cancelStallTimer();
         record();
@@ -541,7 +541,7 @@ final class Exchange implements BackendListener {
     /** The client connection went away: drop the backend connection, whose state is now unknown. */
     void abort() {
         if (!finished) {
-            finished = true;
+            end();
             cancelResponseTimer();
             cancelStallTimer();
             closeBackend();
@@ -557,6 +557,15 @@ final class Exchange implements BackendListener {
     private void record() {
         stats.served(route, replica, flagged, status, System.nanoTime() - startNanos, method,
                 request.target());
+    }
+
+    /** The exchange is over: nothing more is sent for it, and the head kept for replays goes. */
+    private void end() {
+        finished = true;
+        if (forwardedHead != null) {
+            forwardedHead.release();
+            forwardedHead = null;
+        }
     }
 
     private void closeBackend() {

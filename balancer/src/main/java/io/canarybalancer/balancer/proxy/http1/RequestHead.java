@@ -253,9 +253,9 @@ public final class RequestHead implements RouteRequest {
      * except hop-by-hop ones, those {@code Connection} names, {@code Expect} (the proxy answers
      * {@code 100-continue} itself) and the client's {@code X-Forwarded-*}, which are set anew:
      * {@code X-Forwarded-For} with {@code clientIp} appended, {@code X-Forwarded-Proto: http},
-     * {@code X-Forwarded-Host}. A request without {@code Host} (HTTP/1.0) gets {@code defaultHost}.
+     * {@code X-Forwarded-Host}. A request without {@code Host} (HTTP/1.0) gets {@code defaultHost:defaultPort}.
      */
-    public void writeForBackend(ByteBuf out, String clientIp, String defaultHost) {
+    public void writeForBackend(ByteBuf out, String clientIp, String defaultHost, int defaultPort) {
         byte[] b = bytes;
         out.writeBytes(b, start, methodEnd + 1 - start);
         if (rewrittenTarget != null) {
@@ -275,6 +275,8 @@ public final class RequestHead implements RouteRequest {
         } else if (hostField < 0) {
             ByteBufUtil.writeAscii(out, "host: ");
             ByteBufUtil.writeAscii(out, defaultHost);
+            out.writeByte(':');
+            ByteBufUtil.writeAscii(out, Integer.toString(defaultPort)); // rare: HTTP/1.0 without Host
             out.writeByte('\r').writeByte('\n');
         }
         if (clientIp != null) {
