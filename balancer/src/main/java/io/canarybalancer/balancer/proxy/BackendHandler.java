@@ -132,7 +132,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
         inBody = true;
         owner.onResponseHead(head, untilClose);
         if (body.done()) {
-            endOfResponse();
+            endOfResponse(end < to);
         }
         return end;
     }
@@ -146,16 +146,20 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
             return -1;
         }
         if (body.done()) {
-            endOfResponse();
+            endOfResponse(end < to);
         }
         return end;
     }
 
-    private void endOfResponse() {
+    /**
+     * Reports the end of the response. Bytes that follow it in the same read were not asked for:
+     * the connection is then not reusable, and is closed when they are met (see channelRead).
+     */
+    private void endOfResponse(boolean bytesFollow) {
         inBody = false;
         BackendListener listener = owner;
         if (listener != null) {
-            listener.onResponseEnd(!untilClose && head.keepAlive());
+            listener.onResponseEnd(!untilClose && !bytesFollow && head.keepAlive());
         }
     }
 
@@ -200,7 +204,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelIdleCheck();
         if (inBody && untilClose && owner != null) {
-            endOfResponse(); // a close-delimited body ends with the connection
+            endOfResponse(false); // a close-delimited body ends with the connection
         }
         BackendListener listener = owner;
         owner = null;

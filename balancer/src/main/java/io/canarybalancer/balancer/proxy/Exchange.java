@@ -528,9 +528,9 @@ final class Exchange implements BackendListener {
             backend = null;
             backendHandler.unbind();
             if (backendReusable) {
-                // After the current read batch: bytes the backend sent beyond its answer are still in
-                // the decoder and must meet an unowned connection (which closes), not the next request.
-                channel.eventLoop().execute(() -> connector.release(channel));
+                // At once, within the read that ended the answer: the connection's read interest
+                // stays armed instead of being cleared and set again (two epoll_ctl calls a request).
+                connector.release(channel);
             } else {
                 channel.close();
             }
