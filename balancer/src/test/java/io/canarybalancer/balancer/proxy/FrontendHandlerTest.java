@@ -175,6 +175,44 @@ class FrontendHandlerTest {
         assertThat(forwarded.header("Host")).isEqualTo("127.0.0.1:9001");
     }
 
+    @Test
+    void anAbsoluteFormTargetIsForwardedInOriginFormWithItsAuthorityAsHost() {
+        send("GET http://lb:8080/x?q=1 HTTP/1.1\r\nHost: other\r\n\r\n");
+
+        WireMessage forwarded = forwarded(backends.last());
+        assertThat(forwarded.startLine()).isEqualTo("GET /x?q=1 HTTP/1.1");
+        assertThat(forwarded.header("Host")).isEqualTo("lb:8080");
+        assertThat(forwarded.header("X-Forwarded-Host")).isEqualTo("lb:8080");
+    }
+
+    @Test
+    void anHttp10ClientAskingForKeepAliveKeepsItsConnection() {
+        String request = "GET /x HTTP/1.0\r\nHost: lb\r\nConnection: keep-alive\r\n\r\n";
+        send(request);
+        EmbeddedChannel backend = backends.last();
+        assertThat(forwarded(backend).header("Connection")).isNull();
+        reply(backend, OK);
+
+        WireMessage response = response();
+        assertThat(response.header("Connection")).isEqualTo("keep-alive");
+        assertThat(response.body()).isEqualTo("ok");
+        assertThat(client.isOpen()).isTrue();
+        send(request);
+        assertThat(backends.opened).as("the pooled connection serves the next request").hasSize(1);
+        assertThat(forwarded(backend).startLine()).isEqualTo("GET /x HTTP/1.1");
+    }
+
+    @Test
+    void anHttp10ClientWithoutKeepAliveIsClosedAfterItsAnswer() {
+        send("GET /x HTTP/1.0\r\nHost: lb\r\n\r\n");
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+        reply(backend, OK);
+
+        assertThat(answeredThenClosed(200).body()).isEqualTo("ok");
+        assertThat(backends.released).as("the backend may serve others").containsExactly(backend);
+    }
+
     // The balancer's own answers
 
     @Test
@@ -185,6 +223,18 @@ class FrontendHandlerTest {
         assertThat(response.status()).isEqualTo(503);
         assertThat(response.body()).contains("\"route\":\"empty\"");
         assertThat(backends.opened).isEmpty();
+        assertThat(client.isOpen()).isTrue();
+    }
+
+    @Test
+    void theBalancersOwnAnswerToAHeadRequestHasNoBody() {
+        send("HEAD /empty/x HTTP/1.1\r\nHost: lb\r\n\r\n");
+
+        String relayed = answer();
+        WireMessage response = WireMessage.response(relayed, 0, true);
+        assertThat(response.status()).isEqualTo(503);
+        assertThat(Integer.parseInt(response.header("Content-Length"))).as("what a GET would get").isPositive();
+        assertThat(response.end()).as("nothing after the head").isEqualTo(relayed.length());
         assertThat(client.isOpen()).isTrue();
     }
 
@@ -297,6 +347,38 @@ class FrontendHandlerTest {
 
         assertThat(response().status()).isEqualTo(504);
         assertThat(backend.isOpen()).isFalse();
+    }
+
+    @Test
+    void theResponseTimeoutCountsFromEachRequestNotFromTheFirst() {
+        long timeout = settings.responseTimeout().toMillis();
+        exchangeOnce("/first");
+        client.advanceTimeBy(timeout / 2, TimeUnit.MILLISECONDS);
+        send(get("/second"));
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+
+        client.advanceTimeBy(timeout / 2 + 1, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+        assertThat(answer()).as("past the first request's deadline, not the second's").isEmpty();
+        client.advanceTimeBy(timeout / 2, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+
+        assertThat(response().status()).isEqualTo(504);
+        assertThat(backend.isOpen()).isFalse();
+    }
+
+    @Test
+    void aResponseHeadOverTheSizeLimitIsAnswered502() {
+        send(get("/x"));
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+
+        reply(backend, "HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(settings.maxHeaderSize()) + "\r\n\r\n");
+
+        assertThat(response().status()).isEqualTo(502);
+        assertThat(backend.isOpen()).isFalse();
+        assertThat(client.isOpen()).isTrue();
     }
 
     @Test
@@ -457,6 +539,20 @@ class FrontendHandlerTest {
     }
 
     @Test
+    void aBodyAfterAHeadResponseClosesTheBackendConnection() {
+        send("HEAD /x HTTP/1.1\r\nHost: lb\r\n\r\n");
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+
+        reply(backend, OK);
+
+        String relayed = answer();
+        assertThat(WireMessage.response(relayed, 0, true).end()).as("the head only").isEqualTo(relayed.length());
+        assertThat(backend.isOpen()).isFalse();
+        assertThat(client.isOpen()).isTrue();
+    }
+
+    @Test
     void anInterim100ContinueFromTheBackendIsSkipped() {
         send(get("/x"));
         EmbeddedChannel backend = backends.last();
@@ -508,6 +604,22 @@ class FrontendHandlerTest {
         reply(next, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n2");
         List<WireMessage> responses = WireMessage.responses(answer());
         assertThat(responses).extracting(WireMessage::body).containsExactly("1", "2");
+    }
+
+    @Test
+    void aRequestPipelinedBehindABodyWaitsAndTheBodyEndsWhereItsLengthSays() {
+        send("POST /a HTTP/1.1\r\nHost: lb\r\nContent-Length: 2\r\n\r\nhi" + get("/b"));
+        EmbeddedChannel backend = backends.last();
+        WireMessage first = forwarded(backend);
+        assertThat(first.startLine()).isEqualTo("POST /a HTTP/1.1");
+        assertThat(first.body()).isEqualTo("hi");
+
+        reply(backend, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+
+        EmbeddedChannel next = backends.last();
+        assertThat(forwarded(next).startLine()).isEqualTo("GET /b HTTP/1.1");
+        reply(next, OK);
+        assertThat(WireMessage.responses(answer())).extracting(WireMessage::status).containsExactly(201, 200);
     }
 
     @Test
@@ -608,6 +720,17 @@ class FrontendHandlerTest {
     }
 
     @Test
+    void drainingClosesAnIdleConnectionAtOnce() {
+        exchangeOnce("/x");
+
+        client.pipeline().fireUserEventTriggered(Drain.INSTANCE);
+
+        client.runPendingTasks();
+        assertThat(client.isOpen()).isFalse();
+        assertThat(answer()).isEmpty();
+    }
+
+    @Test
     void aHalfClosedClientIsAnsweredThenClosed() {
         send(get("/x"));
         EmbeddedChannel backend = backends.last();
@@ -619,6 +742,43 @@ class FrontendHandlerTest {
         assertThat(response().body()).isEqualTo("ok");
         client.runPendingTasks();
         assertThat(client.isOpen()).isFalse();
+    }
+
+    // Request bodies: answers and stalls
+
+    @Test
+    void anAnswerBeforeTheWholeBodyDiscardsTheRestAndDoesNotPoolTheBackend() {
+        send("POST /upload HTTP/1.1\r\nHost: lb\r\nContent-Length: 6\r\n\r\nabc");
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+
+        reply(backend, "HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n");
+        assertThat(response().status()).isEqualTo(413);
+        send("def");
+
+        assertThat(written(backend)).as("the rest of the body goes nowhere").isEmpty();
+        assertThat(backend.isOpen()).as("it did not read the whole request").isFalse();
+        assertThat(backends.released).isEmpty();
+        assertThat(client.isOpen()).isTrue();
+        exchangeOnce("/next");
+        assertThat(backends.opened).hasSize(2);
+    }
+
+    @Test
+    void aRequestBodyThatStallsIsAnswered408() {
+        long stall = settings.stallTimeout().toMillis();
+        send("POST /upload HTTP/1.1\r\nHost: lb\r\nContent-Length: 6\r\n\r\nabc");
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+
+        client.advanceTimeBy(stall + 1, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+        assertThat(answer()).as("a part moved in the first period").isEmpty();
+        client.advanceTimeBy(stall, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+
+        answeredThenClosed(408);
+        assertThat(backend.isOpen()).isFalse();
     }
 
     // Request bodies: framing errors
