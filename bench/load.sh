@@ -7,14 +7,14 @@
 # per request). Each proxy is pinned to core 0, the load generator and the backends to the other
 # cores. Prints a table of medians with the ratios balancer/HAProxy and balancer/direct, measures the
 # balancer's RSS with 1,000 idle client connections, and rewrites the results section of
-# bench/README.md. Stops everything it started, by PID. Bounded: about 3 minutes.
+# bench/README.md. Stops everything it started, by PID. Bounded: about 4 minutes.
 #
 #   bench/load.sh [--rounds N] [--duration SECONDS] [--no-readme]
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-ROUNDS=3
+ROUNDS=5
 DURATION=5
 WRITE_README=1
 while [ $# -gt 0 ]; do

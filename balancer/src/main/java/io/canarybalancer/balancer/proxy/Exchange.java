@@ -20,6 +20,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 
 import java.nio.charset.StandardCharsets;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,29 +52,34 @@ final class Exchange implements BackendListener {
     private final FrontendHandler frontend;
     private final ProxyContext context;
     private final TrafficStats stats;
-    private final long startNanos = System.nanoTime();
     private final ChannelHandlerContext client;
     private final BackendConnector connector;
     private final ProxySettings settings;
     /** The connection's request head: valid until this exchange finishes. */
     private final RequestHead request;
-    private final String method;
-    /** The head as the backend gets it; kept for a replay, released when the exchange ends. */
-    private ByteBuf forwardedHead;
-    private final Route route;
-    /** The pools the route lets this request use: retries never leave them. */
-    private final AllowedPools allowed;
-    /** Whether the request carried the route's canary header: counted apart from the route's split. */
-    private final boolean flagged;
     /** The replicas tried so far, the current one last. */
     private final Replica[] tried = new Replica[MAX_ATTEMPTS];
+    private final Runnable checkProgress = this::checkProgress;
+
+    // One request's state, set anew by begin(): the object serves every request of its connection.
+    /** Counts the requests this object served, so that a callback of an earlier one is recognised. */
+    private int generation;
+    private long startNanos;
+    private String method;
+    /** The head as the backend gets it; kept for a replay, released when the exchange ends. */
+    private ByteBuf forwardedHead;
+    private Route route;
+    /** The pools the route lets this request use: retries never leave them. */
+    private AllowedPools allowed;
+    /** Whether the request carried the route's canary header: counted apart from the route's split. */
+    private boolean flagged;
     private int attempts;
     private Replica replica;
-    private final boolean http11Client;
-    private final boolean clientKeepAlive;
-    private final boolean expectContinue;
+    private boolean http11Client;
+    private boolean clientKeepAlive;
+    private boolean expectContinue;
     /** Bodiless and idempotent: safe to send again, to the same replica or another, after a failure. */
-    private final boolean replayable;
+    private boolean replayable;
 
     private Channel backend;
     private BackendHandler backendHandler;
@@ -90,7 +96,7 @@ final class Exchange implements BackendListener {
     private boolean rechunk;
     private boolean backendReusable;
     private boolean keepClientOpen;
-    private boolean finished;
+    private boolean finished = true;
     private int status;
     /** A {@code Set-Cookie} value the balancer adds to the response (a new sticky key), or {@code null}. */
     private String setCookie;
@@ -99,9 +105,9 @@ final class Exchange implements BackendListener {
     private int bodyParts;
     private int bodyPartsAtLastCheck;
 
+    /** An exchange for the requests of one client connection, one at a time; see {@link #begin}. */
     Exchange(FrontendHandler frontend, ProxyContext context, ChannelHandlerContext client, BackendConnector connector,
-             RequestHead request, Route route, AllowedPools allowed, Replica replica, boolean flagged,
-             boolean clientKeepAlive, boolean expectContinue, boolean replayable) {
+             RequestHead request) {
         this.frontend = frontend;
         this.context = context;
         this.stats = context.stats();
@@ -109,17 +115,50 @@ final class Exchange implements BackendListener {
         this.connector = connector;
         this.settings = context.settings();
         this.request = request;
-        this.method = request.method();
+    }
+
+    /**
+     * Starts the exchange of the request {@link #request} holds now; the previous one must be
+     * finished. Reusing the object keeps the steady keep-alive path free of allocation.
+     */
+    void begin(Route route, AllowedPools allowed, Replica replica, boolean flagged, boolean clientKeepAlive,
+               boolean expectContinue, boolean replayable) {
+        if (!finished) {
+            throw new IllegalStateException("the previous exchange is still running");
+        }
+        generation++;
+        startNanos = System.nanoTime();
+        method = request.method();
         this.route = route;
         this.allowed = allowed;
         this.replica = replica;
         this.flagged = flagged;
-        this.tried[attempts++] = replica;
-        this.http11Client = request.http11();
+        Arrays.fill(tried, null);
+        attempts = 0;
+        tried[attempts++] = replica;
+        http11Client = request.http11();
         this.clientKeepAlive = clientKeepAlive;
         this.expectContinue = expectContinue;
         this.replayable = replayable;
-        this.requestDone = request.bodyless(); // nothing to read after the head
+        backend = null;
+        backendHandler = null;
+        sent = false;
+        reusedConnection = false;
+        replayed = false;
+        continueSent = false;
+        requestDone = request.bodyless(); // nothing to read after the head
+        requestAbandoned = false;
+        responseStarted = false;
+        responseDone = false;
+        rechunk = false;
+        backendReusable = false;
+        keepClientOpen = false;
+        finished = false;
+        status = 0;
+        setCookie = null;
+        stallTimer = null;
+        bodyParts = 0;
+        bodyPartsAtLastCheck = 0;
     }
 
     /** Adds a {@code Set-Cookie} header with this value to the backend's response. */
@@ -144,8 +183,9 @@ final class Exchange implements BackendListener {
     }
 
     private void connectFresh() {
+        int connecting = generation;
         connector.connect(replica.address()).addListener((ChannelFutureListener) future -> {
-            if (finished) {
+            if (finished || connecting != generation) {
                 future.channel().close(); // the client left while we were connecting
             } else if (future.isSuccess()) {
                 attach(future.channel(), false);
@@ -433,7 +473,7 @@ final class Exchange implements BackendListener {
     private void watchProgress() {
         if (stallTimer == null) {
             long period = settings.stallTimeout().toMillis();
-            stallTimer = client.executor().scheduleAtFixedRate(this::checkProgress, period, period, TimeUnit.MILLISECONDS);
+            stallTimer = client.executor().scheduleAtFixedRate(checkProgress, period, period, TimeUnit.MILLISECONDS);
         }
     }
 

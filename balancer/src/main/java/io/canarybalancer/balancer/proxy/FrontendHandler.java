@@ -65,7 +65,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
     private ResponseDeadline responseDeadline;
     private BackendConnector connector;
     private String clientIp;
+    /** The exchange in flight, or {@code null}. */
     private Exchange exchange;
+    /** The one exchange object of this connection, begun anew for each request. */
+    private Exchange exchanges;
     /** Bytes received and not yet taken; owned here. */
     private ByteBuf pending;
     /** The buffer being scanned for body bytes (the sink's ranges index into it). */
@@ -106,6 +109,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         connector = context.connectors().apply(ctx.channel().eventLoop());
+        exchanges = new Exchange(this, context, ctx, connector, request);
         clientIp = clientIp(ctx.channel().remoteAddress());
         lastReadNanos = now();
         armTimer(lastReadNanos + settings.clientIdleTimeout().toNanos());
@@ -327,8 +331,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
             body.expectLength(request.contentLength());
             inBody = true;
         }
-        exchange = new Exchange(this, context, ctx, connector, request, route, allowed, replica, flagged,
-                keepAlive, request.expectsContinue(), bodyless && IDEMPOTENT.contains(request.method()));
+        exchange = exchanges;
+        exchange.begin(route, allowed, replica, flagged, keepAlive, request.expectsContinue(),
+                bodyless && IDEMPOTENT.contains(request.method()));
         if (newCookie != null) {
             exchange.setCookieOnResponse(newCookie);
         }
