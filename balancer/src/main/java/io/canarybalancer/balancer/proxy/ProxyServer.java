@@ -30,17 +30,15 @@ import java.util.concurrent.TimeUnit;
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
 
-    private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final Channel listener;
     private final ChannelGroup clients;
     private final Duration drainTimeout;
     private final PassiveHealth health;
 
-    private ProxyServer(EventLoopGroup acceptor, EventLoopGroup workers, Channel listener, ChannelGroup clients,
+    private ProxyServer(EventLoopGroup workers, Channel listener, ChannelGroup clients,
                         Duration drainTimeout, PassiveHealth health) {
         this.health = health;
-        this.acceptor = acceptor;
         this.workers = workers;
         this.listener = listener;
         this.clients = clients;
@@ -55,8 +53,6 @@ public final class ProxyServer implements AutoCloseable {
     public static ProxyServer start(InetSocketAddress address, RoutingTableHolder routes, ProxySettings settings,
                                     TrafficStats stats) throws IOException, InterruptedException {
         Transport transport = Transport.best();
-        EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("balancer-accept"), transport.ioHandlerFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
                 new DefaultThreadFactory("balancer-io"), transport.ioHandlerFactory());
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
@@ -68,7 +64,9 @@ public final class ProxyServer implements AutoCloseable {
             RetryBudget retries = new RetryBudget(0.2, 10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
             ProxyContext context = new ProxyContext(routes, pools::forLoop, settings, stats, health, retries);
             Channel listener = new ServerBootstrap()
-                    .group(acceptor, workers)
+                    // One group: a connection is accepted by an I/O thread and served by one, with no
+                    // hand-over between threads (and no wake-up) per connection, as HAProxy does.
+                    .group(workers)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
@@ -83,9 +81,8 @@ public final class ProxyServer implements AutoCloseable {
                     .bind(address).sync().channel();
             log.info("Proxy transport: {}, {} I/O thread(s)", transport.name().toLowerCase(java.util.Locale.ROOT),
                     ((MultiThreadIoEventLoopGroup) workers).executorCount());
-            return new ProxyServer(acceptor, workers, listener, clients, settings.drainTimeout(), health);
+            return new ProxyServer(workers, listener, clients, settings.drainTimeout(), health);
         } catch (Exception e) { // sync() rethrows a bind failure, an IOException, as it is
-            acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
             throw e;
         }
@@ -117,9 +114,7 @@ public final class ProxyServer implements AutoCloseable {
             log.warn("{} client connection(s) still busy after {}; closing them", clients.size(), drainTimeout);
             clients.close().awaitUninterruptibly();
         }
-        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS);
-        acceptor.terminationFuture().awaitUninterruptibly();
         workers.terminationFuture().awaitUninterruptibly();
     }
 }
