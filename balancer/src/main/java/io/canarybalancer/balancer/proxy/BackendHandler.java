@@ -170,13 +170,6 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
         }
     }
 
-    @Override
-    public void chunkSizeLine(long size) {
-        if (owner != null) {
-            owner.onResponseChunkSizeLine(size);
-        }
-    }
-
     private void invalid(String reason) {
         BackendListener listener = owner;
         owner = null;

@@ -16,9 +16,6 @@ interface BackendListener {
     /** Body bytes {@code [from, to)} of {@code in}, to relay as they are; {@code in} is not the listener's to release. */
     void onResponseBody(ByteBuf in, int from, int to);
 
-    /** A chunk-size line to relay in place of one that carried chunk extensions. */
-    void onResponseChunkSizeLine(long size);
-
     /** The response is complete; {@code reusable} when the backend lets the connection serve another request. */
     void onResponseEnd(boolean reusable);
 

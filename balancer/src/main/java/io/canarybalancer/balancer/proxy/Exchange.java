@@ -246,13 +246,6 @@ final class Exchange implements BackendListener {
         }
     }
 
-    /** A chunk-size line in place of one that carried chunk extensions (dropped on the way). */
-    void requestChunkSizeLine(long size) {
-        if (!requestAbandoned && backend != null) {
-            backend.write(chunkSizeLine(backend, size), backend.voidPromise());
-        }
-    }
-
     /** The whole request has been read. */
     void requestEnd() {
         requestDone = true;
@@ -327,13 +320,6 @@ final class Exchange implements BackendListener {
             client.write(Unpooled.wrappedBuffer(CRLF), client.voidPromise());
         } else {
             client.write(in.retainedSlice(from, to - from), client.voidPromise());
-        }
-    }
-
-    @Override
-    public void onResponseChunkSizeLine(long size) {
-        if (!finished) {
-            client.write(chunkSizeLine(client.channel(), size), client.voidPromise());
         }
     }
 

@@ -277,13 +277,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
         }
     }
 
-    @Override
-    public void chunkSizeLine(long size) {
-        if (exchange != null) {
-            exchange.requestChunkSizeLine(size);
-        }
-    }
-
     private void begin() {
         if (!request.readFields(head)) {
             reject(request.status(), request.problem());

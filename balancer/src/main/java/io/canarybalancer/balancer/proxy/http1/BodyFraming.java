@@ -37,14 +37,6 @@ public final class BodyFraming {
     public interface Sink {
         /** Forward bytes [from, to) of the scanned buffer unchanged. Consecutive ranges are coalesced: one call per maximal run. */
         void forward(int from, int to);
-
-        /**
-         * Never called: a size line's extensions are dropped by not forwarding their bytes (see
-         * {@link BodyFraming}), so no replacement line is needed. Kept so that sinks written
-         * against the first draft of this API compile; to be removed.
-         */
-        default void chunkSizeLine(long size) {
-        }
     }
 
     private static final String INVALID_SIZE = "invalid chunk size";
