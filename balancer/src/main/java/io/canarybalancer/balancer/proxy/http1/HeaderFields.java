@@ -23,7 +23,8 @@ public final class HeaderFields {
     private int[] offsets = new int[16 * STRIDE];
     private byte[] names = new byte[16];
     private boolean[] dropped = new boolean[16];
-    private final int[] connectionTokens = new int[16];
+    /** Start and end of each Connection token that names a field; grows with the tokens (bounded by the head). */
+    private int[] connectionTokens = new int[16];
     private int connectionTokenCount;
     private int count;
     private byte[] bytes;
@@ -220,7 +221,10 @@ public final class HeaderFields {
                 found |= CLOSE;
             } else if (Ascii.equalsIgnoreCase(b, tokenStart, tokenEnd, "keep-alive")) {
                 found |= KEEP_ALIVE;
-            } else if (connectionTokenCount * 2 < connectionTokens.length) {
+            } else {
+                if (connectionTokenCount * 2 == connectionTokens.length) {
+                    connectionTokens = Arrays.copyOf(connectionTokens, connectionTokens.length * 2);
+                }
                 connectionTokens[connectionTokenCount * 2] = tokenStart;
                 connectionTokens[connectionTokenCount * 2 + 1] = tokenEnd;
                 connectionTokenCount++;
