@@ -88,6 +88,11 @@ public final class HeadBuffer {
     private int scan() {
         byte[] b = bytes;
         for (int i = scanned; i < length; i++) {
+            // Checked before the byte is taken: the LF that ends a line over the limit must not pass.
+            if (startLineEnd < 0 ? i - start >= maxStartLine + 2 : i - startLineEnd >= maxFieldSection + 2) {
+                return startLineEnd < 0 ? fail(startLineStatus, "the start line is too long")
+                        : fail(431, "the header section is too large");
+            }
             byte c = b[i];
             if (c == '\n') {
                 if (i == 0 || b[i - 1] != '\r') {
@@ -108,10 +113,6 @@ public final class HeadBuffer {
                 lineStart = i + 1;
             } else if (i > 0 && b[i - 1] == '\r') {
                 return fail(400, "a bare CR in the head");
-            }
-            if (startLineEnd < 0 ? i - start >= maxStartLine + 2 : i - startLineEnd >= maxFieldSection + 2) {
-                return startLineEnd < 0 ? fail(startLineStatus, "the start line is too long")
-                        : fail(431, "the header section is too large");
             }
         }
         scanned = length;

@@ -23,7 +23,8 @@ public final class HeaderFields {
     private int[] offsets = new int[16 * STRIDE];
     private byte[] names = new byte[16];
     private boolean[] dropped = new boolean[16];
-    private final int[] connectionTokens = new int[16];
+    /** Start and end of each Connection token that names a field; grows with the tokens (bounded by the head). */
+    private int[] connectionTokens = new int[16];
     private int connectionTokenCount;
     private int count;
     private byte[] bytes;
@@ -187,7 +188,7 @@ public final class HeaderFields {
 
     /**
      * Reads the tokens of every {@code Connection} field: {@link #CLOSE} and {@link #KEEP_ALIVE} are
-     * returned as bits, any other token names a field to drop (see {@link #namedByConnection}).
+     * returned as bits, and every token names a field to drop (see {@link #namedByConnection}).
      */
     public int readConnection() {
         int found = 0;
@@ -216,15 +217,19 @@ public final class HeaderFields {
             if (tokenEnd == tokenStart) {
                 continue;
             }
-            if (Ascii.equalsIgnoreCase(b, tokenStart, tokenEnd, "close")) {
-                found |= CLOSE;
-            } else if (Ascii.equalsIgnoreCase(b, tokenStart, tokenEnd, "keep-alive")) {
+            if (Ascii.equalsIgnoreCase(b, tokenStart, tokenEnd, "keep-alive")) {
                 found |= KEEP_ALIVE;
-            } else if (connectionTokenCount * 2 < connectionTokens.length) {
-                connectionTokens[connectionTokenCount * 2] = tokenStart;
-                connectionTokens[connectionTokenCount * 2 + 1] = tokenEnd;
-                connectionTokenCount++;
+                continue; // it names Keep-Alive, which is dropped as hop-by-hop anyway
             }
+            if (Ascii.equalsIgnoreCase(b, tokenStart, tokenEnd, "close")) {
+                found |= CLOSE; // and, like every option, it names a field to drop (RFC 9110 section 7.6.1)
+            }
+            if (connectionTokenCount * 2 == connectionTokens.length) {
+                connectionTokens = Arrays.copyOf(connectionTokens, connectionTokens.length * 2);
+            }
+            connectionTokens[connectionTokenCount * 2] = tokenStart;
+            connectionTokens[connectionTokenCount * 2 + 1] = tokenEnd;
+            connectionTokenCount++;
         }
         return found;
     }

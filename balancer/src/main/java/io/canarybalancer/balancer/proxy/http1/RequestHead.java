@@ -183,6 +183,7 @@ public final class RequestHead implements RouteRequest {
      * @return whether the head is acceptable; if not, see {@link #status()} and {@link #problem()}
      */
     public boolean readFields(HeadBuffer head) {
+        bytes = head.bytes(); // the buffer may have grown into a new array since the request line was read
         HeaderFields f = fields;
         if (!f.parse(bytes, head.startLineEnd(), head.end() - 2)) {
             return fail(f.status(), f.problem());
