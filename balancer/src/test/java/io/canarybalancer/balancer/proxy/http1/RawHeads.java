@@ -20,7 +20,9 @@ final class RawHeads {
     static final int FIELD_SECTION = 16384;
     static final int FIELD_COUNT = 100;
     static final String CLIENT_IP = "10.0.0.9";
-    static final String DEFAULT_HOST = "replica:8080";
+    static final String DEFAULT_HOST_NAME = "replica";
+    static final int DEFAULT_PORT = 8080;
+    static final String DEFAULT_HOST = DEFAULT_HOST_NAME + ":" + DEFAULT_PORT;
 
     /** {@link Outcome#status()} of a head that was accepted. */
     static final int ACCEPTED = 0;
@@ -105,7 +107,7 @@ final class RawHeads {
                     return refused(head.status(), head.problem());
                 }
                 ByteBuf out = Unpooled.buffer();
-                head.writeForBackend(out, CLIENT_IP, DEFAULT_HOST);
+                head.writeForBackend(out, CLIENT_IP, DEFAULT_HOST_NAME, DEFAULT_PORT);
                 return new Outcome(ACCEPTED, null, end, head.method(), head.target().toString(), head.http11(),
                         head.chunked(), head.contentLength(), head.keepAlive(), text(out), head.forwardedSizeHint());
             }
