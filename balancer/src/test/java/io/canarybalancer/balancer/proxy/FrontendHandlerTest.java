@@ -339,10 +339,11 @@ class FrontendHandlerTest {
         send(get("/x"));
         EmbeddedChannel backend = backends.last();
 
-        client.advanceTimeBy(settings.responseTimeout().toMillis() - 1, TimeUnit.MILLISECONDS);
+        // A second's margin either side: the embedded loop's clock is the real one plus what a test adds.
+        client.advanceTimeBy(settings.responseTimeout().toMillis() - 1000, TimeUnit.MILLISECONDS);
         client.runScheduledPendingTasks();
         assertThat(answer()).as("not before the timeout").isEmpty();
-        client.advanceTimeBy(2, TimeUnit.MILLISECONDS);
+        client.advanceTimeBy(2000, TimeUnit.MILLISECONDS);
         client.runScheduledPendingTasks();
 
         assertThat(response().status()).isEqualTo(504);
@@ -697,11 +698,12 @@ class FrontendHandlerTest {
         client.runScheduledPendingTasks();
         exchangeOnce("/x"); // idle from here on
 
-        client.advanceTimeBy(idle - 1, TimeUnit.MILLISECONDS);
+        // A second's margin either side: the embedded loop's clock is the real one plus what a test adds.
+        client.advanceTimeBy(idle - 1000, TimeUnit.MILLISECONDS);
         client.runScheduledPendingTasks();
         assertThat(client.isOpen()).as("idle counts from the end of the last exchange").isTrue();
 
-        client.advanceTimeBy(2, TimeUnit.MILLISECONDS);
+        client.advanceTimeBy(2000, TimeUnit.MILLISECONDS);
         client.runScheduledPendingTasks();
         assertThat(client.isOpen()).isFalse();
         assertThat(answer()).as("an idle connection is closed without an answer").isEmpty();

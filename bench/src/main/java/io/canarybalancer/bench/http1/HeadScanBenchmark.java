@@ -47,7 +47,8 @@ public class HeadScanBenchmark {
             + "Upgrade-Insecure-Requests: 1\r\n"
             + "\r\n";
     private static final String CLIENT_IP = "192.0.2.10";
-    private static final String REPLICA = "127.0.0.1:9001";
+    private static final String REPLICA_HOST = "10.0.0.7";
+    private static final int REPLICA_PORT = 8080;
 
     private ByteBuf received;
     private ByteBuf forwarded;
@@ -85,7 +86,7 @@ public class HeadScanBenchmark {
         boolean valid = read();
         ByteBuf out = forwarded.clear();
         if (valid) {
-            request.writeForBackend(out, CLIENT_IP, REPLICA);
+            request.writeForBackend(out, CLIENT_IP, REPLICA_HOST, REPLICA_PORT);
         }
         buffer.reset();
         return out.writerIndex();

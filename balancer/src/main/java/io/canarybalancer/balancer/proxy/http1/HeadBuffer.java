@@ -2,6 +2,9 @@ package io.canarybalancer.balancer.proxy.http1;
 
 import io.netty.buffer.ByteBuf;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -22,6 +25,13 @@ public final class HeadBuffer {
     public static final int FAILED = -2;
 
     private static final int INITIAL_CAPACITY = 1024;
+    /** The least copied at a time. */
+    private static final int STEP = 512;
+    /** Eight bytes of a byte array read as one little-endian long. */
+    static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW_SEVEN = 0x7F7F7F7F7F7F7F7FL;
+    private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+    private static final long CRS = 0x0D0D0D0D0D0D0D0DL;
 
     private final int maxStartLine;
     private final int maxFieldSection;
@@ -65,18 +75,26 @@ public final class HeadBuffer {
         if (end >= 0 || status != 0) {
             throw new IllegalStateException("reset() before the next head");
         }
-        int room = maxHead - length;
-        int count = Math.min(to - from, room);
-        ensureCapacity(length + count);
-        in.getBytes(from, bytes, length, count);
-        int before = length;
-        length += count;
-        int found = scan();
-        if (found >= 0) {
-            return from + (found - before);
-        }
-        if (found == FAILED) {
-            return FAILED;
+        // In steps no larger than the free part of the array: body bytes after a small head are
+        // neither copied in bulk nor allowed to grow the array.
+        for (int at = from; at < to; ) {
+            int room = maxHead - length;
+            if (room == 0) {
+                break;
+            }
+            int count = Math.min(to - at, Math.min(room, Math.max(STEP, bytes.length - length)));
+            ensureCapacity(length + count);
+            in.getBytes(at, bytes, length, count);
+            int before = length;
+            length += count;
+            int found = scan();
+            if (found >= 0) {
+                return at + (found - before);
+            }
+            if (found == FAILED) {
+                return FAILED;
+            }
+            at += count;
         }
         if (length >= maxHead) {
             return fail(startLineEnd < 0 ? startLineStatus : 431,
@@ -85,38 +103,83 @@ public final class HeadBuffer {
         return MORE;
     }
 
+    /**
+     * Checks the bytes not checked yet, jumping from one CR or LF to the next (found eight bytes at a
+     * time): a CR must be followed by LF, an LF preceded by CR; the line lengths are checked at each
+     * line end, and at the last byte held while a line is incomplete.
+     */
     private int scan() {
         byte[] b = bytes;
-        for (int i = scanned; i < length; i++) {
-            // Checked before the byte is taken: the LF that ends a line over the limit must not pass.
-            if (startLineEnd < 0 ? i - start >= maxStartLine + 2 : i - startLineEnd >= maxFieldSection + 2) {
-                return startLineEnd < 0 ? fail(startLineStatus, "the start line is too long")
-                        : fail(431, "the header section is too large");
+        int i = scanned;
+        while (true) {
+            int next = nextCrOrLf(b, i, length);
+            int base = startLineEnd < 0 ? start : startLineEnd;
+            int limit = (startLineEnd < 0 ? maxStartLine : maxFieldSection) + 2;
+            if ((next < length ? next : length - 1) - base >= limit) {
+                return tooLong();
             }
-            byte c = b[i];
-            if (c == '\n') {
-                if (i == 0 || b[i - 1] != '\r') {
-                    return fail(400, "a line ended by a bare LF");
-                }
-                int lineLength = i - 1 - lineStart;
-                if (startLineEnd < 0) {
-                    if (lineLength == 0) {
-                        start = i + 1; // an empty line before the start line
-                    } else {
-                        startLineEnd = i + 1;
-                    }
-                } else if (lineLength == 0) {
-                    end = i + 1;
-                    scanned = i + 1;
-                    return end;
-                }
-                lineStart = i + 1;
-            } else if (i > 0 && b[i - 1] == '\r') {
+            if (next == length) {
+                scanned = length;
+                return MORE;
+            }
+            if (b[next] == '\n') {
+                return fail(400, "a line ended by a bare LF"); // a CR and its LF are taken together
+            }
+            if (next + 1 == length) {
+                scanned = next; // the CR's LF has not arrived yet
+                return MORE;
+            }
+            if (next + 1 - base >= limit) {
+                return tooLong();
+            }
+            if (b[next + 1] != '\n') {
                 return fail(400, "a bare CR in the head");
             }
+            int lf = next + 1;
+            int lineLength = next - lineStart;
+            if (startLineEnd < 0) {
+                if (lineLength == 0) {
+                    start = lf + 1; // an empty line before the start line
+                } else {
+                    startLineEnd = lf + 1;
+                }
+            } else if (lineLength == 0) {
+                end = lf + 1;
+                scanned = end;
+                return end;
+            }
+            lineStart = lf + 1;
+            i = lf + 1;
         }
-        scanned = length;
-        return MORE;
+    }
+
+    private int tooLong() {
+        return startLineEnd < 0 ? fail(startLineStatus, "the start line is too long")
+                : fail(431, "the header section is too large");
+    }
+
+    /** The index of the first CR or LF in {@code b} from {@code from}, or {@code to}. */
+    static int nextCrOrLf(byte[] b, int from, int to) {
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long word = (long) LONGS.get(b, i);
+            long found = zeroBytes(word ^ LFS) | zeroBytes(word ^ CRS);
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == '\n' || b[i] == '\r') {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    /** The high bit of each byte of {@code word} that is zero, and no other bit (exact, no borrow). */
+    static long zeroBytes(long word) {
+        long low = (word & LOW_SEVEN) + LOW_SEVEN;
+        return ~(low | word | LOW_SEVEN);
     }
 
     private int fail(int status, String problem) {

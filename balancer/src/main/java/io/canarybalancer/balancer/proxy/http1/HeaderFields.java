@@ -16,6 +16,12 @@ import java.util.List;
  * <p>One instance per connection direction; {@link #parse} overwrites the previous head's fields.
  */
 public final class HeaderFields {
+    private static final long LOW_SEVEN = 0x7F7F7F7F7F7F7F7FL;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    /** Added to the low seven bits of each byte: carries into the high bit from 0x20 up. */
+    private static final long BELOW_SPACE = 0x6060606060606060L;
+    private static final long DELS = 0x7F7F7F7F7F7F7F7FL;
+
     /** Per field: name start, name end (the colon), value start, value end (OWS trimmed), line end. */
     private static final int STRIDE = 5;
 
@@ -68,15 +74,13 @@ public final class HeaderFields {
             while (bytes[valueStart] == ' ' || bytes[valueStart] == '\t') {
                 valueStart++;
             }
-            int i = valueStart;
-            int valueEnd = valueStart;
-            for (byte c; (c = bytes[i]) != '\r'; i++) {
-                if (!Ascii.isFieldChar(c)) {
-                    return fail(400, "a control character in a header value");
-                }
-                if (c != ' ' && c != '\t') {
-                    valueEnd = i + 1;
-                }
+            int i = endOfValue(bytes, valueStart, to);
+            if (i < 0) {
+                return fail(400, "a control character in a header value");
+            }
+            int valueEnd = i;
+            while (valueEnd > valueStart && (bytes[valueEnd - 1] == ' ' || bytes[valueEnd - 1] == '\t')) {
+                valueEnd--;
             }
             if (count == maxCount) {
                 return fail(431, "more than " + maxCount + " header fields");
@@ -85,6 +89,39 @@ public final class HeaderFields {
             line = i + 2;
         }
         return true;
+    }
+
+    /**
+     * The index of the CR that ends the value starting at {@code from}, or -1 when the value holds a
+     * control character (HTAB aside) or DEL. Eight bytes at a time: a word without a byte below
+     * 0x20 and without DEL is all field content (obs-text, 0x80 and up, included).
+     */
+    private static int endOfValue(byte[] b, int from, int to) {
+        int i = from;
+        while (true) {
+            for (; i + Long.BYTES <= to; i += Long.BYTES) {
+                long word = (long) HeadBuffer.LONGS.get(b, i);
+                long low = (word & LOW_SEVEN) + BELOW_SPACE; // high bit set where (byte & 0x7F) >= 0x20
+                long special = ~(low | word) & HIGH_BITS | HeadBuffer.zeroBytes(word ^ DELS);
+                if (special != 0) {
+                    i += Long.numberOfTrailingZeros(special) >>> 3;
+                    break;
+                }
+            }
+            for (; ; i++) {
+                byte c = b[i];
+                if (c == '\r') {
+                    return i;
+                }
+                if (c == '\t') {
+                    i++;
+                    break; // go on, a word at a time again
+                }
+                if (!Ascii.isFieldChar(c)) {
+                    return -1;
+                }
+            }
+        }
     }
 
     private void add(int nameStart, int nameEnd, int valueStart, int valueEnd, int lineEnd) {
