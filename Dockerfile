@@ -28,6 +28,9 @@ WORKDIR /app
 ENV JAVA_TOOL_OPTIONS="-Xmx256m"
 
 FROM runtime AS balancer
+# The README's recommended flags (Running in production: JVM flags): the proxy needs a small heap,
+# and Serial, which the JVM picks only when it sees one CPU, takes 35-40 MiB less than G1 at no cost in p99.
+ENV JAVA_TOOL_OPTIONS="-Xmx128m -XX:+UseSerialGC"
 COPY --from=build /src/balancer/target/balancer.jar /app/balancer.jar
 COPY config/balancer.yml /app/config/balancer.yml
 USER app

@@ -108,7 +108,7 @@ HAPROXY_PID=$!
 PIDS+=($HAPROXY_PID)
 await_port $HAPROXY_PORT "HAProxy" $HAPROXY_PID "$WORK/haproxy.log"
 
-taskset -c "$PROXY_CPU" java -Xmx128m -jar balancer/target/balancer.jar \
+taskset -c "$PROXY_CPU" java -Xmx128m -XX:+UseSerialGC -jar balancer/target/balancer.jar \
   --config config/balancer-bench.yml >"$WORK/balancer.log" 2>&1 &
 BALANCER_PID=$!
 PIDS+=($BALANCER_PID)
@@ -227,7 +227,7 @@ load generator and backends on cores $LOAD_CPU.
 | HAProxy | $H_RPS | $H_P50 | $H_P99 | $H_AB |
 | balancer | $B_RPS | $B_P50 | $B_P99 | $B_AB |
 
-RSS with $IDLE_CONNECTIONS idle client connections: balancer $((BALANCER_IDLE_RSS / 1024)) MiB (\`-Xmx128m\`),
+RSS with $IDLE_CONNECTIONS idle client connections: balancer $((BALANCER_IDLE_RSS / 1024)) MiB (\`-Xmx128m -XX:+UseSerialGC\`),
 HAProxy $((HAPROXY_IDLE_RSS / 1024)) MiB. Target: balancer under 256 MiB.
 EOF
 )

@@ -11,6 +11,7 @@ import io.canarybalancer.balancer.discovery.PoolRef;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.proxy.ProxySettings;
+import io.canarybalancer.balancer.proxy.TransportChoice;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.RoutePolicy;
@@ -36,7 +37,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     private static final Set<String> ROOT = Set.of("listen", "admin", "discovery", "routes", "timeouts", "ioThreads",
-            "accessLog", "maxConnections", "limits");
+            "accessLog", "maxConnections", "limits", "transport");
     private static final Set<String> ADMIN = Set.of("listen", "token", "allowedHosts");
     private static final Set<String> DISCOVERY = Set.of("file", "consul");
     private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace",
@@ -88,7 +89,8 @@ public final class ConfigLoader {
                 .withTimeouts(timeouts(root.get("timeouts"), defaults.proxy().timeouts()))
                 .withLimits(limits(root.get("limits"), defaults.proxy().limits(),
                         root.integer("maxConnections", defaults.proxy().maxConnections(), 1, 1_000_000)))
-                .withIoThreads(root.integer("ioThreads", 0, 0, 256));
+                .withIoThreads(root.integer("ioThreads", 0, 0, 256))
+                .withTransport(transport(root.get("transport")));
         boolean accessLog = root.has("accessLog") && flag(root.get("accessLog"));
         return new BalancerConfig(file, listen, admin, adminToken, allowedHosts, discovery, routes, proxy, accessLog);
     }
@@ -318,6 +320,17 @@ public final class ConfigLoader {
                 node.integer("headerSize", defaults.headerSize(), 1024, 1024 * 1024),
                 node.integer("headerCount", defaults.headerCount(), 1, 10_000),
                 connections);
+    }
+
+    private static TransportChoice transport(ConfigNode node) throws ConfigException {
+        if (node.isMissing()) {
+            return TransportChoice.AUTO;
+        }
+        try {
+            return TransportChoice.parse(node.text());
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
+        }
     }
 
     private static boolean flag(ConfigNode node) throws ConfigException {

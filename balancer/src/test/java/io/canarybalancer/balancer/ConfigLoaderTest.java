@@ -7,6 +7,7 @@ import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.discovery.PoolRef;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
+import io.canarybalancer.balancer.proxy.TransportChoice;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.StickyRule;
@@ -79,6 +80,20 @@ class ConfigLoaderTest {
         assertThat(config.routes().get(0).policy().header()).isEqualTo(HeaderRule.DEFAULT);
     }
 
+    @Test
+    void theTransportIsAutoUnlessNamed() throws Exception {
+        assertThat(ConfigLoader.load(write("discovery: {file: r.yml}\n")).proxy().transport())
+                .isEqualTo(TransportChoice.AUTO);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"auto, AUTO", "epoll, EPOLL", "io_uring, IO_URING", "nio, NIO"})
+    void readsEachTransport(String text, TransportChoice expected) throws Exception {
+        BalancerConfig config = ConfigLoader.load(write("discovery: {file: r.yml}\ntransport: " + text + "\n"));
+
+        assertThat(config.proxy().transport()).isEqualTo(expected);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "unknown strategy | routes: [{strategy: canary}]"
@@ -111,6 +126,10 @@ class ConfigLoaderTest {
                     + " | lisen: unknown field (expected one of",
             "header without name | routes: [{header: {value: x, name: ''}}]"
                     + " | routes[0].header.name: must not be empty",
+            "unknown transport | transport: uring"
+                    + " | transport: unknown transport 'uring' (expected auto, epoll, io_uring or nio)",
+            "transport in capitals | transport: EPOLL"
+                    + " | transport: unknown transport 'EPOLL' (expected auto, epoll, io_uring or nio)",
             "unknown limit | limits: {headers: 10}"
                     + " | limits.headers: unknown field (expected one of",
             "header count zero | limits: {headerCount: 0}"

@@ -35,10 +35,12 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup clients;
     private final Duration drainTimeout;
     private final PassiveHealth health;
+    private final Transport transport;
 
     private ProxyServer(EventLoopGroup workers, Channel listener, ChannelGroup clients,
-                        Duration drainTimeout, PassiveHealth health) {
+                        Duration drainTimeout, PassiveHealth health, Transport transport) {
         this.health = health;
+        this.transport = transport;
         this.workers = workers;
         this.listener = listener;
         this.clients = clients;
@@ -49,10 +51,11 @@ public final class ProxyServer implements AutoCloseable {
      * Binds {@code address} and starts serving.
      *
      * @throws IOException when the address cannot be bound; no thread of this server is left running
+     * @throws IllegalStateException when the configured transport cannot run on this machine
      */
     public static ProxyServer start(InetSocketAddress address, RoutingTableHolder routes, ProxySettings settings,
                                     TrafficStats stats) throws IOException, InterruptedException {
-        Transport transport = Transport.best();
+        Transport transport = Transport.of(settings.transport());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
                 new DefaultThreadFactory("balancer-io"), transport.ioHandlerFactory());
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
@@ -79,9 +82,9 @@ public final class ProxyServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new FrontendInitializer(context, clients))
                     .bind(address).sync().channel();
-            log.info("Proxy transport: {}, {} I/O thread(s)", transport.name().toLowerCase(java.util.Locale.ROOT),
+            log.info("Proxy transport: {}, {} I/O thread(s)", transport.label(),
                     ((MultiThreadIoEventLoopGroup) workers).executorCount());
-            return new ProxyServer(workers, listener, clients, settings.drainTimeout(), health);
+            return new ProxyServer(workers, listener, clients, settings.drainTimeout(), health, transport);
         } catch (Exception e) { // sync() rethrows a bind failure, an IOException, as it is
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
             throw e;
@@ -91,6 +94,11 @@ public final class ProxyServer implements AutoCloseable {
     /** What passive health has learnt about the replicas: ejections in force, with their reasons. */
     public PassiveHealth health() {
         return health;
+    }
+
+    /** The I/O transport in use: {@code epoll}, {@code io_uring} or {@code nio}. */
+    public String transport() {
+        return transport.label();
     }
 
     /** The bound address (useful when listening on port 0). */

@@ -8,12 +8,15 @@ import java.util.Objects;
  *
  * @param ioThreads         event loop threads; 0 means two per core
  * @param maxIdlePerReplica idle backend connections kept per replica and event loop
+ * @param transport         the I/O transport asked for
  */
-public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int maxIdlePerReplica) {
+public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int maxIdlePerReplica,
+                            TransportChoice transport) {
 
     public ProxySettings {
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(transport, "transport");
     }
 
     /**
@@ -75,19 +78,23 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
                 // a pooled connection before the backend does and the keep-alive race stays rare
                 new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
                         Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30)),
-                new Limits(8192, 16384, 100, 10_000), 0, 64);
+                new Limits(8192, 16384, 100, 10_000), 0, 64, TransportChoice.AUTO);
     }
 
     public ProxySettings withTimeouts(Timeouts newTimeouts) {
-        return new ProxySettings(newTimeouts, limits, ioThreads, maxIdlePerReplica);
+        return new ProxySettings(newTimeouts, limits, ioThreads, maxIdlePerReplica, transport);
     }
 
     public ProxySettings withLimits(Limits newLimits) {
-        return new ProxySettings(timeouts, newLimits, ioThreads, maxIdlePerReplica);
+        return new ProxySettings(timeouts, newLimits, ioThreads, maxIdlePerReplica, transport);
     }
 
     public ProxySettings withIoThreads(int threads) {
-        return new ProxySettings(timeouts, limits, threads, maxIdlePerReplica);
+        return new ProxySettings(timeouts, limits, threads, maxIdlePerReplica, transport);
+    }
+
+    public ProxySettings withTransport(TransportChoice choice) {
+        return new ProxySettings(timeouts, limits, ioThreads, maxIdlePerReplica, choice);
     }
 
     // Shorthands for the handlers.
