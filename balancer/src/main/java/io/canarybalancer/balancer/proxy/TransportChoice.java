@@ -3,10 +3,9 @@ package io.canarybalancer.balancer.proxy;
 import java.util.Locale;
 
 /**
- * The I/O transport the configuration asks for ({@code transport:}). {@link #AUTO} takes io_uring
- * where the kernel allows it, else epoll where its native library loads, else NIO; the others insist
- * on one transport and make the start fail when it cannot run on this machine, rather than quietly
- * serving on another.
+ * The I/O transport the configuration asks for ({@code transport:}). {@link #AUTO} takes epoll where
+ * its native library loads and NIO elsewhere; the others insist on one transport and make the start
+ * fail when it cannot run on this machine, rather than quietly serving on another.
  */
 public enum TransportChoice {
     AUTO, EPOLL, IO_URING, NIO;
