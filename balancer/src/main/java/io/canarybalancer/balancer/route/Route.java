@@ -179,27 +179,6 @@ public final class Route {
         return stable.waiting() != null ? stable.waiting() : canary.waiting();
     }
 
-    /** Whether this route's prefix covers the path that starts at {@code pathStart} in {@code target}. */
-    boolean covers(CharSequence target, int pathStart) {
-        int length = pathPrefix.length();
-        if (length == 1) {
-            return true;
-        }
-        if (pathStart < 0 || target.length() - pathStart < length) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            if (target.charAt(pathStart + i) != pathPrefix.charAt(i)) {
-                return false;
-            }
-        }
-        if (pathPrefix.charAt(length - 1) == '/' || target.length() == pathStart + length) {
-            return true;
-        }
-        char next = target.charAt(pathStart + length);
-        return next == '/' || next == '?' || next == '#';
-    }
-
     /** Of the {@link StickyRule#BUCKETS} sticky buckets, how many go to the canary (when sticky). */
     public int canaryBuckets() {
         return canaryBuckets;
