@@ -1,7 +1,6 @@
 package io.canarybalancer.balancer.route;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -113,28 +112,47 @@ final class PrefixTree {
     private static final class Node {
         /** The characters from the parent to this node: at least one, except at the top. */
         final char[] edge;
+        /** The first of them, by which the parent finds this node. */
+        final char first;
         /** The route whose prefix ends here, or {@code null}. */
         final Route route;
         /** Whether that prefix ends with {@code /}, so it covers whatever follows. */
         final boolean open;
-        /** The children's first characters, ascending, and the children in the same order. */
-        final char[] firsts;
-        final Node[] children;
+        /**
+         * The children in an open-addressing table by first character: a power of two long, at
+         * least twice the number of children, so that a search always reaches an empty slot.
+         */
+        final Node[] slots;
 
         Node(char[] edge, Route route, Node[] children) {
             this.edge = edge;
+            this.first = edge.length == 0 ? 0 : edge[0];
             this.route = route;
             this.open = route != null && edge[edge.length - 1] == '/';
-            this.children = children;
-            this.firsts = new char[children.length];
-            for (int i = 0; i < children.length; i++) {
-                firsts[i] = children[i].edge[0];
+            int size = 1;
+            while (size < 2 * children.length) {
+                size <<= 1;
+            }
+            this.slots = new Node[size];
+            for (Node child : children) {
+                int i = child.first & (size - 1);
+                while (slots[i] != null) {
+                    i = (i + 1) & (size - 1);
+                }
+                slots[i] = child;
             }
         }
 
+        /** The child whose edge starts with {@code c}, or {@code null}. */
         Node child(char c) {
-            int i = Arrays.binarySearch(firsts, c);
-            return i >= 0 ? children[i] : null;
+            Node[] slots = this.slots;
+            int mask = slots.length - 1;
+            for (int i = c & mask; ; i = (i + 1) & mask) {
+                Node child = slots[i];
+                if (child == null || child.first == c) {
+                    return child;
+                }
+            }
         }
     }
 }
