@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * One routing rule with its current replicas: requests whose path falls under {@link #pathPrefix()}
  * are split between the stable and the canary pool according to the {@link RoutePolicy}.
- * Immutable apart from the selectors' rotation counters; a new discovery answer builds a new route.
+ * Immutable apart from its rotations' counters; a new discovery answer builds a new route.
  */
 public final class Route {
     private final String name;
@@ -15,9 +15,12 @@ public final class Route {
     private final RoutePolicy policy;
     private final Pool stable;
     private final Pool canary;
-    private final HeaderSelector selector;
-    private final ReplicaSelector stableRotation;
-    private final ReplicaSelector canaryRotation;
+    private final Rotation stableRotation;
+    private final Rotation canaryRotation;
+    /** Under {@code replicas}: the one rotation over both pools that un-flagged requests take; else {@code null}. */
+    private final Rotation bothRotation;
+    /** Otherwise: which side an un-flagged request without a sticky key goes to. */
+    private final CanarySplit split;
     private final int canaryBuckets;
     /** What {@link #allowedPools} answers for flagged, keyed (by their side) and other requests. */
     private final AllowedPools flaggedPools;
@@ -42,12 +45,14 @@ public final class Route {
         }
         this.stable = stable;
         this.canary = canary;
-        this.stableRotation = ReplicaSelector.weightedRoundRobin(stable.replicas());
+        this.stableRotation = Rotation.of(stable.replicas());
         // A halted canary is out of every path: split, header, sticky buckets, retries.
-        this.canaryRotation = policy.canaryHalted() ? ReplicaSelector.none()
-                : ReplicaSelector.weightedRoundRobin(canary.replicas());
+        this.canaryRotation = policy.canaryHalted() ? Rotation.NONE : Rotation.of(canary.replicas());
+        this.bothRotation = policy.strategy() != Strategy.REPLICAS ? null
+                : policy.canaryHalted() ? stableRotation : Rotation.of(concat(stable, canary));
+        // Under header the canary gets no share of un-flagged requests.
+        this.split = new CanarySplit(policy.strategy() == Strategy.WEIGHT ? policy.canaryWeight() : 0);
         this.canaryBuckets = canaryBuckets(policy, stable, canary);
-        this.selector = selectorFor(name, policy, stable, canary, stableRotation, canaryRotation, canaryBuckets);
         boolean stableUsable = !stable.isEmpty();
         boolean canaryUsable = !canary.isEmpty() && !policy.canaryHalted();
         boolean fallback = policy.fallback() == Fallback.STABLE;
@@ -65,7 +70,7 @@ public final class Route {
         };
         boolean toStable = stableShare && stableUsable;
         boolean toCanary = canaryShare && canaryUsable;
-        // A pool with a share but no replica hands its share to the other, as the selectors do.
+        // A pool with a share but no replica hands its share to the other, as select does.
         this.unkeyedPools = toStable || toCanary ? AllowedPools.of(toStable, toCanary)
                 : AllowedPools.of(stableUsable, canaryUsable);
     }
@@ -75,25 +80,6 @@ public final class Route {
         boolean toStable = side == PoolRole.STABLE ? sideUsable : !sideUsable && otherUsable;
         boolean toCanary = side == PoolRole.CANARY ? sideUsable : !sideUsable && otherUsable;
         return AllowedPools.of(toStable, toCanary);
-    }
-
-    private static HeaderSelector selectorFor(String name, RoutePolicy policy, Pool stable, Pool canary,
-                                              ReplicaSelector stableRotation, ReplicaSelector canaryRotation,
-                                              int canaryBuckets) {
-        ReplicaSelector unflagged = switch (policy.strategy()) {
-            case REPLICAS -> policy.canaryHalted() ? stableRotation
-                    : ReplicaSelector.weightedRoundRobin(concat(stable, canary));
-            // With no stable replica left (a finished promotion) the canary serves everyone.
-            case HEADER -> ReplicaSelector.percentage(0, stableRotation, canaryRotation);
-            case WEIGHT -> ReplicaSelector.percentage(policy.canaryWeight(), stableRotation, canaryRotation);
-        };
-        if (policy.sticky() != null) {
-            unflagged = ReplicaSelector.sticky(policy.sticky(), name, canaryBuckets, stableRotation, canaryRotation,
-                    unflagged);
-        }
-        // Flagged requests go to the canary; the rest, and flagged ones under fallback: stable when the
-        // canary has nothing, to the strategy's own selector.
-        return new HeaderSelector(policy.header(), canaryRotation, policy.fallback(), unflagged);
     }
 
     /**
@@ -123,15 +109,42 @@ public final class Route {
 
     /** The replica for this request, or {@code null} when none may serve it (answer 503). */
     public Replica select(RouteRequest request) {
-        return selector.select(request);
+        return select(request, policy.header().matches(request));
     }
 
     /**
      * {@link #select(RouteRequest)} for a caller that already knows whether the request carries the
      * route's header ({@link RoutePolicy#header()}): the proxy matches it once per request.
+     *
+     * <p>A flagged request goes to the canary; under {@code fallback: stable} one the canary cannot
+     * serve goes on like the others. A request with a sticky key goes to its bucket's side, any
+     * other to the strategy's split: the rotation over both pools under {@code replicas}, else a
+     * side (the canary never under {@code header}, its percentage under {@code weight}). A side
+     * without replicas hands its requests to the other. No step dispatches on the kind of route:
+     * each is a branch on this route's fields and a call to a final class, so routes of every kind
+     * (strategies, sticky, halted) share one compiled pick without a megamorphic call.
      */
     public Replica select(RouteRequest request, boolean flagged) {
-        return selector.select(request, flagged);
+        if (flagged) {
+            Replica chosen = canaryRotation.next();
+            if (chosen != null || policy.fallback() == Fallback.REJECT) {
+                return chosen;
+            }
+        }
+        StickyRule sticky = policy.sticky();
+        if (sticky != null) {
+            CharSequence key = sticky.key(request);
+            if (key != null) {
+                return eitherSide(StickyRule.bucket(name, key) < canaryBuckets);
+            }
+        }
+        return bothRotation != null ? bothRotation.next() : eitherSide(split.toCanary());
+    }
+
+    private Replica eitherSide(boolean toCanary) {
+        Replica chosen = (toCanary ? canaryRotation : stableRotation).next();
+        // An empty side hands its share to the other one rather than failing requests.
+        return chosen != null ? chosen : (toCanary ? stableRotation : canaryRotation).next();
     }
 
     /**
@@ -167,7 +180,7 @@ public final class Route {
      * ejected replica), without drawing again from the split between the pools, which would shift it.
      */
     public Replica selectIn(PoolRole role) {
-        return (role == PoolRole.STABLE ? stableRotation : canaryRotation).select(null);
+        return (role == PoolRole.STABLE ? stableRotation : canaryRotation).next();
     }
 
     /**
@@ -177,27 +190,6 @@ public final class Route {
      */
     public String waiting() {
         return stable.waiting() != null ? stable.waiting() : canary.waiting();
-    }
-
-    /** Whether this route's prefix covers the path that starts at {@code pathStart} in {@code target}. */
-    boolean covers(CharSequence target, int pathStart) {
-        int length = pathPrefix.length();
-        if (length == 1) {
-            return true;
-        }
-        if (pathStart < 0 || target.length() - pathStart < length) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            if (target.charAt(pathStart + i) != pathPrefix.charAt(i)) {
-                return false;
-            }
-        }
-        if (pathPrefix.charAt(length - 1) == '/' || target.length() == pathStart + length) {
-            return true;
-        }
-        char next = target.charAt(pathStart + length);
-        return next == '/' || next == '?' || next == '#';
     }
 
     /** Of the {@link StickyRule#BUCKETS} sticky buckets, how many go to the canary (when sticky). */

@@ -12,19 +12,19 @@ public final class RoutingTable {
     private static final RoutingTable EMPTY = new RoutingTable(List.of());
 
     private final List<Route> routes;
-    /** The same routes, longest prefix first, so the first match is the most specific. */
-    private final Route[] byPrefixLength;
+    /** The same routes by prefix, for the lookup. */
+    private final PrefixTree prefixes;
 
     private RoutingTable(List<Route> routes) {
         this.routes = List.copyOf(routes);
         List<Route> sorted = new ArrayList<>(routes);
-        sorted.sort(Comparator.comparingInt((Route route) -> route.pathPrefix().length()).reversed());
-        this.byPrefixLength = sorted.toArray(new Route[0]);
-        for (int i = 1; i < byPrefixLength.length; i++) {
-            if (byPrefixLength[i].pathPrefix().equals(byPrefixLength[i - 1].pathPrefix())) {
-                throw new IllegalArgumentException("two routes share the path prefix " + byPrefixLength[i].pathPrefix());
+        sorted.sort(Comparator.comparing(Route::pathPrefix));
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i).pathPrefix().equals(sorted.get(i - 1).pathPrefix())) {
+                throw new IllegalArgumentException("two routes share the path prefix " + sorted.get(i).pathPrefix());
             }
         }
+        this.prefixes = new PrefixTree(sorted);
     }
 
     /** A table with no route: every request is answered 404. */
@@ -37,15 +37,16 @@ public final class RoutingTable {
         return routes.isEmpty() ? EMPTY : new RoutingTable(routes);
     }
 
-    /** The route with the longest prefix covering the request target's path, or {@code null}. */
+    /**
+     * The route with the longest prefix covering the request target's path, or {@code null}:
+     * {@code /credit} covers {@code /credit}, {@code /credit/...}, {@code /credit?...} and
+     * {@code /credit#...} but not {@code /credits}, a prefix ending in {@code /} everything below
+     * it, and {@code /} every target ({@code *} too). One walk down the target, whatever the number
+     * of routes; it reads {@code target} only through {@code length} and {@code charAt} and
+     * allocates nothing, so the target may be a view over the request's bytes.
+     */
     public Route find(CharSequence target) {
-        int pathStart = pathStart(target);
-        for (Route route : byPrefixLength) {
-            if (route.covers(target, pathStart)) {
-                return route;
-            }
-        }
-        return null;
+        return prefixes.find(target, pathStart(target));
     }
 
     /** The routes in configuration order. */

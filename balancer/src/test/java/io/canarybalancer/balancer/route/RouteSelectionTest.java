@@ -2,11 +2,16 @@ package io.canarybalancer.balancer.route;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 
-import static io.canarybalancer.balancer.route.WeightedRoundRobinSelectorTest.pick;
+import static io.canarybalancer.balancer.route.RotationTest.pick;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The three strategies, header flagging and fallback, as a route applies them. */
@@ -109,5 +114,105 @@ class RouteSelectionTest {
 
         assertThat(route.select(FakeRequest.get("/"))).isNull();
         assertThat(route.select(FakeRequest.flagged("/", "X-Canary", "1"))).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}, {1} stable, {2} canary")
+    @MethodSource("io.canarybalancer.balancer.route.AllowedPoolsTest#policies")
+    void picksTheSameReplicasAsTheSelectorChainItReplaced(RoutePolicy policy, int stable, int canary) {
+        Route route = Replicas.route(policy, stable, canary);
+        ChainReference reference = new ChainReference(route);
+        Random random = new Random(policy.toString().hashCode() * 31L + stable * 7L + canary);
+        for (int step = 0; step < 400; step++) {
+            int kind = random.nextInt(6);
+            Replica expected;
+            Replica actual;
+            if (kind >= 4) { // a retry or an ejection skip, inside one pool
+                PoolRole role = kind == 4 ? PoolRole.STABLE : PoolRole.CANARY;
+                expected = reference.rotation(role).pick(null);
+                actual = route.selectIn(role);
+            } else {
+                boolean flagged = (kind & 1) == 1;
+                Map<String, String> headers = new HashMap<>();
+                if (flagged) {
+                    headers.put("x-canary", "1");
+                }
+                if (kind >= 2) {
+                    headers.put("x-user-id", "user-" + random.nextInt(50));
+                }
+                FakeRequest request = new FakeRequest("/", headers);
+                expected = reference.select.pick(request);
+                actual = random.nextBoolean() ? route.select(request) : route.select(request, flagged);
+            }
+            assertThat(actual).as("step %d (%d)", step, kind).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * The pick as the chain of selectors made it before the route flattened it into branches, kept as
+     * the reference: a header selector over an optional sticky selector over the strategy's selector,
+     * over each pool's rotation (laid out as {@link Rotation} lays it out), each with its own counter.
+     */
+    private static final class ChainReference {
+        interface Pick {
+            Replica pick(RouteRequest request);
+        }
+
+        private final Pick stable;
+        private final Pick canary;
+        final Pick select;
+
+        ChainReference(Route route) {
+            RoutePolicy policy = route.policy();
+            stable = rotation(route.stable().replicas());
+            canary = policy.canaryHalted() ? request -> null : rotation(route.canary().replicas());
+            List<Replica> both = new ArrayList<>(route.stable().replicas());
+            both.addAll(route.canary().replicas());
+            Pick unflagged = switch (policy.strategy()) {
+                case REPLICAS -> policy.canaryHalted() ? stable : rotation(both);
+                case HEADER -> percentage(0);
+                case WEIGHT -> percentage(policy.canaryWeight());
+            };
+            if (policy.sticky() != null) {
+                Pick unkeyed = unflagged;
+                unflagged = request -> {
+                    CharSequence key = policy.sticky().key(request);
+                    return key == null ? unkeyed.pick(request)
+                            : either(StickyRule.bucket(route.name(), key) < route.canaryBuckets(), request);
+                };
+            }
+            Pick strategy = unflagged;
+            select = request -> {
+                if (!policy.header().matches(request)) {
+                    return strategy.pick(request);
+                }
+                Replica chosen = canary.pick(request);
+                return chosen != null || policy.fallback() == Fallback.REJECT ? chosen : strategy.pick(request);
+            };
+        }
+
+        Pick rotation(PoolRole role) {
+            return role == PoolRole.STABLE ? stable : canary;
+        }
+
+        private static Pick rotation(List<Replica> replicas) {
+            List<Replica> ring = Rotation.of(replicas).cycle();
+            long[] position = {0};
+            return request -> ring.isEmpty() ? null : ring.get((int) (position[0]++ % ring.size()));
+        }
+
+        private Pick percentage(int percent) {
+            int length = 100 / Rotation.gcd(percent, 100);
+            int share = percent / Rotation.gcd(percent, 100);
+            long[] position = {0};
+            return request -> {
+                long i = position[0]++ % length;
+                return either((i + 1) * share / length > i * share / length, request);
+            };
+        }
+
+        private Replica either(boolean toCanary, RouteRequest request) {
+            Replica chosen = (toCanary ? canary : stable).pick(request);
+            return chosen != null ? chosen : (toCanary ? stable : canary).pick(request);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.canarybalancer.bench.route;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTable;
 import io.canarybalancer.balancer.route.Strategy;
+import io.netty.util.AsciiString;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,8 +22,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Longest-prefix route lookup for 1 to 100 routes. The request's path falls under the root route,
- * the worst case: every more specific prefix is tried first.
+ * Longest-prefix route lookup for 1 to 100 routes: a path that only the root route covers, a path
+ * under one of the others, and that path as the proxy hands it over, a view over the request's
+ * bytes ({@link AsciiString}) rather than a {@code String}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,6 +38,7 @@ public class RoutingTableLookupBenchmark {
     public int routes;
 
     private RoutingTable table;
+    private final CharSequence bytes = new AsciiString("/service-1/api/users/42");
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -55,5 +58,10 @@ public class RoutingTableLookupBenchmark {
     @Benchmark
     public Route lookupHitsAPrefix() {
         return table.find("/service-1/api/users/42");
+    }
+
+    @Benchmark
+    public Route lookupHitsAPrefixInBytes() {
+        return table.find(bytes);
     }
 }

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class WeightedRoundRobinSelectorTest {
+class RotationTest {
 
     @Test
     void threeStableAndOneCanaryGiveTheCanaryExactlyOneRequestInFour() {
@@ -31,13 +31,13 @@ class WeightedRoundRobinSelectorTest {
     @Test
     void weightsTwoOneOneAreInterleavedNotBursty() {
         List<Replica> replicas = Replicas.of(PoolRole.STABLE, 2, 1, 1);
-        WeightedRoundRobinSelector selector = new WeightedRoundRobinSelector(replicas);
+        Rotation rotation = Rotation.of(replicas);
 
-        assertThat(selector.cycle()).extracting(Replica::id)
+        assertThat(rotation.cycle()).extracting(Replica::id)
                 .containsExactly("stable-1", "stable-2", "stable-3", "stable-1");
         Map<String, Long> counts = new java.util.HashMap<>();
         for (int i = 0; i < 400; i++) {
-            counts.merge(selector.next().id(), 1L, Long::sum);
+            counts.merge(rotation.next().id(), 1L, Long::sum);
         }
         assertThat(counts).containsEntry("stable-1", 200L).containsEntry("stable-2", 100L)
                 .containsEntry("stable-3", 100L);
@@ -47,29 +47,29 @@ class WeightedRoundRobinSelectorTest {
     void sharesFollowWeightsAcrossBothPools() {
         List<Replica> all = new ArrayList<>(Replicas.of(PoolRole.STABLE, 3, 3));
         all.addAll(Replicas.of(PoolRole.CANARY, 2));
-        WeightedRoundRobinSelector selector = new WeightedRoundRobinSelector(all);
+        Rotation rotation = Rotation.of(all);
 
         long canary = 0;
         for (int i = 0; i < 800; i++) {
-            canary += selector.next().role() == PoolRole.CANARY ? 1 : 0;
+            canary += rotation.next().role() == PoolRole.CANARY ? 1 : 0;
         }
         assertThat(canary).isEqualTo(200); // 2 of 8
     }
 
     @Test
     void weightsWithACommonDivisorShrinkTheCycle() {
-        WeightedRoundRobinSelector selector = new WeightedRoundRobinSelector(Replicas.of(PoolRole.STABLE, 10, 20));
+        Rotation rotation = Rotation.of(Replicas.of(PoolRole.STABLE, 10, 20));
 
-        assertThat(selector.cycle()).hasSize(3);
+        assertThat(rotation.cycle()).hasSize(3);
     }
 
     @Test
     void hugeWeightsAreScaledToABoundedCycleKeepingProportions() {
-        WeightedRoundRobinSelector selector = new WeightedRoundRobinSelector(
+        Rotation rotation = Rotation.of(
                 Replicas.of(PoolRole.STABLE, 65535, 65534, 1));
 
-        List<Replica> cycle = selector.cycle();
-        assertThat(cycle.size()).isLessThanOrEqualTo(WeightedRoundRobinSelector.MAX_RING + 3);
+        List<Replica> cycle = rotation.cycle();
+        assertThat(cycle.size()).isLessThanOrEqualTo(Rotation.MAX_RING + 3);
         assertThat(cycle).extracting(Replica::id).contains("stable-3");
         long first = cycle.stream().filter(r -> r.id().equals("stable-1")).count();
         assertThat(first).isBetween(4990L, 5010L);
@@ -142,10 +142,9 @@ class WeightedRoundRobinSelectorTest {
     }
 
     @Test
-    void refusesAnEmptyRotation() {
-        assertThatThrownBy(() -> new WeightedRoundRobinSelector(List.of()))
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThat(ReplicaSelector.weightedRoundRobin(List.of()).select(FakeRequest.get("/"))).isNull();
+    void anEmptyRotationPicksNothing() {
+        assertThat(Rotation.of(List.of())).isSameAs(Rotation.NONE);
+        assertThat(Rotation.NONE.next()).isNull();
     }
 
     static List<Replica> pick(Route route, int count) {

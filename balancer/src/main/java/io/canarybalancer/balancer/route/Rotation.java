@@ -1,11 +1,10 @@
 package io.canarybalancer.balancer.route;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Smooth weighted round robin, laid out once into a ring so that a pick is one atomic increment and
- * an array read.
+ * Smooth weighted round robin over a list of replicas, laid out once into a ring so that a pick is
+ * one atomic increment and an array read.
  *
  * <p>The ring is the sequence nginx's smooth algorithm produces over one full cycle: every step each
  * replica's running score grows by its weight, the highest score is picked and loses the total
@@ -17,30 +16,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #MAX_RING} is scaled down proportionally (shares then become approximate, which only
  * happens with very large, uneven weights).
  */
-final class WeightedRoundRobinSelector implements ReplicaSelector {
+final class Rotation {
     static final int MAX_RING = 10_000;
+    /** Picks nothing: a pool without replicas, or a halted canary. */
+    static final Rotation NONE = new Rotation(new Replica[0]);
 
     private final Replica[] ring;
-    private final AtomicLong position = new AtomicLong();
+    /** The place in the ring; {@code null} when the ring is empty. */
+    private final CycleCounter position;
 
-    WeightedRoundRobinSelector(List<Replica> replicas) {
-        if (replicas.isEmpty()) {
-            throw new IllegalArgumentException("a rotation needs at least one replica");
-        }
-        this.ring = layOut(replicas, normalisedWeights(replicas));
+    private Rotation(Replica[] ring) {
+        this.ring = ring;
+        this.position = ring.length == 0 ? null : new CycleCounter(ring.length);
     }
 
-    @Override
-    public Replica select(RouteRequest request) {
-        return next();
+    /** A rotation over these replicas, {@link #NONE} when there are none. */
+    static Rotation of(List<Replica> replicas) {
+        return replicas.isEmpty() ? NONE : new Rotation(layOut(replicas, normalisedWeights(replicas)));
     }
 
+    /** The next replica of the cycle, or {@code null} when there is none. */
     Replica next() {
-        // A long never wraps in practice (2^63 picks), so the rotation stays exact forever.
-        return ring[(int) (position.getAndIncrement() % ring.length)];
+        return ring.length == 0 ? null : ring[position.next()];
     }
 
-    /** The cycle, for tests and benchmarks. */
+    /** The cycle, for tests. */
     List<Replica> cycle() {
         return List.of(ring);
     }
