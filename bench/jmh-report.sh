@@ -28,7 +28,9 @@ for run in runs:
     rows.append(f"| {name[-2]}.{name[-1]} | {params} | {score:.1f} {unit} | "
                 + ("n/a" if alloc is None else f"{alloc:.2f}") + " |")
 first = runs[0]
-header = (f"Measured with JMH {first.get('jmhVersion', '')} on {first.get('vmName', '')} "
+cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+           "an unknown CPU")
+header = (f"Measured on {cpu} with JMH {first.get('jmhVersion', '')} on {first.get('vmName', '')} "
           f"{first.get('vmVersion', '')}, {first.get('warmupIterations')}x{first.get('warmupTime')} warm-up, "
           f"{first.get('measurementIterations')}x{first.get('measurementTime')} measurement, 1 fork; "
           "B/op from the GC profiler.\n\n| benchmark | parameters | time | B/op |\n|---|---|---|---|\n")
