@@ -156,9 +156,11 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 
 # --- warm-up (JIT), then alternating rounds -------------------------------------------------------
 log "Warming up"
-taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$BALANCER_PORT/version" >/dev/null
+# The JVM compiles its hot paths in the first tens of seconds of load, on the one core it is pinned
+# to; a balancer runs for days, so it is measured warm. HAProxy needs no warm-up but gets some too.
+taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((DURATION * 4))s" "http://127.0.0.1:$BALANCER_PORT/version" >/dev/null
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d2s "http://127.0.0.1:$HAPROXY_PORT/version" >/dev/null
-taskset -c "$LOAD_CPU" ab -q -n 5000 -c "$AB_CONCURRENCY" "http://127.0.0.1:$BALANCER_PORT/version" >/dev/null 2>&1
+taskset -c "$LOAD_CPU" ab -q -n "$AB_REQUESTS" -c "$AB_CONCURRENCY" "http://127.0.0.1:$BALANCER_PORT/version" >/dev/null 2>&1
 
 declare -A TARGET_PORT=([direct]=${BACKEND_PORTS[0]} [haproxy]=$HAPROXY_PORT [balancer]=$BALANCER_PORT)
 for round in $(seq 1 "$ROUNDS"); do
@@ -218,7 +220,7 @@ load generator and backends on cores $LOAD_CPU.
 |---|---|---|
 | throughput, keep-alive: balancer / HAProxy | $(ratio "$B_RPS" "$H_RPS") | >= 1.0 |
 | p99 latency, keep-alive: balancer / HAProxy | $(ratio "$B_P99" "$H_P99") | <= 1.2 |
-| throughput, new connection per request (ab): balancer / HAProxy | $(ratio "$B_AB" "$H_AB") | >= 0.9 |
+| throughput, new connection per request (ab): balancer / HAProxy | $(ratio "$B_AB" "$H_AB") | >= 1.0 |
 | throughput, keep-alive: balancer / direct | $(ratio "$B_RPS" "$D_RPS") | |
 
 | target | keep-alive req/s | p50 ms | p99 ms | ab req/s |
