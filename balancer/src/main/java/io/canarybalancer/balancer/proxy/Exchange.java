@@ -588,6 +588,9 @@ final class Exchange implements BackendListener {
     /** The exchange is over: nothing more is sent for it, and the head kept for replays goes. */
     private void end() {
         finished = true;
+        // The object serves the connection's next request: nothing of this one may fire later.
+        cancelStallTimer();
+        cancelResponseTimer();
         if (forwardedHead != null) {
             forwardedHead.release();
             forwardedHead = null;
