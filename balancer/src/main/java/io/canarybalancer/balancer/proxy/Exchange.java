@@ -128,6 +128,7 @@ final class Exchange implements BackendListener {
         }
         generation++;
         startNanos = System.nanoTime();
+        context.retries().requested(startNanos);
         method = request.method();
         this.route = route;
         this.allowed = allowed;

@@ -244,7 +244,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
             return false; // a pipelined request waits for the current exchange
         }
         if (!head.started()) {
-            headStartNanos = now();
+            headStartNanos = lastReadNanos; // set by the read (or the exchange's end) this runs in
         }
         int end = head.append(pending, from, to);
         if (end == HeadBuffer.FAILED) {
@@ -316,7 +316,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
                     !keepAlive || !bodyless);
             return;
         }
-        context.retries().requested(System.nanoTime());
         if (request.chunked()) {
             body.expectChunked(true);
             inBody = true;

@@ -432,9 +432,6 @@ public final class RequestHead implements RouteRequest {
      * one (no key). Read once: routing then takes it from here instead of parsing the header again.
      */
     public CharSequence readCookie(String name) {
-        if (fields.find("cookie") < 0) {
-            return null;
-        }
         CharSequence value = RouteRequest.super.cookie(name);
         if (value == null || value.length() == 0) {
             return null;
