@@ -168,9 +168,9 @@ final class Exchange implements BackendListener {
     }
 
     /** Prepares the request head for the backend and finds it a connection. */
-    void start(String clientIp) {
+    void start(String clientIp, boolean overTls) {
         forwardedHead = client.alloc().directBuffer(request.forwardedSizeHint() + (clientIp == null ? 0 : clientIp.length()));
-        request.writeForBackend(forwardedHead, clientIp, replica.host(), replica.port());
+        request.writeForBackend(forwardedHead, clientIp, overTls, replica.host(), replica.port());
         connect();
     }
 

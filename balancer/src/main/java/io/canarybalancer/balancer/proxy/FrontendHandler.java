@@ -65,6 +65,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
     private ResponseDeadline responseDeadline;
     private BackendConnector connector;
     private String clientIp;
+    /** The connection is TLS, terminated by the pipeline in front of this handler. */
+    private final boolean overTls;
     /** The exchange in flight, or {@code null}. */
     private Exchange exchange;
     /** The one exchange object of this connection, begun anew for each request. */
@@ -91,7 +93,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
     private long timerAt;
 
     FrontendHandler(ProxyContext context) {
+        this(context, false);
+    }
+
+    FrontendHandler(ProxyContext context, boolean overTls) {
         this.context = context;
+        this.overTls = overTls;
         this.routes = context.routes();
         this.settings = context.settings();
         this.stats = context.stats();
@@ -329,7 +336,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
         if (newCookie != null) {
             exchange.setCookieOnResponse(newCookie);
         }
-        exchange.start(clientIp);
+        exchange.start(clientIp, overTls);
     }
 
     /** A request head that cannot be served: answered with its status, then the connection is closed. */

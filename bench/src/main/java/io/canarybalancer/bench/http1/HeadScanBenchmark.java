@@ -86,7 +86,7 @@ public class HeadScanBenchmark {
         boolean valid = read();
         ByteBuf out = forwarded.clear();
         if (valid) {
-            request.writeForBackend(out, CLIENT_IP, REPLICA_HOST, REPLICA_PORT);
+            request.writeForBackend(out, CLIENT_IP, false, REPLICA_HOST, REPLICA_PORT);
         }
         buffer.reset();
         return out.writerIndex();

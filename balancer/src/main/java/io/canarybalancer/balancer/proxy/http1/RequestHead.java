@@ -253,10 +253,11 @@ public final class RequestHead implements RouteRequest {
      * Writes the head the backend gets: HTTP/1.1, the target in origin form, the fields as sent
      * except hop-by-hop ones, those {@code Connection} names, {@code Expect} (the proxy answers
      * {@code 100-continue} itself) and the client's {@code X-Forwarded-*}, which are set anew:
-     * {@code X-Forwarded-For} with {@code clientIp} appended, {@code X-Forwarded-Proto: http},
-     * {@code X-Forwarded-Host}. A request without {@code Host} (HTTP/1.0) gets {@code defaultHost:defaultPort}.
+     * {@code X-Forwarded-For} with {@code clientIp} appended, {@code X-Forwarded-Proto} ({@code https}
+     * when the request came over TLS, else {@code http}), {@code X-Forwarded-Host}. A request without
+     * {@code Host} (HTTP/1.0) gets {@code defaultHost:defaultPort}.
      */
-    public void writeForBackend(ByteBuf out, String clientIp, String defaultHost, int defaultPort) {
+    public void writeForBackend(ByteBuf out, String clientIp, boolean https, String defaultHost, int defaultPort) {
         byte[] b = bytes;
         out.writeBytes(b, start, methodEnd + 1 - start);
         if (rewrittenTarget != null) {
@@ -283,7 +284,7 @@ public final class RequestHead implements RouteRequest {
         if (clientIp != null) {
             writeForwardedFor(out, clientIp);
         }
-        ByteBufUtil.writeAscii(out, "x-forwarded-proto: http\r\n");
+        ByteBufUtil.writeAscii(out, https ? "x-forwarded-proto: https\r\n" : "x-forwarded-proto: http\r\n");
         if (authorityStart >= 0 || hostField >= 0) {
             ByteBufUtil.writeAscii(out, "x-forwarded-host: ");
             if (authorityStart >= 0) {

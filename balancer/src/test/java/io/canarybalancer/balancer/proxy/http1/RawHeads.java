@@ -107,7 +107,7 @@ final class RawHeads {
                     return refused(head.status(), head.problem());
                 }
                 ByteBuf out = Unpooled.buffer();
-                head.writeForBackend(out, CLIENT_IP, DEFAULT_HOST_NAME, DEFAULT_PORT);
+                head.writeForBackend(out, CLIENT_IP, false, DEFAULT_HOST_NAME, DEFAULT_PORT);
                 return new Outcome(ACCEPTED, null, end, head.method(), head.target().toString(), head.http11(),
                         head.chunked(), head.contentLength(), head.keepAlive(), text(out), head.forwardedSizeHint());
             }

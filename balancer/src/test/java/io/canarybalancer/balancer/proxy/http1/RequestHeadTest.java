@@ -7,6 +7,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -408,6 +411,21 @@ class RequestHeadTest {
         assertThat(outcome.forwarded()).isEqualTo("GET / HTTP/1.1\r\nHost: lb\r\nX-B: b\r\n"
                 + "x-forwarded-for: 192.0.2.1, 198.51.100.7, 203.0.113.4, 10.0.0.9\r\n"
                 + "x-forwarded-proto: http\r\nx-forwarded-host: lb\r\n\r\n");
+    }
+
+    @Test
+    void aRequestThatCameOverTlsIsForwardedWithProtoHttpsWhateverTheClientClaimed() {
+        HeadBuffer buffer = new HeadBuffer(1024, 8192, 414);
+        RequestHead head = new RequestHead(100);
+        byte[] raw = bytes("GET / HTTP/1.1\r\nHost: lb\r\nX-Forwarded-Proto: http\r\n\r\n");
+        buffer.append(Unpooled.wrappedBuffer(raw), 0, raw.length);
+        assertThat(head.readRequestLine(buffer) && head.readFields(buffer)).isTrue();
+        ByteBuf out = Unpooled.buffer();
+
+        head.writeForBackend(out, "10.0.0.9", true, "replica", 8080);
+
+        assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo("GET / HTTP/1.1\r\nHost: lb\r\n"
+                + FORWARDED_LB.replace("proto: http", "proto: https"));
     }
 
     @ParameterizedTest(name = "{0}")
