@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
+import io.canarybalancer.balancer.route.BackendTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -22,7 +23,7 @@ final class EmbeddedBackends implements BackendConnector {
     Throwable refuseWith;
 
     @Override
-    public Channel pollIdle(InetSocketAddress address) {
+    public Channel pollIdle(InetSocketAddress address, BackendTls tls) {
         Channel channel;
         while ((channel = idle.poll()) != null) {
             if (channel.isActive()) {
@@ -33,7 +34,7 @@ final class EmbeddedBackends implements BackendConnector {
     }
 
     @Override
-    public ChannelFuture connect(InetSocketAddress address) {
+    public ChannelFuture connect(InetSocketAddress address, BackendTls tls) {
         EmbeddedChannel channel = new EmbeddedChannel(new BackendHandler(ProxySettings.defaults()));
         opened.add(channel);
         if (refuseWith != null) {
