@@ -21,6 +21,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class BackendTlsContexts {
     private final Map<BackendTls, SslContext> contexts = new ConcurrentHashMap<>();
+    private final SslProvider provider;
+
+    /** Contexts on the engine {@link #provider()} picks. */
+    public BackendTlsContexts() {
+        this(provider());
+    }
+
+    /** Contexts on this engine (tests run each). */
+    BackendTlsContexts(SslProvider provider) {
+        this.provider = provider;
+    }
 
     /**
      * The context for {@code tls}. Building one does no I/O (the CA certificates were read with the
@@ -33,7 +44,7 @@ public final class BackendTlsContexts {
             return context;
         }
         try {
-            SslContext built = build(tls);
+            SslContext built = build(tls, provider);
             SslContext raced = contexts.putIfAbsent(tls, built);
             return raced != null ? raced : built;
         } catch (SSLException e) {
@@ -50,8 +61,12 @@ public final class BackendTlsContexts {
      * @throws SSLException when the setting cannot make a context (the configuration reports it)
      */
     public static SslContext build(BackendTls tls) throws SSLException {
+        return build(tls, provider());
+    }
+
+    private static SslContext build(BackendTls tls, SslProvider provider) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forClient()
-                .sslProvider(provider())
+                .sslProvider(provider)
                 .protocols("TLSv1.3", "TLSv1.2")
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         // The only behaviours both engines support.
