@@ -264,8 +264,7 @@ public final class ConfigLoader {
         if (!node.isMapping()) {
             String text = node.text();
             if (!text.equals("true") && !text.equals("false")) {
-                throw node.error("must be true, false or a mapping of " + String.join(", ", BACKEND_TLS)
-                        + ", got '" + text + "'");
+                throw node.error("must be true, false or a mapping of ca, verify and serverName, got '" + text + "'");
             }
             tls = text.equals("true") ? BackendTls.DEFAULT : null;
         } else {
@@ -310,7 +309,7 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw node.error("cannot read " + file + ": " + e);
         } catch (CertificateException e) {
-            throw node.error(file + " is not a PEM certificate file: " + e.getMessage());
+            throw node.error(file + " is not a PEM certificate file (" + e.getMessage() + ")");
         }
         if (certificates.isEmpty()) {
             throw node.error(file + " holds no PEM certificate");

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A {@link BackendConnector} whose connections are {@link EmbeddedChannel}s ending in a
@@ -21,12 +22,16 @@ final class EmbeddedBackends implements BackendConnector {
     final ArrayDeque<Channel> idle = new ArrayDeque<>();
     final List<Channel> released = new ArrayList<>();
     Throwable refuseWith;
+    /** The TLS setting of each connection asked for, {@code null} for plain ones, in order. */
+    final List<BackendTls> tlsAsked = new ArrayList<>();
 
     @Override
     public Channel pollIdle(InetSocketAddress address, BackendTls tls) {
-        Channel channel;
-        while ((channel = idle.poll()) != null) {
-            if (channel.isActive()) {
+        idle.removeIf(channel -> !channel.isActive());
+        for (Channel channel : idle) {
+            // As the real pool: a connection serves only requests of its own TLS setting.
+            if (Objects.equals(tlsAsked.get(opened.indexOf(channel)), tls)) {
+                idle.remove(channel);
                 return channel;
             }
         }
@@ -37,6 +42,7 @@ final class EmbeddedBackends implements BackendConnector {
     public ChannelFuture connect(InetSocketAddress address, BackendTls tls) {
         EmbeddedChannel channel = new EmbeddedChannel(new BackendHandler(ProxySettings.defaults()));
         opened.add(channel);
+        tlsAsked.add(tls);
         if (refuseWith != null) {
             channel.close();
             return channel.newFailedFuture(refuseWith);
