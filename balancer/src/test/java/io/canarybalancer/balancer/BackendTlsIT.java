@@ -129,6 +129,25 @@ class BackendTlsIT {
     }
 
     @Test
+    void anUpgradedConnectionTunnelsThroughTheTlsConnection() throws Exception {
+        TestBackend backend = backend(TestBackend.tls("tls-1", signed.serverContext()));
+        BalancerProcess balancer = balancer(TestConfigs.replicas(List.of(backend), List.of()),
+                "  - {name: secure, backendTls: {ca: backend-ca.pem}}\n");
+
+        try (RawHttp client = new RawHttp(balancer.port())) {
+            RawHttp.Response switched = client.send("GET /echo HTTP/1.1\r\nHost: lb\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\n\r\n").read();
+            assertThat(switched.status()).isEqualTo(101);
+
+            for (String message : List.of("ping", "through TLS", "pong")) {
+                client.send(message);
+                assertThat(client.readBytes(message.length())).isEqualTo(message);
+            }
+        }
+        assertThat(backend.connections()).isEqualTo(1);
+    }
+
+    @Test
     void plainAndTlsRoutesToOneAddressNeverShareAConnection() throws Exception {
         TestBackend backend = backend(TestBackend.tlsOrPlain("both", signed.serverContext()));
         String replicas = TestConfigs.replicas(List.of(backend), List.of())
