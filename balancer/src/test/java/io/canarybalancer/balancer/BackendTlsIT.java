@@ -55,6 +55,12 @@ class BackendTlsIT {
         return balancer;
     }
 
+    /** The balancer with one route to {@code backend} alone, over TLS checked against the test's CA. */
+    private BalancerProcess trustingTheCa(TestBackend backend) throws Exception {
+        return balancer(TestConfigs.replicas(List.of(backend), List.of()),
+                "  - {name: secure, backendTls: {ca: backend-ca.pem}}\n");
+    }
+
     /** One GET on a connection of its own. */
     private static RawHttp.Response get(BalancerProcess balancer, String path) throws Exception {
         try (RawHttp client = new RawHttp(balancer.port())) {
@@ -65,8 +71,7 @@ class BackendTlsIT {
     @Test
     void requestsReachATlsBackendAndOneHandshakeServesMany() throws Exception {
         TestBackend backend = backend(TestBackend.tls("tls-1", signed.serverContext()));
-        BalancerProcess balancer = balancer(TestConfigs.replicas(List.of(backend), List.of()),
-                "  - {name: secure, backendTls: {ca: backend-ca.pem}}\n");
+        BalancerProcess balancer = trustingTheCa(backend);
 
         try (RawHttp client = new RawHttp(balancer.port())) {
             for (int i = 0; i < 20; i++) {
@@ -131,8 +136,7 @@ class BackendTlsIT {
     @Test
     void anUpgradedConnectionTunnelsThroughTheTlsConnection() throws Exception {
         TestBackend backend = backend(TestBackend.tls("tls-1", signed.serverContext()));
-        BalancerProcess balancer = balancer(TestConfigs.replicas(List.of(backend), List.of()),
-                "  - {name: secure, backendTls: {ca: backend-ca.pem}}\n");
+        BalancerProcess balancer = trustingTheCa(backend);
 
         try (RawHttp client = new RawHttp(balancer.port())) {
             RawHttp.Response switched = client.send("GET /echo HTTP/1.1\r\nHost: lb\r\nConnection: Upgrade\r\n"
