@@ -34,9 +34,10 @@ public final class BackendTlsContexts {
     }
 
     /**
-     * The context for {@code tls}. Building one does no I/O (the CA certificates were read with the
-     * configuration) and {@link #build} already succeeded for the same setting at start-up, so a
-     * loop may build it on first use; two loops racing build it twice and keep one.
+     * The context for {@code tls}, built by the first loop that needs it: once per setting, and
+     * {@link #build} already succeeded for the same setting at start-up. A CA file was read with the
+     * configuration; the JDK's trust store (for {@code backendTls: true}) is read here, once. Two
+     * loops racing build it twice and keep one, rather than one waiting on the other.
      */
     SslContext get(BackendTls tls) {
         SslContext context = contexts.get(tls);
