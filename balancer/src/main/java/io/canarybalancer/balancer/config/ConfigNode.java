@@ -118,6 +118,16 @@ public final class ConfigNode {
         return node.isMissingNode() || node.isNull();
     }
 
+    /** This node is a sequence. */
+    public boolean isList() {
+        return node.isArray();
+    }
+
+    /** This node is a mapping. */
+    public boolean isMapping() {
+        return node.isObject();
+    }
+
     public boolean has(String key) {
         return node.has(key) && !node.get(key).isNull();
     }
