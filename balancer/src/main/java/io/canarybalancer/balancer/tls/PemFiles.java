@@ -40,6 +40,9 @@ final class PemFiles {
     /** The certificates of a PEM file in file order; at least one. */
     static List<X509Certificate> certificates(Path file) throws CertificateLoadException {
         byte[] bytes = read(file, false);
+        if (!new String(bytes, StandardCharsets.US_ASCII).contains("-----BEGIN CERTIFICATE-----")) {
+            throw new CertificateLoadException(file, false, "holds no certificate (expected -----BEGIN CERTIFICATE-----)");
+        }
         List<X509Certificate> chain = new ArrayList<>();
         try {
             for (Certificate certificate : CertificateFactory.getInstance("X.509")
@@ -48,9 +51,6 @@ final class PemFiles {
             }
         } catch (CertificateException e) {
             throw new CertificateLoadException(file, false, "not a PEM certificate: " + e.getMessage(), e);
-        }
-        if (chain.isEmpty()) {
-            throw new CertificateLoadException(file, false, "holds no certificate (expected -----BEGIN CERTIFICATE-----)");
         }
         return chain;
     }
