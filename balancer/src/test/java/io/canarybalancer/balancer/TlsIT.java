@@ -57,7 +57,7 @@ class TlsIT {
                 TestCertificates.KeyFormat.PKCS8), dir.resolve("internal.pem"), dir.resolve("internal-key.pem"));
         backend = new TestBackend("stable-1");
         Path config = TestConfigs.config(dir, TestConfigs.replicas(List.of(backend), List.of()), "");
-        Files.writeString(config, Files.readString(config).replaceFirst("(?m)^listen: 127.0.0.1:0\n", """
+        TestConfigs.listen(config, """
                 listen:
                   - 127.0.0.1:0
                   - address: 127.0.0.1:0
@@ -67,7 +67,7 @@ class TlsIT {
                       sni:
                         - {cert: api.pem, key: api-key.pem}
                         - {cert: internal.pem, key: internal-key.pem, names: ['*.internal.example']}
-                """));
+                """);
         balancer = BalancerProcess.start(config);
         plainPort = balancer.port(0);
         tlsPort = balancer.port(1);

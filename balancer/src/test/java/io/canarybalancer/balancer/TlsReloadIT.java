@@ -56,12 +56,12 @@ class TlsReloadIT {
                 dir.resolve("server-key.pem"));
         backend = new TestBackend("stable-1");
         Path config = TestConfigs.config(dir, TestConfigs.replicas(List.of(backend), List.of()), "");
-        Files.writeString(config, Files.readString(config).replaceFirst("(?m)^listen: 127.0.0.1:0\n", """
+        TestConfigs.listen(config, """
                 listen:
                   - 127.0.0.1:0
                   - address: 127.0.0.1:0
                     tls: {cert: server.pem, key: server-key.pem}
-                """));
+                """);
         balancer = BalancerProcess.start(config);
         tlsPort = balancer.port(1);
     }

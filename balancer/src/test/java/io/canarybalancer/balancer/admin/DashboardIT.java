@@ -166,7 +166,7 @@ class DashboardIT {
         TestCertificates.Written later = certificates.write(TestCertificates.leaf("later.example.com", "later.example.com"),
                 home.resolve("later.pem"), home.resolve("later-key.pem"));
         Path config = TestConfigs.config(home, TestConfigs.replicas(stable, List.of(canary)), "");
-        Files.writeString(config, Files.readString(config).replaceFirst("(?m)^listen: 127.0.0.1:0\n", """
+        TestConfigs.listen(config, """
                 listen:
                   - 127.0.0.1:0
                   - address: 127.0.0.1:0
@@ -174,7 +174,7 @@ class DashboardIT {
                       cert: soon.pem
                       key: soon-key.pem
                       sni: [{cert: later.pem, key: later-key.pem}]
-                """));
+                """);
         BalancerProcess balancer = BalancerProcess.start(config);
         onPage(balancer, info, () -> {
             browser.browserLog();
