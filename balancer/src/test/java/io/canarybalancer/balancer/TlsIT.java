@@ -203,6 +203,9 @@ class TlsIT {
                 "listener", "127.0.0.1:" + tlsPort, "certificate", api.cert().toAbsolutePath().toString())))
                 .isEqualTo(api.certificate().getNotAfter().toInstant().getEpochSecond());
         assertThat(expiry.samples()).hasSize(3);
+        assertThat(metrics.get("canary_balancer_tls_handshake_failures").type()).isEqualTo("counter");
+        assertThat(metrics.get("canary_balancer_tls_handshake_failures").samples())
+                .extracting(PrometheusText.Sample::name).containsExactly("canary_balancer_tls_handshake_failures_total");
     }
 
     private static TlsClient client() {
