@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * TLS on the real jar: a plain and a TLS listener routed by the same table, certificates made by the
  * test, handshakes by the JDK's client and by curl, SNI, protocol versions and ALPN, and what
- * {@code /status} and {@code /metrics} say. Reloads are in {@link TlsReloadIT}.
+ * {@code /status} and {@code /metrics} say. Reloads and the drain are in {@link TlsLifecycleIT}.
  */
 class TlsIT {
     private static final Path CURL = Path.of("/usr/bin/curl");

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -31,10 +32,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Certificates replaced on disk while the real jar serves: renewals by rename under load, and
- * replacements that must not be served (a key of another pair, an expired pair).
+ * A TLS listener of the real jar over time: certificates replaced on disk while it serves (renewals
+ * by rename under load, and replacements that must not be served: a key of another pair, an expired
+ * pair), and the drain on SIGTERM, which TLS connections take part in.
  */
-class TlsReloadIT {
+class TlsLifecycleIT {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final int CLIENTS = 4;
     /** Each client's bound: the load ends by itself even if the reload is never seen. */
@@ -148,6 +150,28 @@ class TlsReloadIT {
         await().atMost(PATIENCE).until(() -> lastError() != null && lastError().contains("expired"));
         assertThat(client().get(tlsPort, "/version").serial()).isEqualTo(first.serial()).isNotEqualTo(expired.serial());
         assertThat(certificate().get("serial").asText()).isEqualTo(first.serial());
+    }
+
+    @Test
+    void sigtermDrainsTlsConnectionsToo() throws Exception {
+        try (SSLSocket kept = client().connect(tlsPort); RawHttp idle = new RawHttp(kept)) {
+            assertThat(idle.send(get()).read().status()).isEqualTo(200);
+            CompletableFuture<Answer> inFlight = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client().get(tlsPort, "/slow?ms=1500");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(PATIENCE).until(() -> backend.requests() >= 2);
+
+            assertThat(balancer.stop()).isZero();
+
+            Answer answer = inFlight.join();
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body()).isEqualTo("stable-1");
+            assertThat(idle.closedByServer()).isTrue();
+        }
     }
 
     private JsonNode certificate() throws Exception {
