@@ -43,6 +43,7 @@ class TlsIT {
     static Written main;
     static Written api;
     static Written internal;
+    static Path config;
     static int plainPort;
     static int tlsPort;
 
@@ -56,7 +57,7 @@ class TlsIT {
         internal = certificates.write(TestCertificates.leaf("internal", "*.internal.example").withKey("EC",
                 TestCertificates.KeyFormat.PKCS8), dir.resolve("internal.pem"), dir.resolve("internal-key.pem"));
         backend = new TestBackend("stable-1");
-        Path config = TestConfigs.config(dir, TestConfigs.replicas(List.of(backend), List.of()), "");
+        config = TestConfigs.config(dir, TestConfigs.replicas(List.of(backend), List.of()), "");
         TestConfigs.listen(config, """
                 listen:
                   - 127.0.0.1:0
@@ -206,6 +207,25 @@ class TlsIT {
         assertThat(metrics.get("canary_balancer_tls_handshake_failures").type()).isEqualTo("counter");
         assertThat(metrics.get("canary_balancer_tls_handshake_failures").samples())
                 .extracting(PrometheusText.Sample::name).containsExactly("canary_balancer_tls_handshake_failures_total");
+    }
+
+    @Test
+    void withoutTheNativeLibraryTheJdkEngineServesTheSameRules() throws Exception {
+        try (BalancerProcess jdk = BalancerProcess.start(config, "-Dio.netty.handler.ssl.noOpenSsl=true")) {
+            int port = jdk.port(1);
+
+            JsonNode tls = JSON.readTree(new Http().get(jdk.adminUrl() + "/status").body()).get("tls");
+            assertThat(tls.get("engine").asText()).isEqualTo("jdk");
+            assertThat(jdk.output()).contains("(jdk engine)");
+            assertThat(client().protocols("TLSv1.2").get(port, "/version").protocol()).isEqualTo("TLSv1.2");
+            Answer answer = client().alpn("h2", "http/1.1").serverName("api.example.com").get(port, "/version");
+            assertThat(answer.protocol()).isEqualTo("TLSv1.3");
+            assertThat(answer.applicationProtocol()).isEqualTo("http/1.1");
+            assertThat(answer.serial()).isEqualTo(api.serial());
+            assertThat(answer.body()).isEqualTo("stable-1");
+            byte[] refused = TlsClient.tls11Hello(port);
+            assertThat(refused.length == 0 || refused[0] == 21).as("no ServerHello for TLS 1.1").isTrue();
+        }
     }
 
     private static TlsClient client() {
