@@ -23,7 +23,8 @@ public enum TlsEngine {
         return OpenSsl.isAvailable() ? OPENSSL : JDK;
     }
 
-    SslProvider provider() {
+    /** Netty's name for the engine. */
+    public SslProvider provider() {
         return provider;
     }
 
