@@ -368,7 +368,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
         }
         exchange = exchanges;
         exchange.begin(route, allowed, replica, flagged, keepAlive, request.expectsContinue(),
-                bodyless && IDEMPOTENT.contains(request.method()));
+                // An upgrade switches the backend's connection: once sent, it is never sent again.
+                bodyless && IDEMPOTENT.contains(request.method()) && !request.upgrade());
         if (newCookie != null) {
             exchange.setCookieOnResponse(newCookie);
         }

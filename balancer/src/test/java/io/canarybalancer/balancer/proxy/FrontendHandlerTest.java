@@ -1,7 +1,10 @@
 package io.canarybalancer.balancer.proxy;
 
+import io.canarybalancer.balancer.discovery.Catalog;
 import io.canarybalancer.balancer.discovery.PoolRef;
 import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.discovery.ServiceInstance;
+import io.canarybalancer.balancer.discovery.TableBuilder;
 import io.canarybalancer.balancer.route.BackendTls;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
@@ -23,6 +26,7 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -976,6 +980,10 @@ class FrontendHandlerTest {
 
     @Test
     void anUpgradeIsSentOnAFreshConnectionAndNeverAgainAfterTheBackendClosed() {
+        routes.set(TableBuilder.build(List.of(new RouteSpec("message", "/", new PoolRef("service-v1", null),
+                new PoolRef("service-v2", null), RoutePolicy.defaults())), new Catalog(Map.of("service-v1", List.of(
+                new ServiceInstance("s1", "127.0.0.1", 9001, List.of(), 1),
+                new ServiceInstance("s2", "127.0.0.1", 9002, List.of(), 1)))))); // another replica to retry on
         exchangeOnce("/x"); // leaves a pooled connection behind
         send(UPGRADE);
         assertThat(backends.opened.size()).as("the pooled connection is not used for an upgrade").isEqualTo(2);
@@ -985,7 +993,7 @@ class FrontendHandlerTest {
         backend.close();
 
         assertThat(response().status()).isEqualTo(502);
-        assertThat(backends.opened.size()).as("not sent again").isEqualTo(2);
+        assertThat(backends.opened.size()).as("not sent again, to this replica or the other").isEqualTo(2);
     }
 
     @Test
