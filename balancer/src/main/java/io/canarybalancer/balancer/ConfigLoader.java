@@ -12,6 +12,7 @@ import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.proxy.ProxySettings;
 import io.canarybalancer.balancer.proxy.TransportChoice;
+import io.canarybalancer.balancer.proxy.http1.UpgradeProtocols;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.RoutePolicy;
@@ -37,7 +38,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     private static final Set<String> ROOT = Set.of("listen", "admin", "discovery", "routes", "timeouts", "ioThreads",
-            "accessLog", "maxConnections", "limits", "transport");
+            "accessLog", "maxConnections", "limits", "transport", "upgrades");
     private static final Set<String> ADMIN = Set.of("listen", "token", "allowedHosts");
     private static final Set<String> DISCOVERY = Set.of("file", "consul");
     private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace",
@@ -56,7 +57,7 @@ public final class ConfigLoader {
     private static final Set<String> POOL = Set.of("service", "tag");
     private static final Set<String> HEADER = Set.of("name", "value");
     private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle", "drain",
-            "requestHead", "stall");
+            "requestHead", "stall", "tunnelIdle");
     private static final Set<String> LIMITS = Set.of("requestLine", "headerSize", "headerCount");
 
     private ConfigLoader() {
@@ -90,7 +91,8 @@ public final class ConfigLoader {
                 .withLimits(limits(root.get("limits"), defaults.proxy().limits(),
                         root.integer("maxConnections", defaults.proxy().maxConnections(), 1, 1_000_000)))
                 .withIoThreads(root.integer("ioThreads", 0, 0, 256))
-                .withTransport(transport(root.get("transport")));
+                .withTransport(transport(root.get("transport")))
+                .withUpgrades(upgrades(root.get("upgrades"), defaults.proxy().upgrades()));
         boolean accessLog = root.has("accessLog") && flag(root.get("accessLog"));
         return new BalancerConfig(file, listen, admin, adminToken, allowedHosts, discovery, routes, proxy, accessLog);
     }
@@ -309,7 +311,8 @@ public final class ConfigLoader {
                 node.duration("backendIdle", defaults.backendIdle(), ProxySettings.Timeouts.MAX),
                 node.duration("requestHead", defaults.requestHead(), ProxySettings.Timeouts.MAX_REQUEST_HEAD),
                 node.duration("stall", defaults.stall(), ProxySettings.Timeouts.MAX),
-                node.duration("drain", defaults.drain(), ProxySettings.Timeouts.MAX_DRAIN));
+                node.duration("drain", defaults.drain(), ProxySettings.Timeouts.MAX_DRAIN),
+                node.duration("tunnelIdle", defaults.tunnelIdle(), ProxySettings.Timeouts.MAX));
     }
 
     private static ProxySettings.Limits limits(ConfigNode node, ProxySettings.Limits defaults, int connections)
@@ -320,6 +323,22 @@ public final class ConfigLoader {
                 node.integer("headerSize", defaults.headerSize(), 1024, 1024 * 1024),
                 node.integer("headerCount", defaults.headerCount(), 1, 10_000),
                 connections);
+    }
+
+    /** {@code upgrades}: the protocols a client may switch to through the balancer, such as {@code websocket}. */
+    private static UpgradeProtocols upgrades(ConfigNode node, UpgradeProtocols defaults) throws ConfigException {
+        if (node.isMissing()) {
+            return defaults;
+        }
+        List<String> names = new ArrayList<>();
+        for (ConfigNode item : node.items()) {
+            String name = token(item, "protocol");
+            if (name.equalsIgnoreCase("h2c")) {
+                throw item.error("h2c cannot be tunnelled: an Upgrade to h2c is answered as HTTP/1.1");
+            }
+            names.add(name);
+        }
+        return UpgradeProtocols.of(names);
     }
 
     private static TransportChoice transport(ConfigNode node) throws ConfigException {

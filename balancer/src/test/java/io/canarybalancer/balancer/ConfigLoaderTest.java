@@ -94,6 +94,23 @@ class ConfigLoaderTest {
         assertThat(config.proxy().transport()).isEqualTo(expected);
     }
 
+    @Test
+    void websocketIsTheOnlyUpgradeAndTunnelsIdleAnHourUnlessConfigured() throws Exception {
+        BalancerConfig config = ConfigLoader.load(write("discovery: {file: r.yml}\n"));
+
+        assertThat(config.proxy().upgrades().names()).containsExactly("websocket");
+        assertThat(config.proxy().tunnelIdleTimeout()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void readsTheUpgradesAndTheTunnelIdleTimeout() throws Exception {
+        BalancerConfig config = ConfigLoader.load(write(
+                "discovery: {file: r.yml}\nupgrades: [WebSocket, customproto]\ntimeouts: {tunnelIdle: 90s}\n"));
+
+        assertThat(config.proxy().upgrades().names()).containsExactly("websocket", "customproto");
+        assertThat(config.proxy().tunnelIdleTimeout()).isEqualTo(Duration.ofSeconds(90));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "unknown strategy | routes: [{strategy: canary}]"
@@ -126,6 +143,12 @@ class ConfigLoaderTest {
                     + " | lisen: unknown field (expected one of",
             "header without name | routes: [{header: {value: x, name: ''}}]"
                     + " | routes[0].header.name: must not be empty",
+            "h2c as an upgrade | upgrades: [websocket, h2c]"
+                    + " | upgrades[1]: h2c cannot be tunnelled: an Upgrade to h2c is answered as HTTP/1.1",
+            "upgrade not a token | upgrades: ['web socket']"
+                    + " | upgrades[0]: must be a protocol name (letters, digits and !#$%&'*+.^_`|~-), got 'web socket'",
+            "tunnelIdle zero | timeouts: {tunnelIdle: 0s}"
+                    + " | timeouts.tunnelIdle: must be longer than zero",
             "unknown transport | transport: uring"
                     + " | transport: unknown transport 'uring' (expected auto, epoll, io_uring or nio)",
             "transport in capitals | transport: EPOLL"

@@ -10,6 +10,7 @@ import io.canarybalancer.balancer.discovery.RolloutState.AutoRollback;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.metrics.TrafficStats.PoolCounts;
+import io.canarybalancer.balancer.metrics.TrafficStats.TunnelCounts;
 import io.canarybalancer.balancer.proxy.PassiveHealth.Ejection;
 import io.canarybalancer.balancer.route.Pool;
 import io.canarybalancer.balancer.route.PoolRole;
@@ -129,6 +130,12 @@ final class StatusView {
         node.put("unflaggedRequests", counts.unflagged());
         node.put("flaggedRequests", counts.flagged());
         node.put("errors", counts.errors());
+        TunnelCounts tunnels = context.stats().tunnelCounts(route.name(), pool.role().label());
+        node.putObject("tunnels")
+                .put("open", tunnels.open())
+                .put("total", tunnels.total())
+                .put("clientToBackendBytes", tunnels.clientToBackendBytes())
+                .put("backendToClientBytes", tunnels.backendToClientBytes());
         long totalWeight = pool.totalWeight();
         ArrayNode replicas = node.putArray("replicas");
         for (Replica replica : pool.replicas()) {

@@ -6,7 +6,9 @@ import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTable;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
@@ -39,6 +41,9 @@ public final class TrafficStats {
     private final Histogram durations;
     private final Counter unrouted;
     private final Counter retries;
+    private final Gauge tunnelsOpen;
+    private final Counter tunnelsTotal;
+    private final Counter tunnelBytes;
     private final boolean accessLog;
     /** Per route name: the data points of its stable, canary and "none" pools, by {@link #NONE} or role ordinal. */
     private final Map<String, PoolStats[]> pools = new ConcurrentHashMap<>();
@@ -73,6 +78,26 @@ public final class TrafficStats {
                 .name("canary_balancer_retries_total")
                 .help("Requests sent again to another replica after one failed before answering, by route")
                 .labelNames("route")
+                .withoutExemplars()
+                .register(registry);
+        tunnelsOpen = Gauge.builder()
+                .name("canary_balancer_tunnels_open")
+                .help("Connections switched to another protocol (WebSocket, or another of upgrades) and open now, "
+                        + "by route and pool")
+                .labelNames("route", "pool")
+                .withoutExemplars()
+                .register(registry);
+        tunnelsTotal = Counter.builder()
+                .name("canary_balancer_tunnels_total")
+                .help("Connections switched to another protocol, by route and pool")
+                .labelNames("route", "pool")
+                .withoutExemplars()
+                .register(registry);
+        tunnelBytes = Counter.builder()
+                .name("canary_balancer_tunnel_bytes_total")
+                .help("Bytes relayed through tunnels, by route, pool and direction (client_to_backend, "
+                        + "backend_to_client)")
+                .labelNames("route", "pool", "direction")
                 .withoutExemplars()
                 .register(registry);
         unrouted = Counter.builder()
@@ -115,6 +140,68 @@ public final class TrafficStats {
         if (accessLog) {
             access.info("route={} pool=none flagged={} status={} method={} target={}", route.name(), flagged, status,
                     method, target);
+        }
+    }
+
+    /**
+     * A connection of {@code route} switched protocols with {@code replica} (its {@code 101} was
+     * counted by {@link #served} already): the tunnel's counters, to report its bytes and its close to.
+     */
+    public TunnelCounters tunnelOpened(Route route, Replica replica) {
+        TunnelCounters tunnels = pool(route.name(), replica.role().ordinal()).tunnels();
+        tunnels.open.inc();
+        tunnels.total.inc();
+        return tunnels;
+    }
+
+    /** Tunnels so far for a route and pool ({@code stable} or {@code canary}). */
+    public TunnelCounts tunnelCounts(String route, String pool) {
+        PoolStats[] routeStats = pools.get(route);
+        TunnelCounters tunnels = routeStats == null ? null : routeStats[poolIndex(pool)].tunnels;
+        if (tunnels == null) {
+            return new TunnelCounts(0, 0, 0, 0);
+        }
+        return new TunnelCounts((long) tunnels.open.get(), tunnels.total.getLongValue(),
+                tunnels.clientToBackend.getLongValue(), tunnels.backendToClient.getLongValue());
+    }
+
+    /**
+     * Tunnels of one route's pool.
+     *
+     * @param open                 open now
+     * @param total                opened so far
+     * @param clientToBackendBytes bytes relayed from clients to the pool's replicas
+     * @param backendToClientBytes bytes relayed back
+     */
+    public record TunnelCounts(long open, long total, long clientToBackendBytes, long backendToClientBytes) {
+    }
+
+    /** The counters one tunnel reports to: bytes each way, and its close. Lock-free, like every counter here. */
+    public static final class TunnelCounters {
+        private final GaugeDataPoint open;
+        private final CounterDataPoint total;
+        private final CounterDataPoint clientToBackend;
+        private final CounterDataPoint backendToClient;
+
+        private TunnelCounters(GaugeDataPoint open, CounterDataPoint total, CounterDataPoint clientToBackend,
+                               CounterDataPoint backendToClient) {
+            this.open = open;
+            this.total = total;
+            this.clientToBackend = clientToBackend;
+            this.backendToClient = backendToClient;
+        }
+
+        public void clientToBackend(long bytes) {
+            clientToBackend.inc(bytes);
+        }
+
+        public void backendToClient(long bytes) {
+            backendToClient.inc(bytes);
+        }
+
+        /** The tunnel closed; called once per {@link #tunnelOpened}. */
+        public void closed() {
+            open.dec();
         }
     }
 
@@ -249,6 +336,8 @@ public final class TrafficStats {
         final DistributionDataPoint duration;
         final Outcomes outcomes = new Outcomes();
         final Map<String, CounterDataPoint> replicas = new ConcurrentHashMap<>();
+        /** Made on the first tunnel, so a route without any shows no tunnel series. */
+        volatile TunnelCounters tunnels;
 
         PoolStats(String route, String pool) {
             this.route = route;
@@ -258,6 +347,23 @@ public final class TrafficStats {
                 byClass[1][i] = requests.labelValues(route, pool, CLASSES[i], "true");
             }
             duration = durations.labelValues(route, pool);
+        }
+
+        TunnelCounters tunnels() {
+            TunnelCounters counters = tunnels;
+            if (counters == null) {
+                synchronized (this) {
+                    counters = tunnels;
+                    if (counters == null) {
+                        counters = new TunnelCounters(tunnelsOpen.labelValues(route, pool),
+                                tunnelsTotal.labelValues(route, pool),
+                                tunnelBytes.labelValues(route, pool, "client_to_backend"),
+                                tunnelBytes.labelValues(route, pool, "backend_to_client"));
+                        tunnels = counters;
+                    }
+                }
+            }
+            return counters;
         }
 
         CounterDataPoint replica(String id) {

@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * is unsolicited, so the connection is closed rather than trusted for the next request. So are
  * bytes a backend sends beyond the end of its answer.
  *
+ * <p>A {@code 101 Switching Protocols} to an upgrade request makes the connection half of a
+ * {@link Tunnel}: from then on its bytes go there unread. A {@code 101} nobody asked for is invalid.
+ *
  * <p>A pooled connection left idle for {@code timeouts.backendIdle} is closed, by one task per
  * connection that is re-armed by timestamp, not a timer per request.
  *
@@ -33,6 +36,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
     private BackendListener owner;
     private boolean headRequest;
     private boolean http11Client;
+    /** The request asks to switch protocols: a {@code 101} may answer it. */
+    private boolean upgrade;
+    /** Set once the connection switched protocols: everything read goes there. */
+    private Tunnel tunnel;
     /** Between a response head and the end of its body. */
     private boolean inBody;
     private boolean untilClose;
@@ -52,14 +59,22 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
      *
      * @param headRequest  the request is a {@code HEAD}: its response has no body, whatever it declares
      * @param http11Client the client speaks HTTP/1.1: a chunked body reaches it chunked, else de-chunked
+     * @param upgrade      the request asks to switch protocols, so a {@code 101} may answer it
      */
-    void bind(BackendListener listener, boolean headRequest, boolean http11Client) {
+    void bind(BackendListener listener, boolean headRequest, boolean http11Client, boolean upgrade) {
         this.owner = listener;
         this.headRequest = headRequest;
         this.http11Client = http11Client;
+        this.upgrade = upgrade;
         this.inBody = false;
         this.untilClose = false;
         headBuffer.reset();
+    }
+
+    /** The connection switched protocols: what it reads from now on is the tunnel's, unread. */
+    void tunnel(Tunnel tunnel) {
+        this.owner = null;
+        this.tunnel = tunnel;
     }
 
     void unbind() {
@@ -81,6 +96,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ByteBuf in)) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (tunnel != null) {
+            tunnel.fromBackend(in);
             return;
         }
         try {
@@ -116,6 +135,9 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
             return -1;
         }
         headBuffer.reset();
+        if (head.switchingProtocols()) {
+            return switchProtocols(in, end, to);
+        }
         if (head.informational()) {
             return end; // interim answers (100 Continue) are the balancer's own business with the client
         }
@@ -135,6 +157,22 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
             endOfResponse(end < to);
         }
         return end;
+    }
+
+    private int switchProtocols(ByteBuf in, int from, int to) {
+        if (!upgrade) {
+            invalid("backend sent an invalid response: 101 Switching Protocols to a request that did not ask for it");
+            return -1;
+        }
+        owner.onResponseHead(head, false); // the exchange makes the tunnel, see tunnel()
+        if (tunnel == null) {
+            ctx.close(); // the exchange was over already
+            return -1;
+        }
+        if (from < to) {
+            tunnel.fromBackend(in.retainedSlice(from, to - from)); // the new protocol's first bytes
+        }
+        return to;
     }
 
     private int readBody(ByteBuf in, int from, int to) {
@@ -181,14 +219,20 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (owner != null) {
+        if (tunnel != null) {
+            tunnel.backendReadComplete();
+        } else if (owner != null) {
             owner.onBackendReadComplete();
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (owner != null) {
+        if (tunnel != null) {
+            if (ctx.channel().isWritable()) {
+                tunnel.backendWritable();
+            }
+        } else if (owner != null) {
             owner.onBackendWritabilityChanged();
         }
     }
@@ -196,6 +240,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelIdleCheck();
+        if (tunnel != null) {
+            tunnel.backendClosed();
+            return;
+        }
         if (inBody && untilClose && owner != null) {
             endOfResponse(false); // a close-delimited body ends with the connection
         }
@@ -218,7 +266,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
 
     private void checkIdle() {
         idleCheck = null;
-        if (owner != null || !ctx.channel().isActive()) {
+        if (owner != null || tunnel != null || !ctx.channel().isActive()) {
             return; // in use: the next unbind arms the check again
         }
         long left = idleSince + idleNanos - ctx.executor().ticker().nanoTime();

@@ -36,6 +36,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Bytes, not objects: the request head is written once for the backend by
  * {@link RequestHead#writeForBackend} and the response head by {@link ResponseHead#writeForClient};
  * bodies pass as retained slices of the buffers they arrived in.
+ *
+ * <p>An upgrade request (a WebSocket handshake) is routed and sent like any other, on a connection
+ * of its own and never a second time; a {@code 101} answer ends the exchange and hands both
+ * connections to a {@link Tunnel}.
  */
 final class Exchange implements BackendListener {
     /** Attempts per request: the first and at most two retries, each on another replica. */
@@ -175,6 +179,11 @@ final class Exchange implements BackendListener {
     }
 
     private void connect() {
+        if (request.upgrade()) {
+            // Never sent twice, so never risked on a pooled connection the backend may be closing.
+            connectFresh();
+            return;
+        }
         Channel idle = connector.pollIdle(replica.address());
         if (idle != null) {
             attach(idle, true);
@@ -201,7 +210,7 @@ final class Exchange implements BackendListener {
     private void attach(Channel channel, boolean reused) {
         backend = channel;
         backendHandler = channel.pipeline().get(BackendHandler.class);
-        backendHandler.bind(this, request.isHead(), http11Client);
+        backendHandler.bind(this, request.isHead(), http11Client, request.upgrade());
         reusedConnection = reused;
         sent = true;
         channel.write(forwardedHead.retainedDuplicate(), channel.voidPromise());
@@ -283,6 +292,10 @@ final class Exchange implements BackendListener {
         if (finished) {
             return;
         }
+        if (head.switchingProtocols()) {
+            switchProtocols(head);
+            return;
+        }
         responseStarted = true;
         status = head.code();
         cancelResponseTimer();
@@ -307,6 +320,29 @@ final class Exchange implements BackendListener {
                 !keepOpen, keepOpen && !http11Client);
         client.write(out, client.voidPromise());
         bodyParts++;
+    }
+
+    /**
+     * The backend agreed to the upgrade: the {@code 101} goes to the client and the exchange ends
+     * (counted with the latency of the {@code 101}); both connections become a {@link Tunnel}.
+     */
+    private void switchProtocols(ResponseHead head) {
+        responseStarted = true;
+        responseDone = true;
+        status = head.code();
+        context.health().succeeded(replica);
+        ByteBuf out = client.alloc().directBuffer(head.sizeHint() + (setCookie == null ? 0 : setCookie.length() + 14));
+        head.writeForClient(out, false, replica.role() == PoolRole.CANARY ? "canary" : "stable", setCookie, false,
+                false);
+        client.write(out, client.voidPromise()); // flushed with the tunnel's first bytes
+        Channel channel = backend;
+        BackendHandler handler = backendHandler;
+        backend = null;
+        end();
+        record();
+        Tunnel tunnel = new Tunnel(client, channel, stats.tunnelOpened(route, replica), settings.tunnelIdleTimeout());
+        handler.tunnel(tunnel);
+        frontend.tunnelOpened(this, tunnel);
     }
 
     @Override

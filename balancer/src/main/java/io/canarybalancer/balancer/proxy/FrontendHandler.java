@@ -44,6 +44,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Timeouts are per connection, one task re-armed by timestamp: an idle keep-alive connection is
  * closed after {@code timeouts.clientIdle}; a request head that takes longer than
  * {@code timeouts.requestHead} from its first byte is answered 408.
+ *
+ * <p>Once a backend switched protocols for the connection (a WebSocket), it belongs to a
+ * {@link Tunnel}, which gets every read unparsed and keeps its own timeout.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter implements BodyFraming.Sink {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
@@ -71,6 +74,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
     private Exchange exchange;
     /** The one exchange object of this connection, begun anew for each request. */
     private Exchange exchanges;
+    /** Set once the connection switched protocols: it carries nothing else from then on. */
+    private Tunnel tunnel;
     /** Bytes received and not yet taken; owned here. */
     private ByteBuf pending;
     /** The buffer being scanned for body bytes (the sink's ranges index into it). */
@@ -103,7 +108,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
         this.settings = context.settings();
         this.stats = context.stats();
         this.head = new HeadBuffer(settings.maxInitialLineLength(), settings.maxHeaderSize(), 414);
-        this.request = new RequestHead(settings.maxHeaderCount());
+        this.request = new RequestHead(settings.maxHeaderCount(), settings.upgrades());
         this.body = new BodyFraming(settings.maxInitialLineLength(), settings.maxHeaderSize());
     }
 
@@ -130,6 +135,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (tunnel != null) {
+            tunnel.fromClient(in);
+            return;
+        }
         inReadBatch = true;
         lastReadNanos = now();
         if (pending == null) {
@@ -146,6 +155,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (tunnel != null) {
+            tunnel.clientReadComplete();
+            return;
+        }
         inReadBatch = false;
         if (exchange != null) {
             exchange.flushRequest();
@@ -155,7 +168,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (exchange != null && ctx.channel().isWritable()) {
+        if (tunnel != null && ctx.channel().isWritable()) {
+            tunnel.clientWritable();
+        } else if (exchange != null && ctx.channel().isWritable()) {
             exchange.onClientWritable();
         }
         ctx.fireChannelWritabilityChanged();
@@ -166,6 +181,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
         closing = true;
         responseDeadline.close();
         cancelTimer();
+        if (tunnel != null) {
+            tunnel.clientClosed();
+        }
         if (exchange != null) {
             exchange.abort();
             exchange = null;
@@ -182,7 +200,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
+        if (evt instanceof ChannelInputShutdownEvent && tunnel != null) {
+            tunnel.clientInputClosed();
+        } else if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
             draining = true; // the exchange in flight is the connection's last
             if (exchange == null && pending == null) {
@@ -190,9 +210,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
             }
         } else if (evt == Drain.INSTANCE) {
             draining = true;
-            if (exchange == null) {
-                closeAfterWrites(); // idle between requests: nothing to finish; anything pending is dropped
+            if (exchange == null && tunnel == null && !head.started()) {
+                closeAfterWrites(); // idle between requests: nothing to finish
             }
+            // A request whose head is arriving is read and answered (an upgrade with 503), then the
+            // connection closes; an open tunnel has until the drain timeout, when the server closes what is left.
+
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -305,6 +328,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
             stats.unrouted();
             respond(HttpResponseStatus.NOT_FOUND, ErrorResponses.message("no route for this path"),
                     !keepAlive || !bodyless);
+            return;
+        }
+        if (request.upgrade() && draining) {
+            respond(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    ErrorResponses.message("the balancer is shutting down: no new upgrades"), true);
             return;
         }
         String newCookie = StickyCookie.assign(route.policy().sticky(), request);
@@ -432,7 +460,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
 
     /** Answers the current request itself (no route, no replica, a method or expectation refused). */
     private void respond(HttpResponseStatus status, String json, boolean close) {
-        write(status, json, close, request.isHead());
+        write(status, json, close || draining, request.isHead());
     }
 
     private void write(HttpResponseStatus status, String json, boolean close, boolean headRequest) {
@@ -470,6 +498,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
         readIfReady();
     }
 
+    /** The exchange's backend switched protocols: from now on the connection is the tunnel's. */
+    void tunnelOpened(Exchange finished, Tunnel opened) {
+        if (exchange != finished) {
+            return;
+        }
+        exchange = null;
+        tunnel = opened;
+        cancelTimer(); // the tunnel keeps its own
+        ByteBuf early = pending; // sent after the upgrade request, before the answer: the new protocol's
+        pending = null;
+        opened.open(early);
+    }
+
     void exchangeAborted(Exchange aborted) {
         if (exchange == aborted) {
             exchange = null;
@@ -487,7 +528,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
      * stop reading, so at most one read's worth waits.
      */
     void readIfReady() {
-        if (closing || inputClosed || pending != null) {
+        if (closing || inputClosed || pending != null || tunnel != null) {
             return;
         }
         if (exchange == null || exchange.acceptsRequestContent() || exchange.requestComplete()) {
@@ -533,7 +574,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
 
     private void onTimer() {
         timer = null;
-        if (closing) {
+        if (closing || tunnel != null) {
             return;
         }
         long now = now();

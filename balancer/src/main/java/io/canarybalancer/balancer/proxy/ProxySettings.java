@@ -1,5 +1,7 @@
 package io.canarybalancer.balancer.proxy;
 
+import io.canarybalancer.balancer.proxy.http1.UpgradeProtocols;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -9,14 +11,16 @@ import java.util.Objects;
  * @param ioThreads         event loop threads; 0 means two per core
  * @param maxIdlePerReplica idle backend connections kept per replica and event loop
  * @param transport         the I/O transport asked for
+ * @param upgrades          the protocols a client may switch a connection to ({@code upgrades})
  */
 public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int maxIdlePerReplica,
-                            TransportChoice transport) {
+                            TransportChoice transport, UpgradeProtocols upgrades) {
 
     public ProxySettings {
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(upgrades, "upgrades");
     }
 
     /**
@@ -31,10 +35,12 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
      *                    sending its body gets 408, a backend that stops reading it 504; once the
      *                    answer is under way (a backend that stops sending, a client that stops
      *                    reading) the connection is closed
-     * @param drain       how long a shutdown waits for exchanges in flight
+     * @param drain       how long a shutdown waits for exchanges in flight and open tunnels
+     * @param tunnelIdle  how long a tunnel (a connection switched to another protocol, such as a
+     *                    WebSocket) may carry nothing either way before both its connections are closed
      */
     public record Timeouts(Duration connect, Duration response, Duration clientIdle, Duration backendIdle,
-                           Duration requestHead, Duration stall, Duration drain) {
+                           Duration requestHead, Duration stall, Duration drain, Duration tunnelIdle) {
         /** The longest of any timeout without a bound of its own: in nanoseconds it fits a long, in milliseconds an int. */
         public static final Duration MAX = Duration.ofHours(24);
         /** The longest connect timeout: the kernel gives up on an unanswered connect within minutes anyway. */
@@ -52,6 +58,7 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
             bounded("requestHead", requestHead, MAX_REQUEST_HEAD);
             bounded("stall", stall, MAX);
             bounded("drain", drain, MAX_DRAIN);
+            bounded("tunnelIdle", tunnelIdle, MAX);
         }
 
         private static void bounded(String name, Duration timeout, Duration max) {
@@ -77,24 +84,29 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
                 // backendIdle below the 30 s idle timeout common in servers (Jetty's), so the balancer closes
                 // a pooled connection before the backend does and the keep-alive race stays rare
                 new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
-                        Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30)),
-                new Limits(8192, 16384, 100, 10_000), 0, 64, TransportChoice.AUTO);
+                        Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30),
+                        Duration.ofHours(1)),
+                new Limits(8192, 16384, 100, 10_000), 0, 64, TransportChoice.AUTO, UpgradeProtocols.DEFAULT);
     }
 
     public ProxySettings withTimeouts(Timeouts newTimeouts) {
-        return new ProxySettings(newTimeouts, limits, ioThreads, maxIdlePerReplica, transport);
+        return new ProxySettings(newTimeouts, limits, ioThreads, maxIdlePerReplica, transport, upgrades);
     }
 
     public ProxySettings withLimits(Limits newLimits) {
-        return new ProxySettings(timeouts, newLimits, ioThreads, maxIdlePerReplica, transport);
+        return new ProxySettings(timeouts, newLimits, ioThreads, maxIdlePerReplica, transport, upgrades);
     }
 
     public ProxySettings withIoThreads(int threads) {
-        return new ProxySettings(timeouts, limits, threads, maxIdlePerReplica, transport);
+        return new ProxySettings(timeouts, limits, threads, maxIdlePerReplica, transport, upgrades);
     }
 
     public ProxySettings withTransport(TransportChoice choice) {
-        return new ProxySettings(timeouts, limits, ioThreads, maxIdlePerReplica, choice);
+        return new ProxySettings(timeouts, limits, ioThreads, maxIdlePerReplica, choice, upgrades);
+    }
+
+    public ProxySettings withUpgrades(UpgradeProtocols protocols) {
+        return new ProxySettings(timeouts, limits, ioThreads, maxIdlePerReplica, transport, protocols);
     }
 
     // Shorthands for the handlers.
@@ -125,6 +137,10 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
 
     public Duration drainTimeout() {
         return timeouts.drain();
+    }
+
+    public Duration tunnelIdleTimeout() {
+        return timeouts.tunnelIdle();
     }
 
     public int maxInitialLineLength() {

@@ -861,7 +861,176 @@ class FrontendHandlerTest {
         assertThat(response().status()).isEqualTo(200);
     }
 
+    // Upgrades and tunnels
+
+    private static final String UPGRADE = "GET /chat HTTP/1.1\r\nHost: lb\r\nConnection: keep-alive, Upgrade\r\n"
+            + "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    private static final String SWITCHED = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+
+    @Test
+    void anUpgradeRequestIsForwardedWithItsUpgradeAndConnectionUpgrade() {
+        send(UPGRADE);
+
+        WireMessage forwarded = forwarded(backends.last());
+        assertThat(forwarded.header("Upgrade")).isEqualTo("websocket");
+        assertThat(forwarded.header("Connection")).isEqualTo("upgrade");
+        assertThat(forwarded.header("Sec-WebSocket-Key")).isEqualTo("dGhlIHNhbXBsZSBub25jZQ==");
+    }
+
+    @Test
+    void aSwitchTurnsBothConnectionsIntoATunnelThatRelaysBytesAsTheyAre() {
+        send(UPGRADE);
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+
+        reply(backend, SWITCHED + "\u0081\u0002hi");
+
+        String answer = answer();
+        WireMessage switched = WireMessage.onlyResponse(answer.substring(0, answer.indexOf("\r\n\r\n") + 4));
+        assertThat(switched.status()).isEqualTo(101);
+        assertThat(switched.header("Upgrade")).isEqualTo("websocket");
+        assertThat(switched.header("Connection")).isEqualTo("upgrade");
+        assertThat(switched.header("Sec-WebSocket-Accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assertThat(switched.header("X-Canary-Pool")).isEqualTo("stable");
+        assertThat(answer).endsWith("\r\n\r\n\u0081\u0002hi");
+
+        send("GET /not-a-request HTTP/1.1\r\n\r\n\u0000\u00ff");
+        assertThat(written(backend)).as("nothing the client sends is read as HTTP any more")
+                .isEqualTo("GET /not-a-request HTTP/1.1\r\n\r\n\u0000\u00ff");
+        reply(backend, "HTTP/1.1 200 OK\r\n\r\n");
+        assertThat(answer()).isEqualTo("HTTP/1.1 200 OK\r\n\r\n");
+        assertThat(backends.opened.size()).as("one backend connection, and no other").isEqualTo(1);
+    }
+
+    @Test
+    void whatTheClientSentBeforeTheSwitchGoesFirstThroughTheTunnel() {
+        send(UPGRADE + "early");
+        EmbeddedChannel backend = backends.last();
+        assertThat(forwarded(backend).header("Upgrade")).isEqualTo("websocket");
+
+        reply(backend, SWITCHED);
+
+        assertThat(written(backend)).isEqualTo("early");
+        assertThat(WireMessage.onlyResponse(answer()).status()).isEqualTo(101);
+    }
+
+    @Test
+    void anUpgradeAnsweredWithoutASwitchIsAnOrdinaryExchange() {
+        send(UPGRADE);
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+        reply(backend, "HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\n\r\nno");
+
+        WireMessage response = response();
+        assertThat(response.status()).isEqualTo(403);
+        assertThat(response.body()).isEqualTo("no");
+        exchangeOnce("/x"); // the connection still speaks HTTP/1.1
+    }
+
+    @Test
+    void anUpgradeToAProtocolNotListedIsDroppedAndAnsweredAsHttp11() {
+        send("GET / HTTP/1.1\r\nHost: lb\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n");
+
+        WireMessage forwarded = forwarded(backends.last());
+        assertThat(forwarded.header("Upgrade")).isNull();
+        assertThat(forwarded.header("Connection")).isNull();
+        assertThat(forwarded.header("HTTP2-Settings")).isNull();
+    }
+
+    @Test
+    void aSwitchNobodyAskedForIsAnswered502() {
+        send(get("/x"));
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+
+        reply(backend, SWITCHED);
+
+        assertThat(response().status()).isEqualTo(502);
+        assertThat(backend.isOpen()).isFalse();
+    }
+
+    @Test
+    void anUpgradeIsSentOnAFreshConnectionAndNeverAgainAfterTheBackendClosed() {
+        exchangeOnce("/x"); // leaves a pooled connection behind
+        send(UPGRADE);
+        assertThat(backends.opened.size()).as("the pooled connection is not used for an upgrade").isEqualTo(2);
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+
+        backend.close();
+
+        assertThat(response().status()).isEqualTo(502);
+        assertThat(backends.opened.size()).as("not sent again").isEqualTo(2);
+    }
+
+    @Test
+    void theBackendClosingTheTunnelClosesTheClientAndTheOtherWayRound() {
+        EmbeddedChannel backend = openTunnel();
+
+        backend.close();
+        client.runPendingTasks();
+        assertThat(client.isOpen()).isFalse();
+
+        client.finishAndReleaseAll();
+        start(); // a second client
+        EmbeddedChannel second = openTunnel();
+        client.close();
+        second.runPendingTasks();
+        assertThat(second.isOpen()).isFalse();
+    }
+
+    @Test
+    void anIdleTunnelIsClosedAfterTheTunnelIdleTimeoutNotTheClientIdleOne() {
+        EmbeddedChannel backend = openTunnel();
+
+        client.advanceTimeBy(settings.clientIdleTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+        assertThat(client.isOpen()).as("the client idle timeout is not the tunnel's").isTrue();
+        send("ping");
+        assertThat(written(backend)).isEqualTo("ping");
+
+        client.advanceTimeBy(settings.tunnelIdleTimeout().toMillis() - 1000, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+        assertThat(client.isOpen()).as("idle counts from the last bytes").isTrue();
+
+        client.advanceTimeBy(settings.clientIdleTimeout().toMillis() + 2000, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+        assertThat(client.isOpen()).isFalse();
+        assertThat(backend.isOpen()).isFalse();
+    }
+
+    @Test
+    void drainingLeavesAnOpenTunnelAndRefusesANewUpgradeWith503() {
+        EmbeddedChannel backend = openTunnel();
+
+        client.pipeline().fireUserEventTriggered(Drain.INSTANCE);
+        client.runPendingTasks();
+        assertThat(client.isOpen()).isTrue();
+        send("still flowing");
+        assertThat(written(backend)).isEqualTo("still flowing");
+
+        client.finishAndReleaseAll();
+        start(); // a second client, whose upgrade request is under way when the drain starts
+        int half = UPGRADE.length() / 2;
+        send(UPGRADE.substring(0, half));
+        client.pipeline().fireUserEventTriggered(Drain.INSTANCE);
+        send(UPGRADE.substring(half));
+        assertThat(answeredThenClosed(503).body()).contains("shutting down");
+    }
+
     // Helpers
+
+    /** The client's WebSocket handshake, switched by the backend; returns the backend connection of the tunnel. */
+    private EmbeddedChannel openTunnel() {
+        send(UPGRADE);
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+        reply(backend, SWITCHED);
+        assertThat(WireMessage.onlyResponse(answer()).status()).isEqualTo(101);
+        return backend;
+    }
 
     private void exchangeOnce(String path) {
         send(get(path));

@@ -222,9 +222,11 @@ public final class HeaderFields {
     public static final int CLOSE = 1;
     /** {@link #readConnection()}: the tokens included {@code keep-alive}. */
     public static final int KEEP_ALIVE = 2;
+    /** {@link #readConnection()}: the tokens included {@code upgrade}. */
+    public static final int UPGRADE = 4;
 
     /**
-     * Reads the tokens of every {@code Connection} field: {@link #CLOSE} and {@link #KEEP_ALIVE} are
+     * Reads the tokens of every {@code Connection} field: {@link #CLOSE}, {@link #KEEP_ALIVE} and {@link #UPGRADE} are
      * returned as bits, and every token names a field to drop (see {@link #namedByConnection}).
      */
     public int readConnection() {
@@ -260,6 +262,8 @@ public final class HeaderFields {
             }
             if (Ascii.equalsIgnoreCase(b, tokenStart, tokenEnd, "close")) {
                 found |= CLOSE; // and, like every option, it names a field to drop (RFC 9110 section 7.6.1)
+            } else if (Ascii.equalsIgnoreCase(b, tokenStart, tokenEnd, "upgrade")) {
+                found |= UPGRADE;
             }
             if (connectionTokenCount * 2 == connectionTokens.length) {
                 connectionTokens = Arrays.copyOf(connectionTokens, connectionTokens.length * 2);
@@ -287,6 +291,15 @@ public final class HeaderFields {
             }
         }
         return false;
+    }
+
+    /** Undoes the dropping of every field with this code: {@link #writeKept} writes them again. */
+    public void keep(byte name) {
+        for (int i = 0; i < count; i++) {
+            if (names[i] == name) {
+                dropped[i] = false;
+            }
+        }
     }
 
     /** Marks field {@code i} as not to be written by {@link #writeKept}. */

@@ -39,6 +39,7 @@ public final class RequestHead implements RouteRequest {
             | FieldName.bit(FieldName.X_FORWARDED_PROTO) | FieldName.bit(FieldName.X_FORWARDED_HOST);
 
     private final HeaderFields fields;
+    private final UpgradeProtocols upgrades;
     private final AsciiView targetView = new AsciiView();
     private byte[] bytes;
     private int start;
@@ -56,6 +57,8 @@ public final class RequestHead implements RouteRequest {
     private boolean chunked;
     private boolean keepAlive;
     private int expectField;
+    /** The request asks to switch to a protocol of {@link #upgrades}: its Upgrade field is forwarded. */
+    private boolean upgrade;
     private String assignedCookie;
     private CharSequence assignedValue;
     private int status;
@@ -63,7 +66,16 @@ public final class RequestHead implements RouteRequest {
 
     /** @param maxFieldCount the most header fields a request may have (more: 431) */
     public RequestHead(int maxFieldCount) {
+        this(maxFieldCount, UpgradeProtocols.DEFAULT);
+    }
+
+    /**
+     * @param maxFieldCount the most header fields a request may have (more: 431)
+     * @param upgrades      the protocols a request may switch the connection to
+     */
+    public RequestHead(int maxFieldCount, UpgradeProtocols upgrades) {
         this.fields = new HeaderFields(maxFieldCount);
+        this.upgrades = upgrades;
     }
 
     /**
@@ -190,6 +202,8 @@ public final class RequestHead implements RouteRequest {
         }
         hostField = -1;
         expectField = -1;
+        upgrade = false;
+        int upgradeField = -1;
         int hosts = 0;
         int lengthField = -1;
         int lengths = 0;
@@ -210,6 +224,7 @@ public final class RequestHead implements RouteRequest {
                     codingField = i;
                 }
                 case FieldName.EXPECT -> expectField = expectField < 0 ? i : expectField;
+                case FieldName.UPGRADE -> upgradeField = upgradeField == -1 ? i : -2; // more than one: no upgrade
                 default -> {
                 }
             }
@@ -243,6 +258,13 @@ public final class RequestHead implements RouteRequest {
         int connection = f.readConnection();
         keepAlive = (connection & HeaderFields.CLOSE) == 0 && (http11 || (connection & HeaderFields.KEEP_ALIVE) != 0);
         f.dropHopByHop(DROPPED);
+        // An upgrade is an HTTP/1.1 affair, for a request without a body (RFC 9110 section 7.8):
+        // anything else offered is dropped with the hop-by-hop fields, and answered as HTTP/1.1.
+        if ((connection & HeaderFields.UPGRADE) != 0 && upgradeField >= 0 && http11 && !chunked && contentLength == 0
+                && upgrades.allowsAll(bytes, f.valueStart(upgradeField), f.valueEnd(upgradeField))) {
+            upgrade = true;
+            f.keep(FieldName.UPGRADE);
+        }
         if (authorityStart >= 0 && hostField >= 0) {
             f.drop(hostField); // the target's authority wins over Host (RFC 9112 section 3.2.2)
         }
@@ -255,7 +277,8 @@ public final class RequestHead implements RouteRequest {
      * {@code 100-continue} itself) and the client's {@code X-Forwarded-*}, which are set anew:
      * {@code X-Forwarded-For} with {@code clientIp} appended, {@code X-Forwarded-Proto} ({@code https}
      * when the request came over TLS, else {@code http}), {@code X-Forwarded-Host}. A request without
-     * {@code Host} (HTTP/1.0) gets {@code defaultHost:defaultPort}.
+     * {@code Host} (HTTP/1.0) gets {@code defaultHost:defaultPort}. An {@linkplain #upgrade() upgrade}
+     * keeps its {@code Upgrade} field and gets {@code Connection: upgrade}.
      */
     public void writeForBackend(ByteBuf out, String clientIp, boolean https, String defaultHost, int defaultPort) {
         byte[] b = bytes;
@@ -270,6 +293,8 @@ public final class RequestHead implements RouteRequest {
         f.writeKept(out);
         if (chunked) {
             ByteBufUtil.writeAscii(out, "transfer-encoding: chunked\r\n");
+        } else if (upgrade) {
+            ByteBufUtil.writeAscii(out, "connection: upgrade\r\n");
         }
         if (authorityStart >= 0) {
             ByteBufUtil.writeAscii(out, "host: ");
@@ -365,6 +390,14 @@ public final class RequestHead implements RouteRequest {
     }
 
     /** Whether it carries {@code Expect}; see {@link #expectsContinue()}. */
+    /**
+     * Whether the request asks to switch the connection to an allowed protocol (see
+     * {@link UpgradeProtocols}): its {@code Upgrade} field is forwarded with {@code Connection: upgrade}.
+     */
+    public boolean upgrade() {
+        return upgrade;
+    }
+
     public boolean hasExpect() {
         return expectField >= 0;
     }

@@ -94,6 +94,9 @@ public final class ResponseHead {
         int connection = f.readConnection();
         keepAlive = (connection & HeaderFields.CLOSE) == 0 && (http11 || (connection & HeaderFields.KEEP_ALIVE) != 0);
         f.dropHopByHop(DROPPED);
+        if (code == 101) {
+            f.keep(FieldName.UPGRADE); // the protocol the connection switches to, for the client to see
+        }
         return true;
     }
 
@@ -101,7 +104,8 @@ public final class ResponseHead {
      * Writes the head the client gets: {@code HTTP/1.1} and the backend's status and reason, its
      * fields as sent except hop-by-hop ones, then the proxy's: {@code Transfer-Encoding: chunked}
      * when {@code chunkedForClient}, {@code X-Canary-Pool}, a {@code Set-Cookie} when given, and
-     * {@code Connection: close} or, for an HTTP/1.0 client kept open, {@code keep-alive}.
+     * {@code Connection: close} or, for an HTTP/1.0 client kept open, {@code keep-alive}. A
+     * {@code 101 Switching Protocols} keeps its {@code Upgrade} field and says {@code Connection: upgrade}.
      */
     public void writeForClient(ByteBuf out, boolean chunkedForClient, String pool, String setCookie,
                                boolean close, boolean http10KeepAlive) {
@@ -118,7 +122,9 @@ public final class ResponseHead {
             ByteBufUtil.writeAscii(out, setCookie);
             out.writeByte('\r').writeByte('\n');
         }
-        if (close) {
+        if (code == 101) {
+            ByteBufUtil.writeAscii(out, "connection: upgrade\r\n");
+        } else if (close) {
             ByteBufUtil.writeAscii(out, "connection: close\r\n");
         } else if (http10KeepAlive) {
             ByteBufUtil.writeAscii(out, "connection: keep-alive\r\n");
@@ -150,6 +156,11 @@ public final class ResponseHead {
     }
 
     /** Whether this status never has a body, whatever the head declares (1xx, 204, 304). */
+    /** {@code 101 Switching Protocols}: what follows the head is the new protocol's, in both directions. */
+    public boolean switchingProtocols() {
+        return code == 101;
+    }
+
     public boolean bodylessStatus() {
         return code < 200 || code == 204 || code == 304;
     }

@@ -66,7 +66,8 @@ class HeadFuzzTest {
             "Content-Length: 5", "Content-Length: 05", "Transfer-Encoding: chunked", "Transfer-Encoding: gzip",
             "Connection: close", "Connection: keep-alive", "Connection: X-Drop, host, content-length", "X-Drop: d",
             "Expect: 100-continue", "X-Forwarded-For: 203.0.113.4", "X-Forwarded-For:", "Keep-Alive: timeout=5",
-            "Proxy-Connection: keep-alive", "Upgrade: h2c", "TE: trailers", "X-Canary: yes", "Cookie: lb=k7",
+            "Proxy-Connection: keep-alive", "Upgrade: h2c", "Upgrade: websocket", "Upgrade: WebSocket/13, websocket",
+            "Upgrade: websocket, h2c", "Upgrade: ", "Connection: Upgrade", "Connection: keep-alive, upgrade", "TE: trailers", "X-Canary: yes", "Cookie: lb=k7",
             "X-Forwarded-Host: x", "Accept: */*", "Close: c");
     private static final List<String> METHODS = List.of("GET", "POST", "PUT", "OPTIONS", "HEAD", "PURGE", "M-SEARCH",
             "get", "G T", "GET\t", "CONNECT");
@@ -187,22 +188,27 @@ class HeadFuzzTest {
      * The head the backend must get, from the reference's reading: the request line in origin form
      * and HTTP/1.1; the fields as sent but hop-by-hop ones, those a Connection token names (never
      * Content-Length or Host), Expect and X-Forwarded-*, and Host when the target carried the
-     * authority; then the proxy's fields.
+     * authority; then the proxy's fields. A WebSocket upgrade (only that protocol offered, by one
+     * Upgrade field, with Connection: upgrade, in an HTTP/1.1 request without a body) keeps its
+     * Upgrade field and gets Connection: upgrade.
      */
     private static String forwarded(Verdict v) {
         StringBuilder out = new StringBuilder(v.method() + " " + v.target() + " HTTP/1.1\r\n");
         List<String> named = ReferenceReader.connectionTokens(v.fields());
+        boolean upgrade = isWebSocketUpgrade(v, named);
         for (Field field : v.fields()) {
             String name = field.name();
             boolean dropped = HOP_BY_HOP.contains(name) || REPLACED.contains(name)
                     || named.contains(name) && !name.equals("content-length") && !name.equals("host")
                     || name.equals("host") && v.absolute();
-            if (!dropped) {
+            if (!dropped || upgrade && name.equals("upgrade")) {
                 out.append(field.line()).append("\r\n");
             }
         }
         if (v.chunked()) {
             out.append("transfer-encoding: chunked\r\n");
+        } else if (upgrade) {
+            out.append("connection: upgrade\r\n");
         }
         String host = v.value("host");
         if (v.absolute()) {
@@ -224,6 +230,22 @@ class HeadFuzzTest {
             out.append("x-forwarded-host: ").append(forwardedHost).append("\r\n");
         }
         return out.append("\r\n").toString();
+    }
+
+    private static boolean isWebSocketUpgrade(Verdict v, List<String> connectionTokens) {
+        List<Field> upgrades = ReferenceReader.named(v.fields(), "upgrade");
+        if (!connectionTokens.contains("upgrade") || upgrades.size() != 1 || !v.http11() || v.chunked()
+                || v.contentLength() != 0) {
+            return false;
+        }
+        List<String> protocols = new ArrayList<>();
+        for (String offered : upgrades.get(0).value().split(",")) {
+            String name = offered.strip().split("/", 2)[0].strip();
+            if (!name.isEmpty()) {
+                protocols.add(name);
+            }
+        }
+        return !protocols.isEmpty() && protocols.stream().allMatch(name -> name.equalsIgnoreCase("websocket"));
     }
 
     /** A head put together from pieces, valid and not, sometimes mutated further. */

@@ -413,6 +413,46 @@ class RequestHeadTest {
                 + "x-forwarded-proto: http\r\nx-forwarded-host: lb\r\n\r\n");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "Connection: Upgrade                  | Upgrade: websocket",
+            "Connection: keep-alive, upgrade      | Upgrade: WebSocket",
+            "Connection: upgrade                  | Upgrade: websocket/13",
+    })
+    void aWebSocketUpgradeKeepsItsUpgradeAndSaysConnectionUpgrade(String connection, String upgrade) {
+        Outcome outcome = request("GET /chat HTTP/1.1\r\nHost: lb\r\n" + connection + "\r\n" + upgrade + "\r\n\r\n");
+
+        assertThat(outcome.forwarded()).isEqualTo("GET /chat HTTP/1.1\r\nHost: lb\r\n" + upgrade
+                + "\r\nconnection: upgrade\r\n" + FORWARDED_LB);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "GET /chat HTTP/1.1\r\nHost: lb\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+            "GET /chat HTTP/1.1\r\nHost: lb\r\nConnection: Upgrade\r\nUpgrade: websocket, h2c\r\n\r\n",
+            "GET /chat HTTP/1.1\r\nHost: lb\r\nUpgrade: websocket\r\n\r\n",
+            "GET /chat HTTP/1.1\r\nHost: lb\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nUpgrade: websocket\r\n\r\n",
+            "GET /chat HTTP/1.0\r\nHost: lb\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+            "POST /chat HTTP/1.1\r\nHost: lb\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 1\r\n\r\n",
+    })
+    void anyOtherUpgradeIsDroppedAsHopByHop(String raw) {
+        Outcome outcome = request(raw);
+
+        assertThat(outcome.status()).isEqualTo(RawHeads.ACCEPTED);
+        assertThat(outcome.forwarded()).doesNotContainIgnoringCase("upgrade");
+    }
+
+    @Test
+    void theUpgradesAllowedAreConfigurable() {
+        byte[] raw = bytes("GET /x HTTP/1.1\r\nHost: lb\r\nConnection: upgrade\r\nUpgrade: customproto/2\r\n\r\n");
+        RequestHead custom = new RequestHead(100, UpgradeProtocols.of(List.of("websocket", "CustomProto")));
+        Outcome outcome = RawHeads.request(new HeadBuffer(1024, 8192, 414), custom, raw);
+
+        assertThat(custom.upgrade()).isTrue();
+        assertThat(outcome.forwarded()).contains("Upgrade: customproto/2\r\nconnection: upgrade\r\n");
+        assertThat(request(raw).forwarded()).as("not by default").doesNotContainIgnoringCase("upgrade");
+    }
+
     @Test
     void aRequestThatCameOverTlsIsForwardedWithProtoHttpsWhateverTheClientClaimed() {
         HeadBuffer buffer = new HeadBuffer(1024, 8192, 414);

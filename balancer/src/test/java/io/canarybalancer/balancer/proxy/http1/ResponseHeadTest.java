@@ -197,6 +197,26 @@ class ResponseHeadTest {
         return head.read(buffer);
     }
 
+    @Test
+    void aSwitchKeepsItsUpgradeAndSaysConnectionUpgradeToTheClient() {
+        assertThat(read("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Keep-Alive: timeout=5\r\nSec-WebSocket-Accept: abc=\r\n\r\n")).isTrue();
+        assertThat(head.switchingProtocols()).isTrue();
+
+        assertThat(forClient(false, "canary", null, false, false)).isEqualTo("HTTP/1.1 101 Switching Protocols\r\n"
+                + "Upgrade: websocket\r\nSec-WebSocket-Accept: abc=\r\nx-canary-pool: canary\r\n"
+                + "connection: upgrade\r\n\r\n");
+    }
+
+    @Test
+    void anUpgradeFieldOfAnyOtherAnswerIsHopByHop() {
+        assertThat(read(OK + "Upgrade: websocket\r\nContent-Length: 0\r\n\r\n")).isTrue();
+        assertThat(head.switchingProtocols()).isFalse();
+
+        assertThat(forClient(false, "stable", null, false, false))
+                .isEqualTo(OK + "Content-Length: 0\r\nx-canary-pool: stable\r\n\r\n");
+    }
+
     private String forClient(boolean chunked, String pool, String setCookie, boolean close, boolean http10KeepAlive) {
         ByteBuf out = Unpooled.buffer();
         head.writeForClient(out, chunked, pool, setCookie, close, http10KeepAlive);
