@@ -82,22 +82,30 @@ public final class WebSocketClient implements AutoCloseable {
         return this;
     }
 
-    /** The next text message, waiting at most 10 s; fails if none came. */
+    /** The next text message, waiting at most 10 s; fails if none came or the connection ended. */
     public String nextText() throws InterruptedException {
-        String text = listener.texts.poll(10, TimeUnit.SECONDS);
-        if (text == null) {
-            throw new AssertionError("no text message within 10 s; ended: " + listener.ended.getNow("no"));
-        }
-        return text;
+        return next(listener.texts, "text");
     }
 
-    /** The next binary message, waiting at most 10 s; fails if none came. */
+    /** The next binary message, waiting at most 10 s; fails if none came or the connection ended. */
     public byte[] nextBinary() throws InterruptedException {
-        byte[] bytes = listener.binaries.poll(10, TimeUnit.SECONDS);
-        if (bytes == null) {
-            throw new AssertionError("no binary message within 10 s; ended: " + listener.ended.getNow("no"));
+        return next(listener.binaries, "binary");
+    }
+
+    /** Fails at once when the connection has ended with nothing left to take. */
+    private <T> T next(BlockingQueue<T> received, String kind) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            boolean ended = listener.ended.isDone(); // read first: a message that came before the end is kept
+            T message = received.poll(50, TimeUnit.MILLISECONDS);
+            if (message != null) {
+                return message;
+            }
+            if (ended) {
+                throw new AssertionError("no " + kind + " message: the connection ended (" + listener.ended.join() + ")");
+            }
         }
-        return bytes;
+        throw new AssertionError("no " + kind + " message within 10 s");
     }
 
     /** Gives a slow reader demand for {@code messages} more messages. */

@@ -88,6 +88,13 @@ class WebSocketIT {
                     strategy: header
                     stable: {service: service-v1, tag: chat}
                     canary: {service: service-v2, tag: chat}
+                  - name: sticky
+                    pathPrefix: /sticky
+                    strategy: weight
+                    weight: 50
+                    sticky: {header: X-User-Id}
+                    stable: {service: service-v1, tag: chat}
+                    canary: {service: service-v2, tag: chat}
                   - name: fragile
                     pathPrefix: /fragile
                     strategy: header
@@ -142,6 +149,38 @@ class WebSocketIT {
     }
 
     @Test
+    void aConnectionThatServedPlainRequestsCanThenUpgrade() throws Exception {
+        try (RawSocket raw = new RawSocket(balancer.port())) {
+            for (int i = 0; i < 3; i++) {
+                Head plain = raw.send("GET /flagged/version HTTP/1.1\r\nHost: lb\r\nX-Canary: 1\r\n\r\n").head();
+                assertThat(raw.body(plain)).isEqualTo("canary-1");
+            }
+
+            Head switched = raw.send(upgradeRequest("/flagged/chat", "websocket", "X-Canary: 1\r\n")).head();
+
+            assertThat(switched.status()).isEqualTo(101);
+            raw.write(maskedTextFrame("after three requests"));
+            assertThat(raw.readTextFrame()).isEqualTo("canary-1:after three requests");
+        }
+    }
+
+    @Test
+    void framesSentRightBehindTheUpgradeRequestReachTheBackendAfterTheSwitch() throws Exception {
+        try (RawSocket raw = new RawSocket(balancer.port())) {
+            // One write: the handshake and two frames, before any answer came back.
+            ByteArrayOutputStream eager = new ByteArrayOutputStream();
+            eager.writeBytes(upgradeRequest("/flagged/chat", "websocket", "X-Canary: 1\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            eager.writeBytes(maskedTextFrame("first"));
+            eager.writeBytes(maskedTextFrame("second"));
+            raw.write(eager.toByteArray());
+
+            assertThat(raw.head().status()).isEqualTo(101);
+            assertThat(raw.readTextFrame()).isEqualTo("canary-1:first");
+            assertThat(raw.readTextFrame()).isEqualTo("canary-1:second");
+        }
+    }
+
+    @Test
     void aFlaggedUpgradeLandsOnTheCanaryAndUnflaggedOnesOnStable() throws Exception {
         for (int i = 0; i < 10; i++) {
             try (WebSocketClient flagged = WebSocketClient.open(ws(balancer, "/flagged/chat"), "X-Canary", "1");
@@ -150,6 +189,21 @@ class WebSocketIT {
                 assertThat(plain.sendText("plain " + i).nextText()).matches("stable-[123]:plain " + i);
             }
         }
+    }
+
+    @Test
+    void aStickyUserUpgradesOnTheSideTheirPlainRequestsGoTo() throws Exception {
+        Map<String, Long> sides = new LinkedHashMap<>();
+        for (int user = 0; user < 40; user++) {
+            HttpResponse<String> plain = http.get(balancer.baseUrl() + "/sticky/version", "X-User-Id", "user-" + user);
+            String side = Http.pool(plain);
+            try (WebSocketClient client = WebSocketClient.open(ws(balancer, "/sticky/chat"), "X-User-Id", "user-" + user)) {
+                String echo = client.sendText("hi").nextText();
+                assertThat(echo.startsWith("canary-1:") ? "canary" : "stable").as("user %d", user).isEqualTo(side);
+            }
+            sides.merge(side, 1L, Long::sum);
+        }
+        assertThat(sides).as("users on each side at 50%%").containsKeys("stable", "canary");
     }
 
     @Test
