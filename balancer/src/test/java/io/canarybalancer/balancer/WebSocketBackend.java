@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * What an upgrade request meets depends on its path's last segment and query, as in
  * {@link TestBackend}: {@code /refuse?status=N} answers N with a short body instead of switching,
- * {@code /hangup} reads the request and closes the connection without an answer, {@code ?cutAfter=N}
+ * {@code /hangup} reads the request and closes the connection without an answer, {@code /switch-anyway}
+ * answers {@code 101} to any request, even one that asked for no upgrade, {@code ?cutAfter=N}
  * closes the connection after echoing N messages, {@code ?readEveryMs=N} reads one message per N ms
  * (a slow reader). {@code Upgrade: customproto} switches to a raw byte echo that first greets with
  * {@code hello from NAME\n}. Requests without an upgrade get their name as a plain answer, and
@@ -173,6 +174,11 @@ public final class WebSocketBackend implements AutoCloseable {
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             String path = uri.path();
             String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+            if (path.endsWith("/switch-anyway")) {
+                request.release();
+                answer(ctx, HttpResponseStatus.SWITCHING_PROTOCOLS, "", false); // unasked: a broken replica
+                return;
+            }
             if (upgrade == null) {
                 plain(ctx, request, path.endsWith("/headers") ? headers(request) : name);
                 return;

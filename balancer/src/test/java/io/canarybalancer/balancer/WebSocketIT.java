@@ -8,7 +8,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -260,21 +261,46 @@ class WebSocketIT {
         }
     }
 
-    @ParameterizedTest(name = "Upgrade: {0}")
-    @ValueSource(strings = {"h2c", "unlisted-proto"})
-    void anUpgradeThatIsNotListedIsAnsweredAsPlainHttp11(String protocol) throws Exception {
+    static Stream<Arguments> upgradesThatAreNotTunnelled() {
+        String key = "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n";
+        return Stream.of(
+                Arguments.of("h2c", "GET /flagged/headers HTTP/1.1\r\nHost: lb\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                        + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n", true),
+                Arguments.of("a protocol not listed", "GET /flagged/headers HTTP/1.1\r\nHost: lb\r\n"
+                        + "Connection: Upgrade\r\nUpgrade: unlisted-proto\r\n\r\n", true),
+                Arguments.of("a listed protocol beside one not listed", "GET /flagged/headers HTTP/1.1\r\nHost: lb\r\n"
+                        + "Connection: Upgrade\r\nUpgrade: websocket, h2c\r\n" + key + "\r\n", true),
+                Arguments.of("a request with a body", "POST /flagged/headers HTTP/1.1\r\nHost: lb\r\n"
+                        + "Connection: Upgrade\r\nUpgrade: websocket\r\n" + key + "Content-Length: 5\r\n\r\nhello", true),
+                Arguments.of("HTTP/1.0", "GET /flagged/headers HTTP/1.0\r\nHost: lb\r\n"
+                        + "Connection: Upgrade\r\nUpgrade: websocket\r\n" + key + "\r\n", false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("upgradesThatAreNotTunnelled")
+    void anUpgradeThatIsNotTunnelledIsAnsweredAsPlainHttp(String what, String request, boolean keepAlive) throws Exception {
         try (RawSocket raw = new RawSocket(balancer.port())) {
-            Head head = raw.send("GET /flagged/headers HTTP/1.1\r\nHost: lb\r\nConnection: Upgrade, HTTP2-Settings\r\n"
-                    + "Upgrade: " + protocol + "\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n").head();
+            Head head = raw.send(request).head();
 
             assertThat(head.statusLine()).startsWith("HTTP/1.1 200 ");
             assertThat(head.header("Upgrade")).isNull();
             assertThat(raw.body(head)).as("headers the backend received").doesNotContain("upgrade=")
                     .doesNotContain("http2-settings=");
 
-            Head next = raw.send("GET /flagged/version HTTP/1.1\r\nHost: lb\r\n\r\n").head();
-            assertThat(next.status()).as("the connection stays HTTP/1.1").isEqualTo(200);
-            assertThat(raw.body(next)).matches("stable-[123]");
+            if (keepAlive) {
+                Head next = raw.send("GET /flagged/version HTTP/1.1\r\nHost: lb\r\n\r\n").head();
+                assertThat(next.status()).as("the connection stays HTTP/1.1").isEqualTo(200);
+                assertThat(raw.body(next)).matches("stable-[123]");
+            }
+        }
+    }
+
+    @Test
+    void aSwitchToARequestThatDidNotAskForOneIsRefused() throws Exception {
+        try (RawSocket raw = new RawSocket(balancer.port())) {
+            Head head = raw.send("GET /fragile/switch-anyway HTTP/1.1\r\nHost: lb\r\n\r\n").head();
+
+            assertThat(head.status()).isEqualTo(502);
         }
     }
 
@@ -316,6 +342,7 @@ class WebSocketIT {
             assertThat(open.get("total").asLong()).isEqualTo(1);
             assertThat(open.get("clientToBackendBytes").asLong()).isGreaterThanOrEqualTo(payload.length());
             assertThat(open.get("backendToClientBytes").asLong()).isGreaterThanOrEqualTo(payload.length() + "stable-1:".length());
+            assertThat(counted().at("/pools/stable/requests/1xx").asLong()).as("the 101, counted as an answer").isEqualTo(1);
             assertThat(tunnels("canary").get("open").asInt()).isZero();
             assertThat(tunnels("canary").get("total").asLong()).isZero();
 
@@ -479,11 +506,16 @@ class WebSocketIT {
     }
 
     private static JsonNode tunnels(String pool) throws Exception {
+        return counted().at("/pools/" + pool + "/tunnels");
+    }
+
+    /** The route "counted" in {@code /status}. */
+    private static JsonNode counted() throws Exception {
         HttpResponse<String> response = http.get(balancer.adminUrl() + "/status");
         assertThat(response.statusCode()).isEqualTo(200);
         for (JsonNode route : JSON.readTree(response.body()).get("routes")) {
             if (route.get("name").asText().equals("counted")) {
-                return route.at("/pools/" + pool + "/tunnels");
+                return route;
             }
         }
         throw new AssertionError("no route counted in " + response.body());
