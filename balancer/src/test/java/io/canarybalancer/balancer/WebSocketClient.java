@@ -122,19 +122,6 @@ public final class WebSocketClient implements AutoCloseable {
         return listener.ended;
     }
 
-    /**
-     * Whether the connection has ended, after a ping to find out: the JDK's client does not always
-     * notice a connection closed under it while it only waits to read (a close without a close
-     * frame), but a write tells it at once. Use it to await a close the other side made; the ping is
-     * traffic, so not to await an idle timeout.
-     */
-    public boolean endedAfterProbe() {
-        if (!listener.ended.isDone() && !socket.isOutputClosed()) {
-            socket.sendPing(ByteBuffer.allocate(0)).exceptionally(failed -> null);
-        }
-        return listener.ended.isDone();
-    }
-
     /** Closes normally (a close frame) and drops the connection if the other side does not answer. */
     @Override
     public void close() {

@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
@@ -73,8 +74,8 @@ class WebSocketIT {
         canary = new WebSocketBackend("canary-1");
         fragile.add(new WebSocketBackend("fragile-1"));
         fragile.add(new WebSocketBackend("fragile-2"));
-        Path config = config(dir, replicas(stable, List.of(canary), "chat")
-                        + fragile.stream().map(b -> replica(b, "fragile")).collect(Collectors.joining()), """
+        Path config = config(dir, "service-v1:\n" + replicas(stable, "chat") + replicas(fragile, "fragile")
+                + "service-v2:\n" + replicas(List.of(canary), "chat"), """
                 upgrades: [websocket, customproto]
                 routes:
                   - {name: chat, pathPrefix: /, stable: {service: service-v1, tag: chat}, canary: {service: service-v2, tag: chat}}
@@ -250,15 +251,20 @@ class WebSocketIT {
 
     @Test
     void aBackendThatClosesMidStreamClosesTheClientSide() throws Exception {
-        try (WebSocketClient client = WebSocketClient.open(ws(balancer, "/fragile/chat?cutAfter=3"))) {
+        // A raw socket, not the JDK client: its listener misses a close that comes without a close
+        // frame about four times in ten, even straight from the backend, and no write wakes it.
+        try (RawSocket client = RawSocket.webSocket(balancer.port(), "/fragile/chat?cutAfter=3", "")) {
             for (int i = 0; i < 3; i++) {
-                assertThat(client.sendText("m" + i).nextText()).matches("fragile-[12]:m" + i);
+                client.write(maskedTextFrame("m" + i));
+                assertThat(client.readTextFrame()).matches("fragile-[12]:m" + i);
             }
 
-            await("the client side closed").atMost(Duration.ofSeconds(10)).until(client::endedAfterProbe);
-            // The backend sent no close frame: the JDK reports an abnormal close (1006) or an error.
-            assertThat(client.ended().join()).matches("close 1006|error .*");
+            assertThat(client.closedByServerAfterReading()).as("bytes after the last echo").isEmpty();
         }
+        await("the tunnel counted as closed").atMost(Duration.ofSeconds(10))
+                .until(() -> route("fragile").at("/pools/stable/tunnels/open").asInt(-1) == 0);
+        JsonNode fragileRoute = route("fragile");
+        assertThat(fragileRoute.at("/pools/stable/tunnels/total").asLong()).as("%s", fragileRoute).isEqualTo(1);
     }
 
     static Stream<Arguments> upgradesThatAreNotTunnelled() {
@@ -342,7 +348,7 @@ class WebSocketIT {
             assertThat(open.get("total").asLong()).isEqualTo(1);
             assertThat(open.get("clientToBackendBytes").asLong()).isGreaterThanOrEqualTo(payload.length());
             assertThat(open.get("backendToClientBytes").asLong()).isGreaterThanOrEqualTo(payload.length() + "stable-1:".length());
-            assertThat(counted().at("/pools/stable/requests/1xx").asLong()).as("the 101, counted as an answer").isEqualTo(1);
+            assertThat(route("counted").at("/pools/stable/requests/1xx").asLong()).as("the 101, counted as an answer").isEqualTo(1);
             assertThat(tunnels("canary").get("open").asInt()).isZero();
             assertThat(tunnels("canary").get("total").asLong()).isZero();
 
@@ -386,12 +392,13 @@ class WebSocketIT {
     @Test
     void aTunnelIdleInBothDirectionsIsClosedAfterTunnelIdle(@TempDir Path own) throws Exception {
         try (WebSocketBackend backend = new WebSocketBackend("stable-1");
-             BalancerProcess idling = BalancerProcess.start(config(own, replicas(List.of(backend), List.of(), "chat"), """
+             BalancerProcess idling = BalancerProcess.start(config(own, onlyStable(backend), """
                      timeouts: {tunnelIdle: 1s}
                      """))) {
-            WebSocketClient idle = WebSocketClient.open(ws(idling, "/chat"));
+            RawSocket idle = RawSocket.webSocket(idling.port(), "/chat", "");
             WebSocketClient busy = WebSocketClient.open(ws(idling, "/chat"));
-            assertThat(idle.sendText("once").nextText()).isEqualTo("stable-1:once");
+            idle.write(maskedTextFrame("once"));
+            assertThat(idle.readTextFrame()).isEqualTo("stable-1:once");
 
             // The busy tunnel carries a message every 250 ms, for three times the idle timeout.
             for (int i = 0; i < 12; i++) {
@@ -399,11 +406,9 @@ class WebSocketIT {
                 Thread.sleep(250); // the pace of the traffic, not a wait for anything
             }
 
-            // Awaited at the backend first: a ping from the client would be traffic in the tunnel.
+            assertThat(idle.closedByServerAfterReading()).as("the idle tunnel closed, nothing more sent").isEmpty();
             await("the backend's side of the idle tunnel closed").atMost(Duration.ofSeconds(10))
                     .until(() -> backend.openConnections() == 1);
-            await("the client's side of the idle tunnel closed").atMost(Duration.ofSeconds(10))
-                    .until(idle::endedAfterProbe);
             assertThat(busy.ended()).as("a tunnel in use stays open").isNotDone();
             assertThat(busy.sendText("still here").nextText()).isEqualTo("stable-1:still here");
             idle.close();
@@ -414,12 +419,13 @@ class WebSocketIT {
     @Test
     void aDrainLetsAnOpenTunnelRunUntilTheDrainTimeoutAndRefusesNewUpgrades(@TempDir Path own) throws Exception {
         try (WebSocketBackend backend = new WebSocketBackend("stable-1");
-             BalancerProcess draining = BalancerProcess.start(config(own, replicas(List.of(backend), List.of(), "chat"), """
+             BalancerProcess draining = BalancerProcess.start(config(own, onlyStable(backend), """
                      timeouts: {drain: 3s}
                      """))) {
             int port = draining.port();
-            WebSocketClient tunnel = WebSocketClient.open(ws(draining, "/chat"));
-            assertThat(tunnel.sendText("before").nextText()).isEqualTo("stable-1:before");
+            RawSocket tunnel = RawSocket.webSocket(port, "/chat", "");
+            tunnel.write(maskedTextFrame("before"));
+            assertThat(tunnel.readTextFrame()).isEqualTo("stable-1:before");
             // A connection open before the drain whose upgrade request is finished during it.
             RawSocket late = new RawSocket(port);
             late.send("GET /chat HTTP/1.1\r\nHost: lb\r\n");
@@ -434,14 +440,14 @@ class WebSocketIT {
             assertThat(draining.awaitOutput("draining requests in flight", Duration.ofSeconds(10))).isTrue();
             await("the listener closed").atMost(Duration.ofSeconds(10)).until(() -> refuses(port));
 
-            assertThat(tunnel.sendText("during the drain").nextText()).isEqualTo("stable-1:during the drain");
+            tunnel.write(maskedTextFrame("during the drain"));
+            assertThat(tunnel.readTextFrame()).isEqualTo("stable-1:during the drain");
             Head refused = late.send("Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: " + KEY
                     + "\r\nSec-WebSocket-Version: 13\r\n\r\n").head();
             assertThat(refused.status()).as("a new upgrade during the drain").isEqualTo(503);
             late.close();
 
-            await("the tunnel closed at the drain timeout").atMost(Duration.ofSeconds(20))
-                    .until(tunnel::endedAfterProbe);
+            assertThat(tunnel.closedByServerAfterReading()).as("the tunnel closed at the drain timeout").isEmpty();
             assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
             assertThat(backend.upgradeRequests("/chat")).as("the refused upgrade never reached the backend").isEqualTo(1);
             tunnel.close();
@@ -459,7 +465,7 @@ class WebSocketIT {
         int messages = 1_000;
         int size = 128 * 1024;
         try (WebSocketBackend backend = new WebSocketBackend("stable-1");
-             BalancerProcess small = BalancerProcess.start(config(own, replicas(List.of(backend), List.of(), "chat"), ""),
+             BalancerProcess small = BalancerProcess.start(config(own, onlyStable(backend), ""),
                      "-Xmx64m")) {
             WebSocketClient client = WebSocketClient.openSlowReader(ws(small, "/chat"));
             AtomicInteger sent = new AtomicInteger();
@@ -506,19 +512,19 @@ class WebSocketIT {
     }
 
     private static JsonNode tunnels(String pool) throws Exception {
-        return counted().at("/pools/" + pool + "/tunnels");
+        return route("counted").at("/pools/" + pool + "/tunnels");
     }
 
-    /** The route "counted" in {@code /status}. */
-    private static JsonNode counted() throws Exception {
+    /** The route with this name in {@code /status}. */
+    private static JsonNode route(String name) throws Exception {
         HttpResponse<String> response = http.get(balancer.adminUrl() + "/status");
         assertThat(response.statusCode()).isEqualTo(200);
         for (JsonNode route : JSON.readTree(response.body()).get("routes")) {
-            if (route.get("name").asText().equals("counted")) {
+            if (route.get("name").asText().equals(name)) {
                 return route;
             }
         }
-        throw new AssertionError("no route counted in " + response.body());
+        throw new AssertionError("no route " + name + " in " + response.body());
     }
 
     private static Map<String, PrometheusText.Family> metrics() throws Exception {
@@ -562,14 +568,16 @@ class WebSocketIT {
         return frame.array();
     }
 
-    static String replica(WebSocketBackend backend, String tag) {
-        return "  - {address: 127.0.0.1, port: " + backend.port() + ", id: " + backend.name() + ", tags: [" + tag + "]}\n";
+    /** A replica file with one stable backend and no canary. */
+    static String onlyStable(WebSocketBackend backend) {
+        return "service-v1:\n" + replicas(List.of(backend), "chat") + "service-v2: []\n";
     }
 
-    static String replicas(List<WebSocketBackend> stable, List<WebSocketBackend> canary, String tag) {
-        return "service-v1:\n" + stable.stream().map(b -> replica(b, tag)).collect(Collectors.joining())
-                + (canary.isEmpty() ? "service-v2: []\n"
-                : "service-v2:\n" + canary.stream().map(b -> replica(b, tag)).collect(Collectors.joining()));
+    /** Replica-file lines for these backends, each with this tag. */
+    static String replicas(List<WebSocketBackend> backends, String tag) {
+        return backends.stream()
+                .map(b -> "  - {address: 127.0.0.1, port: " + b.port() + ", id: " + b.name() + ", tags: [" + tag + "]}\n")
+                .collect(Collectors.joining());
     }
 
     static Path config(Path dir, String replicaFile, String more) throws IOException {
@@ -604,6 +612,14 @@ class WebSocketIT {
             socket.setSoTimeout(30_000);
             in = socket.getInputStream();
             out = socket.getOutputStream();
+        }
+
+        /** A connection that completed a WebSocket handshake (101) for {@code target}. */
+        static RawSocket webSocket(int port, String target, String moreHeaders) throws IOException {
+            RawSocket socket = new RawSocket(port);
+            Head head = socket.send(upgradeRequest(target, "websocket", moreHeaders)).head();
+            assertThat(head.status()).as("the handshake's answer").isEqualTo(101);
+            return socket;
         }
 
         RawSocket send(String text) throws IOException {
@@ -644,9 +660,20 @@ class WebSocketIT {
             return bytes;
         }
 
-        /** Everything until the server closes. */
-        byte[] readAll() throws IOException {
-            return in.readAllBytes();
+        /**
+         * Everything the server sends until it closes the connection (a reset ends it too); fails on
+         * the read timeout.
+         */
+        byte[] closedByServerAfterReading() throws IOException {
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            try {
+                in.transferTo(received);
+            } catch (SocketTimeoutException timeout) {
+                throw timeout;
+            } catch (IOException reset) {
+                // closed by a reset: what came before it is kept
+            }
+            return received.toByteArray();
         }
 
         /** One unmasked, unfragmented text frame from the server (short payloads only). */
