@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -66,10 +67,6 @@ public final class WebSocketClient implements AutoCloseable {
         return builder.buildAsync(uri, listener).thenApply(socket -> new WebSocketClient(listener, socket));
     }
 
-    public WebSocket socket() {
-        return socket;
-    }
-
     /** Sends one text message and waits until it is handed to the connection. */
     public WebSocketClient sendText(String text) {
         socket.sendText(text, true).join();
@@ -115,8 +112,9 @@ public final class WebSocketClient implements AutoCloseable {
 
     /**
      * How the connection ended as the listener saw it: {@code "close STATUS"} for a close from the
-     * other side, {@code "error ..."} for a failure such as a connection closed without a close
-     * frame; incomplete while it is open.
+     * other side, {@code "error ..."} for a failure; incomplete while it is open. The JDK's client
+     * does not always notice a connection closed under it without a close frame, so a test that
+     * waits for such a close reads a raw socket instead.
      */
     public CompletableFuture<String> ended() {
         return listener.ended;
@@ -137,7 +135,7 @@ public final class WebSocketClient implements AutoCloseable {
         final BlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
         final CompletableFuture<String> ended = new CompletableFuture<>();
         private final StringBuilder text = new StringBuilder();
-        private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
 
         Listener(boolean eager) {
             this.eager = eager;
