@@ -496,6 +496,10 @@ class WebSocketIT {
 
             HttpResponse<String> status = http.get(small.adminUrl() + "/status");
             assertThat(status.statusCode()).as("the balancer still answers").isEqualTo(200);
+            JsonNode tunnels = JSON.readTree(status.body()).at("/routes/0/pools/stable/tunnels");
+            assertThat(tunnels.get("open").asInt()).isEqualTo(1);
+            assertThat(tunnels.get("clientToBackendBytes").asLong()).isGreaterThanOrEqualTo((long) messages * size);
+            assertThat(tunnels.get("backendToClientBytes").asLong()).isGreaterThanOrEqualTo((long) messages * size);
             assertThat(small.output()).doesNotContain("OutOfMemoryError").doesNotContain("OutOfDirectMemoryError");
             assertThat(client.ended()).as("the tunnel is still open").isNotDone();
             client.close();
