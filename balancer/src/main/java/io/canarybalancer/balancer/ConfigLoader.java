@@ -13,17 +13,31 @@ import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.proxy.ProxySettings;
 import io.canarybalancer.balancer.proxy.TransportChoice;
 import io.canarybalancer.balancer.proxy.http1.UpgradeProtocols;
+import io.canarybalancer.balancer.proxy.pool.BackendTlsContexts;
+import io.canarybalancer.balancer.route.BackendTls;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.StickyRule;
 import io.canarybalancer.balancer.route.Strategy;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,6 +51,7 @@ import java.util.Set;
  * resolve against the file's folder.
  */
 public final class ConfigLoader {
+    private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
     private static final Set<String> ROOT = Set.of("listen", "admin", "discovery", "routes", "timeouts", "ioThreads",
             "accessLog", "maxConnections", "limits", "transport", "upgrades");
     private static final Set<String> ADMIN = Set.of("listen", "token", "allowedHosts");
@@ -44,7 +59,10 @@ public final class ConfigLoader {
     private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace",
             "rolloutPrefix");
     private static final Set<String> ROUTE = Set.of("name", "pathPrefix", "stable", "canary", "strategy",
-            "weight", "header", "fallback", "sticky", "analysis");
+            "weight", "header", "fallback", "sticky", "analysis", "backendTls");
+    private static final Set<String> BACKEND_TLS = Set.of("ca", "verify", "serverName");
+    /** A DNS name: what SNI can carry. */
+    private static final String DNS_NAME = "(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*";
     private static final Set<String> STICKY = Set.of("header", "cookie");
     private static final Set<String> ANALYSIS = Set.of("window", "interval", "minRequests", "errorRateMargin",
             "latencyRatio", "latencyMargin", "schedule");
@@ -85,7 +103,7 @@ public final class ConfigLoader {
         }
         List<String> allowedHosts = allowedHosts(adminNode.get("allowedHosts"));
         Discovery discovery = discovery(root.get("discovery"), file, env);
-        List<RouteSpec> routes = routes(root.get("routes"));
+        List<RouteSpec> routes = routes(root.get("routes"), file.toAbsolutePath().getParent());
         ProxySettings proxy = defaults.proxy()
                 .withTimeouts(timeouts(root.get("timeouts"), defaults.proxy().timeouts()))
                 .withLimits(limits(root.get("limits"), defaults.proxy().limits(),
@@ -151,7 +169,8 @@ public final class ConfigLoader {
                 node.string("rolloutPrefix", ConsulDiscovery.DEFAULT_ROLLOUT_PREFIX));
     }
 
-    private static List<RouteSpec> routes(ConfigNode node) throws ConfigException {
+    /** The routes; files they name are resolved against {@code dir}, the config file's folder. */
+    private static List<RouteSpec> routes(ConfigNode node, Path dir) throws ConfigException {
         if (node.isMissing()) {
             return List.of(BalancerConfig.seedRoute());
         }
@@ -163,7 +182,7 @@ public final class ConfigLoader {
         Set<String> names = new HashSet<>();
         Set<String> prefixes = new HashSet<>();
         for (ConfigNode item : items) {
-            RouteSpec route = route(item.requireObject(ROUTE));
+            RouteSpec route = route(item.requireObject(ROUTE), dir);
             if (!names.add(route.name())) {
                 throw item.get("name").error("another route is already named '" + route.name() + "'");
             }
@@ -188,7 +207,7 @@ public final class ConfigLoader {
         throw node.error(source + "must be an http(s) URL such as http://127.0.0.1:8500, got '" + url + "'");
     }
 
-    private static RouteSpec route(ConfigNode node) throws ConfigException {
+    private static RouteSpec route(ConfigNode node, Path dir) throws ConfigException {
         String prefix = node.string("pathPrefix", "/");
         if (!prefix.startsWith("/")) {
             throw node.get("pathPrefix").error("must start with '/', got '" + prefix + "'");
@@ -224,8 +243,80 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw node.get("fallback").error(e.getMessage());
         }
+        BackendTls backendTls = backendTls(node.get("backendTls"), dir);
+        if (backendTls != null && !backendTls.verify()) {
+            log.warn("Route {}: backendTls.verify is false: backend certificates are not checked, so anyone on the"
+                    + " path can pose as a backend; for test setups only", name);
+        }
         return new RouteSpec(name, prefix, stable, canary,
-                new RoutePolicy(strategy, weight, rule, fallback, sticky(node.get("sticky")), false), analysis);
+                new RoutePolicy(strategy, weight, rule, fallback, sticky(node.get("sticky")), false), analysis,
+                backendTls);
+    }
+
+    /**
+     * {@code backendTls: true} (the JDK's trust store) or {@code {ca: FILE, verify: true|false,
+     * serverName: NAME}}; {@code null} (plain HTTP) when missing or {@code false}. The setting is
+     * tried out here, so a file the TLS engine cannot use stops start-up rather than every request.
+     */
+    private static BackendTls backendTls(ConfigNode node, Path dir) throws ConfigException {
+        if (node.isMissing()) {
+            return null;
+        }
+        BackendTls tls;
+        if (!node.isMapping()) {
+            String text = node.text();
+            if (!text.equals("true") && !text.equals("false")) {
+                throw node.error("must be true, false or a mapping of ca, verify and serverName, got '" + text + "'");
+            }
+            tls = text.equals("true") ? BackendTls.DEFAULT : null;
+        } else {
+            node.requireObject(BACKEND_TLS);
+            boolean verify = !node.has("verify") || flag(node.get("verify"));
+            List<X509Certificate> trusted = node.has("ca") ? certificates(node.get("ca"), dir) : List.of();
+            String serverName = null;
+            if (node.has("serverName")) {
+                serverName = node.get("serverName").text();
+                if (!serverName.matches(DNS_NAME) || serverName.matches("[0-9.]+")) {
+                    throw node.get("serverName").error("must be a DNS name (it is sent as SNI, which cannot carry"
+                            + " an IP address), got '" + serverName + "'");
+                }
+            }
+            tls = new BackendTls(trusted, node.has("ca") ? node.get("ca").text() : null, verify, serverName);
+        }
+        if (tls != null) {
+            try {
+                BackendTlsContexts.build(tls);
+            } catch (SSLException | RuntimeException e) {
+                throw node.error("cannot be used for TLS: " + e.getMessage());
+            }
+        }
+        return tls;
+    }
+
+    /** The PEM certificates of the file {@code node} names: at least one, all readable. */
+    private static List<X509Certificate> certificates(ConfigNode node, Path dir) throws ConfigException {
+        Path file;
+        try {
+            file = dir.resolve(node.text()).normalize();
+        } catch (InvalidPathException e) {
+            throw node.error("not a usable path: " + e.getReason());
+        }
+        List<X509Certificate> certificates = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(file)) {
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                certificates.add((X509Certificate) certificate);
+            }
+        } catch (NoSuchFileException e) {
+            throw node.error("no such file: " + file);
+        } catch (IOException e) {
+            throw node.error("cannot read " + file + ": " + e);
+        } catch (CertificateException e) {
+            throw node.error(file + " is not a PEM certificate file (" + e.getMessage() + ")");
+        }
+        if (certificates.isEmpty()) {
+            throw node.error(file + " holds no PEM certificate");
+        }
+        return certificates;
     }
 
     /** {@code sticky: {header: X-User-Id}} or {@code sticky: {cookie: canary_id}}. */

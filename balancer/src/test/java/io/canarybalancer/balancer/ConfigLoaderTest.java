@@ -8,6 +8,7 @@ import io.canarybalancer.balancer.discovery.PoolRef;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.proxy.TransportChoice;
+import io.canarybalancer.balancer.route.BackendTls;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.StickyRule;
@@ -224,6 +225,19 @@ class ConfigLoaderTest {
             "allowed host with a port | admin: {allowedHosts: ['admin.example:8080']}"
                     + " | admin.allowedHosts[0]: must be a host name or IP address without a port,"
                     + " got 'admin.example:8080'",
+            "backend TLS neither flag nor mapping | routes: [{backendTls: on-demand}]"
+                    + " | routes[0].backendTls: must be true, false or a mapping of ca, verify and serverName, got 'on-demand'",
+            "backend TLS unknown field | routes: [{backendTls: {cert: client.pem}}]"
+                    + " | routes[0].backendTls.cert: unknown field (expected one of",
+            "backend TLS verify not a flag | routes: [{backendTls: {verify: maybe}}]"
+                    + " | routes[0].backendTls.verify: must be true or false, got 'maybe'",
+            "backend TLS CA file missing | routes: [{backendTls: {ca: nowhere.pem}}]"
+                    + " | routes[0].backendTls.ca: no such file: ",
+            "backend TLS server name an IP | routes: [{backendTls: {serverName: 10.0.0.1}}]"
+                    + " | routes[0].backendTls.serverName: must be a DNS name (it is sent as SNI, which cannot carry"
+                    + " an IP address), got '10.0.0.1'",
+            "backend TLS server name with a space | routes: [{backendTls: {serverName: 'api internal'}}]"
+                    + " | routes[0].backendTls.serverName: must be a DNS name",
     })
     void reportsFileFieldAndReason(String problem, String yaml, String expected) throws IOException {
         Path file = write((yaml.startsWith("discovery:") ? "" : "discovery: {file: replicas.yml}\n") + yaml + "\n");
@@ -439,6 +453,43 @@ class ConfigLoaderTest {
                 .routes().get(0);
         assertThat(route.policy().sticky()).isNull();
         assertThat(route.analysis()).isNull();
+    }
+
+    @Test
+    void readsBackendTlsWithFilesRelativeToTheConfig() throws Exception {
+        TestCa ca = TestCa.create("backend CA");
+        Files.createDirectories(dir.resolve("tls"));
+        ca.writeCertificate(dir.resolve("tls/backend-ca.pem"));
+        BalancerConfig config = ConfigLoader.load(write("""
+                discovery: {file: replicas.yml}
+                routes:
+                  - {name: plain, pathPrefix: /plain}
+                  - {name: off, pathPrefix: /off, backendTls: false}
+                  - {name: jdk, pathPrefix: /jdk, backendTls: true}
+                  - {name: ca, pathPrefix: /ca, backendTls: {ca: tls/backend-ca.pem}}
+                  - {name: named, pathPrefix: /named, backendTls: {ca: tls/backend-ca.pem, serverName: api.internal}}
+                  - {name: test, pathPrefix: /test, backendTls: {verify: false}}
+                """));
+
+        List<BackendTls> settings = config.routes().stream().map(RouteSpec::backendTls).toList();
+        assertThat(settings).containsExactly(null, null, BackendTls.DEFAULT,
+                new BackendTls(List.of(ca.certificate()), "tls/backend-ca.pem", true, null),
+                new BackendTls(List.of(ca.certificate()), "tls/backend-ca.pem", true, "api.internal"),
+                new BackendTls(List.of(), null, false, null));
+    }
+
+    @Test
+    void aCaFileThatHoldsNoCertificateStopsStartUp() throws IOException {
+        Files.writeString(dir.resolve("empty.pem"), "");
+        Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+qJ8xI\n"
+                + "-----END PRIVATE KEY-----\n");
+        Path empty = write("discovery: {file: r.yml}\nroutes: [{backendTls: {ca: empty.pem}}]\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(empty)).hasMessage(empty + ":2: routes[0].backendTls.ca: "
+                + dir.resolve("empty.pem") + " holds no PEM certificate");
+        Path key = write("discovery: {file: r.yml}\nroutes: [{backendTls: {ca: key.pem}}]\n");
+        assertThatThrownBy(() -> ConfigLoader.load(key)).hasMessageStartingWith(key + ":2: routes[0].backendTls.ca: "
+                + dir.resolve("key.pem") + " is not a PEM certificate file (");
     }
 
     @Test

@@ -66,6 +66,11 @@ public final class RawHttp implements AutoCloseable {
         return new Response(Integer.parseInt(status.split(" ")[1]), headers, body.toString(StandardCharsets.UTF_8));
     }
 
+    /** The next {@code count} bytes, as Latin-1 text (what a tunnel carries after a {@code 101}). */
+    public String readBytes(int count) throws IOException {
+        return new String(in.readNBytes(count), StandardCharsets.ISO_8859_1);
+    }
+
     /** Everything the server sends until it closes (a reset ends it too); fails on the read timeout. */
     public String closedByServerAfterReading() throws IOException {
         ByteArrayOutputStream received = new ByteArrayOutputStream();

@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -27,6 +29,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.OptionalSslHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedStream;
 import io.netty.handler.stream.ChunkedWriteHandler;
 
@@ -41,7 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A real HTTP server on 127.0.0.1 standing in for one replica. It answers every path with its name
  * (header {@code X-Replica} and body), and a few paths (by their last segment) with behaviour tests need:
  * {@code POST /upload} counts the body, {@code GET /download?bytes=N} streams N bytes,
- * {@code GET /slow?ms=N} answers late, {@code GET /headers} echoes the request headers, {@code GET /halt}
+ * {@code GET /slow?ms=N} answers late, {@code GET /headers} echoes the request headers, {@code GET /tls}
+ * answers {@code tls} or {@code plain} after how the connection came (for a TLS backend), {@code GET /echo}
+ * with an {@code Upgrade} header switches to it and echoes every byte, {@code GET /halt}
  * and {@code GET /cut} send 10 of 100 promised bytes, then stand still or close.
  * It counts connections, requests and bytes so tests can see what reached it.
  */
@@ -61,6 +68,20 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicLong answers = new AtomicLong();
 
     public TestBackend(String name) throws InterruptedException {
+        this(name, null, false);
+    }
+
+    /** A replica that speaks only TLS, presenting {@code tls}'s certificate. */
+    public static TestBackend tls(String name, SslContext tls) throws InterruptedException {
+        return new TestBackend(name, tls, false);
+    }
+
+    /** A replica that answers TLS and plain HTTP on one port, told apart by a connection's first bytes. */
+    public static TestBackend tlsOrPlain(String name, SslContext tls) throws InterruptedException {
+        return new TestBackend(name, tls, true);
+    }
+
+    private TestBackend(String name, SslContext tls, boolean plainToo) throws InterruptedException {
         this.name = name;
         this.listener = new ServerBootstrap()
                 .group(group)
@@ -69,6 +90,10 @@ public final class TestBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         connections.incrementAndGet();
+                        if (tls != null) {
+                            channel.pipeline().addLast(plainToo ? new OptionalSslHandler(tls)
+                                    : tls.newHandler(channel.alloc()));
+                        }
                         channel.pipeline().addLast(new HttpServerCodec(), new ChunkedWriteHandler(), new Handler());
                     }
                 })
@@ -179,6 +204,8 @@ public final class TestBackend implements AutoCloseable {
                         Long.parseLong(uri.parameters().get("ms").get(0)), TimeUnit.MILLISECONDS);
                 case "/upload" -> text(ctx, Long.toString(bodyBytes), keepAlive);
                 case "/headers" -> text(ctx, lastHeaders.toString(), keepAlive);
+                case "/tls" -> text(ctx, ctx.pipeline().get(SslHandler.class) != null ? "tls" : "plain", keepAlive);
+                case "/echo" -> switchToEcho(ctx, request.headers().get(HttpHeaderNames.UPGRADE));
                 case "/halt" -> { // promises 100 bytes, sends 10, then stands still
                     DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                     head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 100).set("X-Replica", name);
@@ -196,6 +223,24 @@ public final class TestBackend implements AutoCloseable {
                 }
                 default -> text(ctx, name, keepAlive);
             }
+        }
+
+        /** Answers {@code 101} for {@code protocol}, then sends every byte received back, unparsed. */
+        private void switchToEcho(ChannelHandlerContext ctx, String protocol) {
+            DefaultFullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.SWITCHING_PROTOCOLS);
+            switching.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+                    .set(HttpHeaderNames.UPGRADE, protocol).set("X-Replica", name);
+            ctx.writeAndFlush(switching);
+            // The client sends nothing more before it has read the 101, so no byte meets the codec.
+            ctx.pipeline().remove(HttpServerCodec.class);
+            ctx.pipeline().remove(ChunkedWriteHandler.class);
+            ctx.pipeline().replace(this, "echo", new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext echo, Object msg) {
+                    echo.writeAndFlush(msg);
+                }
+            });
         }
 
         private void text(ChannelHandlerContext ctx, String body, boolean keepAlive) {

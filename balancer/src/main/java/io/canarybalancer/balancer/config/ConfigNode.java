@@ -118,6 +118,11 @@ public final class ConfigNode {
         return node.isMissingNode() || node.isNull();
     }
 
+    /** Whether this node is a mapping (a field that may be written either as a scalar or as a mapping asks). */
+    public boolean isMapping() {
+        return node.isObject();
+    }
+
     public boolean has(String key) {
         return node.has(key) && !node.get(key).isNull();
     }

@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.discovery;
 
 import io.canarybalancer.balancer.analysis.AnalysisSettings;
+import io.canarybalancer.balancer.route.BackendTls;
 import io.canarybalancer.balancer.route.RoutePolicy;
 
 import java.util.Objects;
@@ -8,10 +9,11 @@ import java.util.Objects;
 /**
  * A configured route before discovery fills in its replicas.
  *
- * @param analysis automated canary analysis, or {@code null} for none
+ * @param analysis   automated canary analysis, or {@code null} for none
+ * @param backendTls how connections to the route's replicas are encrypted, or {@code null} for plain HTTP
  */
 public record RouteSpec(String name, String pathPrefix, PoolRef stable, PoolRef canary, RoutePolicy policy,
-                        AnalysisSettings analysis) {
+                        AnalysisSettings analysis, BackendTls backendTls) {
 
     public RouteSpec {
         Objects.requireNonNull(name, "name");
@@ -21,12 +23,18 @@ public record RouteSpec(String name, String pathPrefix, PoolRef stable, PoolRef 
         Objects.requireNonNull(policy, "policy");
     }
 
-    /** A route without canary analysis. */
+    /** A route to plain-HTTP backends. */
+    public RouteSpec(String name, String pathPrefix, PoolRef stable, PoolRef canary, RoutePolicy policy,
+                     AnalysisSettings analysis) {
+        this(name, pathPrefix, stable, canary, policy, analysis, null);
+    }
+
+    /** A route to plain-HTTP backends without canary analysis. */
     public RouteSpec(String name, String pathPrefix, PoolRef stable, PoolRef canary, RoutePolicy policy) {
-        this(name, pathPrefix, stable, canary, policy, null);
+        this(name, pathPrefix, stable, canary, policy, null, null);
     }
 
     public RouteSpec withPolicy(RoutePolicy newPolicy) {
-        return new RouteSpec(name, pathPrefix, stable, canary, newPolicy, analysis);
+        return new RouteSpec(name, pathPrefix, stable, canary, newPolicy, analysis, backendTls);
     }
 }

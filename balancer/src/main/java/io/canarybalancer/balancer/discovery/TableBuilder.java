@@ -8,6 +8,7 @@ import io.canarybalancer.balancer.route.RoutingTable;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** Turns configured routes and a discovery catalog into a routing table. A pure function. */
 public final class TableBuilder {
@@ -32,9 +33,11 @@ public final class TableBuilder {
             Pool canary = pool(PoolRole.CANARY, spec.canary(), catalog);
             Route before = previous.route(spec.name());
             boolean unchanged = before != null && before.pathPrefix().equals(spec.pathPrefix())
-                    && before.policy().equals(spec.policy()) && before.stable().equals(stable)
+                    && before.policy().equals(spec.policy()) && Objects.equals(before.backendTls(), spec.backendTls())
+                    && before.stable().equals(stable)
                     && before.canary().equals(canary);
-            routes.add(unchanged ? before : new Route(spec.name(), spec.pathPrefix(), spec.policy(), stable, canary));
+            routes.add(unchanged ? before : new Route(spec.name(), spec.pathPrefix(), spec.policy(), spec.backendTls(),
+                    stable, canary));
         }
         return RoutingTable.of(routes);
     }

@@ -18,6 +18,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import javax.net.ssl.SSLException;
 import java.nio.charset.StandardCharsets;
 
 import java.util.Arrays;
@@ -184,7 +185,7 @@ final class Exchange implements BackendListener {
             connectFresh();
             return;
         }
-        Channel idle = connector.pollIdle(replica.address());
+        Channel idle = connector.pollIdle(replica.address(), route.backendTls());
         if (idle != null) {
             attach(idle, true);
         } else {
@@ -194,13 +195,15 @@ final class Exchange implements BackendListener {
 
     private void connectFresh() {
         int connecting = generation;
-        connector.connect(replica.address()).addListener((ChannelFutureListener) future -> {
+        connector.connect(replica.address(), route.backendTls()).addListener((ChannelFutureListener) future -> {
             if (finished || connecting != generation) {
                 future.channel().close(); // the client left while we were connecting
             } else if (future.isSuccess()) {
                 attach(future.channel(), false);
             } else if (future.cause() instanceof ConnectTimeoutException) {
                 unwell(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not accept the connection in time");
+            } else if (future.cause() instanceof SSLException e) {
+                unwell(HttpResponseStatus.BAD_GATEWAY, "TLS handshake with the backend failed: " + e.getMessage());
             } else {
                 unwell(HttpResponseStatus.BAD_GATEWAY, "backend refused the connection");
             }

@@ -13,6 +13,8 @@ public final class Route {
     private final String name;
     private final String pathPrefix;
     private final RoutePolicy policy;
+    /** How connections to this route's replicas are encrypted, or {@code null}: plain HTTP. */
+    private final BackendTls backendTls;
     private final Pool stable;
     private final Pool canary;
     private final Rotation stableRotation;
@@ -32,8 +34,10 @@ public final class Route {
      * @param pathPrefix starts with {@code /}; {@code /credit} matches {@code /credit},
      *                   {@code /credit/...} and {@code /credit?...} but not {@code /credits};
      *                   a prefix ending in {@code /} matches everything below it
+     * @param backendTls how connections to the replicas are encrypted, or {@code null} for plain HTTP
      */
-    public Route(String name, String pathPrefix, RoutePolicy policy, Pool stable, Pool canary) {
+    public Route(String name, String pathPrefix, RoutePolicy policy, BackendTls backendTls, Pool stable, Pool canary) {
+        this.backendTls = backendTls;
         this.name = Objects.requireNonNull(name, "name");
         this.pathPrefix = Objects.requireNonNull(pathPrefix, "pathPrefix");
         if (!pathPrefix.startsWith("/")) {
@@ -73,6 +77,11 @@ public final class Route {
         // A pool with a share but no replica hands its share to the other, as select does.
         this.unkeyedPools = toStable || toCanary ? AllowedPools.of(toStable, toCanary)
                 : AllowedPools.of(stableUsable, canaryUsable);
+    }
+
+    /** A route whose backends speak plain HTTP. */
+    public Route(String name, String pathPrefix, RoutePolicy policy, Pool stable, Pool canary) {
+        this(name, pathPrefix, policy, null, stable, canary);
     }
 
     /** A keyed user's side when it can serve, else the other side (a pool empty in discovery), else none. */
@@ -207,6 +216,11 @@ public final class Route {
 
     public RoutePolicy policy() {
         return policy;
+    }
+
+    /** How connections to this route's replicas are encrypted, or {@code null}: plain HTTP. */
+    public BackendTls backendTls() {
+        return backendTls;
     }
 
     public Pool stable() {

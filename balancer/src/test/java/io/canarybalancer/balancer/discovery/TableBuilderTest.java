@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer.discovery;
 
+import io.canarybalancer.balancer.route.BackendTls;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
@@ -71,6 +72,22 @@ class TableBuilderTest {
         assertThat(changed.route("message")).isSameAs(first.route("message"));
         assertThat(changed.route("credit")).isNotSameAs(first.route("credit"));
         assertThat(changed.route("credit").stable().isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRoutesBackendTlsReachesItsRouteAndAChangeOfItRebuildsTheRoute() {
+        RouteSpec plain = spec("message", "/", "message");
+        RouteSpec tls = new RouteSpec("message", "/", plain.stable(), plain.canary(), plain.policy(), null,
+                BackendTls.DEFAULT);
+        RoutingTable first = TableBuilder.build(List.of(plain), catalog);
+
+        RoutingTable secured = TableBuilder.build(List.of(tls), catalog, first);
+
+        assertThat(first.route("message").backendTls()).isNull();
+        assertThat(secured.route("message")).isNotSameAs(first.route("message"));
+        assertThat(secured.route("message").backendTls()).isEqualTo(BackendTls.DEFAULT);
+        assertThat(TableBuilder.build(List.of(tls.withPolicy(plain.policy())), catalog, secured).route("message"))
+                .as("unchanged, TLS included").isSameAs(secured.route("message"));
     }
 
     private static RouteSpec spec(String name, String prefix, String tag) {

@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
+import io.canarybalancer.balancer.route.BackendTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -9,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A {@link BackendConnector} whose connections are {@link EmbeddedChannel}s ending in a
@@ -20,12 +22,16 @@ final class EmbeddedBackends implements BackendConnector {
     final ArrayDeque<Channel> idle = new ArrayDeque<>();
     final List<Channel> released = new ArrayList<>();
     Throwable refuseWith;
+    /** The TLS setting of each connection asked for, {@code null} for plain ones, in order. */
+    final List<BackendTls> tlsAsked = new ArrayList<>();
 
     @Override
-    public Channel pollIdle(InetSocketAddress address) {
-        Channel channel;
-        while ((channel = idle.poll()) != null) {
-            if (channel.isActive()) {
+    public Channel pollIdle(InetSocketAddress address, BackendTls tls) {
+        idle.removeIf(channel -> !channel.isActive());
+        for (Channel channel : idle) {
+            // As the real pool: a connection serves only requests of its own TLS setting.
+            if (Objects.equals(tlsAsked.get(opened.indexOf(channel)), tls)) {
+                idle.remove(channel);
                 return channel;
             }
         }
@@ -33,9 +39,10 @@ final class EmbeddedBackends implements BackendConnector {
     }
 
     @Override
-    public ChannelFuture connect(InetSocketAddress address) {
+    public ChannelFuture connect(InetSocketAddress address, BackendTls tls) {
         EmbeddedChannel channel = new EmbeddedChannel(new BackendHandler(ProxySettings.defaults()));
         opened.add(channel);
+        tlsAsked.add(tls);
         if (refuseWith != null) {
             channel.close();
             return channel.newFailedFuture(refuseWith);

@@ -2,6 +2,7 @@ package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.discovery.PoolRef;
 import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.route.BackendTls;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.netty.buffer.ByteBuf;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import javax.net.ssl.SSLHandshakeException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -283,6 +285,27 @@ class FrontendHandlerTest {
 
         backends.refuseWith = null;
         exchangeOnce("/y");
+    }
+
+    @Test
+    void aFailedTlsHandshakeIsAnswered502WithItsReason() {
+        backends.refuseWith = new SSLHandshakeException("PKIX path building failed");
+        send(get("/x"));
+
+        WireMessage response = response();
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.body()).contains("TLS handshake with the backend failed: PKIX path building failed");
+    }
+
+    @Test
+    void eachConnectionIsAskedForWithItsRoutesBackendTls() {
+        TestProxyContext.oneStableReplica(routes, new RouteSpec("secure", "/secure", new PoolRef("service-v1", null),
+                new PoolRef("service-v2", null), RoutePolicy.defaults(), null, BackendTls.DEFAULT));
+
+        exchangeOnce("/secure/a");
+        exchangeOnce("/plain");
+
+        assertThat(backends.tlsAsked).containsExactly(BackendTls.DEFAULT, null);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer.proxy.pool;
 
+import io.canarybalancer.balancer.route.BackendTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 
@@ -8,14 +9,21 @@ import java.net.InetSocketAddress;
 /**
  * Hands out connections to backends for one event loop. Every method is called on that loop only,
  * and every channel it returns is registered on it, so callers never cross threads.
+ *
+ * <p>A connection is to an address over plain HTTP ({@code tls} is {@code null}) or over TLS with
+ * one setting: a connection is only ever handed out again for the same address and setting.
  */
 public interface BackendConnector {
 
-    /** An idle, open, pooled connection to {@code address}, or {@code null}. */
-    Channel pollIdle(InetSocketAddress address);
+    /** An idle, open, pooled connection to {@code address} with this TLS setting, or {@code null}. */
+    Channel pollIdle(InetSocketAddress address, BackendTls tls);
 
-    /** Opens a new connection to {@code address}. */
-    ChannelFuture connect(InetSocketAddress address);
+    /**
+     * Opens a new connection to {@code address}, over TLS when {@code tls} is not {@code null}. The
+     * future succeeds once the connection can carry a request (after the TLS handshake), and fails
+     * with the cause when it cannot: a handshake failure is a failure to connect.
+     */
+    ChannelFuture connect(InetSocketAddress address, BackendTls tls);
 
     /** Takes back a connection whose last exchange finished cleanly; closes it if it cannot be kept. */
     void release(Channel channel);

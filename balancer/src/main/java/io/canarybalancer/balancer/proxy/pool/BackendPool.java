@@ -1,18 +1,20 @@
 package io.canarybalancer.balancer.proxy.pool;
 
+import io.canarybalancer.balancer.route.BackendTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -24,17 +26,35 @@ import java.util.Map;
  * <p>Idle connections are kept most-recently-used first, so a quiet period lets the surplus age out
  * through the idle timeout. An idle connection keeps a read pending, so a backend that closes it is
  * noticed at once and the connection leaves the pool.
+ *
+ * <p>Plain and TLS connections are kept apart, and TLS ones by their setting: two routes may send
+ * to the same address, one in plain HTTP and one over TLS (or trusting different CAs), and a
+ * connection made for one must never carry the other's requests.
  */
 public final class BackendPool implements BackendConnector {
     private static final AttributeKey<InetSocketAddress> REPLICA = AttributeKey.valueOf("canary.replica");
+    /** The TLS setting a connection was made with; absent for plain connections. */
+    private static final AttributeKey<BackendTls> TLS = AttributeKey.valueOf("canary.backendTls");
 
     private final Bootstrap bootstrap;
+    private final BackendTlsContexts tlsContexts;
+    private final long handshakeTimeoutMs;
     private final int maxIdlePerReplica;
-    private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+    private final IdleConnections plainIdle;
+    private final Map<BackendTls, IdleConnections> tlsIdle = new HashMap<>();
 
+    /**
+     * @param initializer  builds a connection's pipeline; for a TLS connection it must put the handler
+     *                     of the channel's {@link TlsPeer#KEY} attribute first
+     * @param tlsContexts  the client TLS contexts, shared by the pools of every loop
+     */
     public BackendPool(EventLoop loop, Class<? extends Channel> channelType, ChannelHandler initializer,
-                       Duration connectTimeout, int maxIdlePerReplica) {
+                       Duration connectTimeout, int maxIdlePerReplica, BackendTlsContexts tlsContexts) {
         this.maxIdlePerReplica = maxIdlePerReplica;
+        this.tlsContexts = tlsContexts;
+        // The handshake gets as long as the TCP connect: both are "can this replica take a request".
+        this.handshakeTimeoutMs = connectTimeout.toMillis();
+        this.plainIdle = new IdleConnections(maxIdlePerReplica);
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(channelType)
@@ -47,27 +67,45 @@ public final class BackendPool implements BackendConnector {
     }
 
     @Override
-    public Channel pollIdle(InetSocketAddress address) {
-        ArrayDeque<Channel> channels = idle.get(address);
-        if (channels == null) {
-            return null;
-        }
-        Channel channel;
-        while ((channel = channels.pollFirst()) != null) {
-            if (channel.isActive()) {
-                return channel;
-            }
-        }
-        return null;
+    public Channel pollIdle(InetSocketAddress address, BackendTls tls) {
+        IdleConnections idle = tls == null ? plainIdle : tlsIdle.get(tls);
+        return idle == null ? null : idle.poll(address);
     }
 
     @Override
-    public ChannelFuture connect(InetSocketAddress address) {
-        ChannelFuture future = bootstrap.connect(address);
-        Channel channel = future.channel();
+    public ChannelFuture connect(InetSocketAddress address, BackendTls tls) {
+        if (tls == null) {
+            return track(bootstrap.connect(address), address, null);
+        }
+        String peerHost = tls.serverName() != null ? tls.serverName() : address.getHostString();
+        TlsPeer peer = new TlsPeer(tlsContexts.get(tls), peerHost, address.getPort(), handshakeTimeoutMs);
+        // The attribute must be in place when the initializer runs, which is inside connect().
+        ChannelFuture connected = track(bootstrap.clone().attr(TlsPeer.KEY, peer).connect(address), address, tls);
+        Channel channel = connected.channel();
+        ChannelPromise ready = channel.newPromise();
+        connected.addListener(tcp -> {
+            if (!tcp.isSuccess()) {
+                ready.tryFailure(tcp.cause());
+                return;
+            }
+            channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(handshake -> {
+                if (handshake.isSuccess()) {
+                    ready.trySuccess();
+                } else {
+                    ready.tryFailure(handshake.cause());
+                    channel.close();
+                }
+            });
+        });
+        return ready;
+    }
+
+    private ChannelFuture track(ChannelFuture connecting, InetSocketAddress address, BackendTls tls) {
+        Channel channel = connecting.channel();
         channel.attr(REPLICA).set(address);
+        channel.attr(TLS).set(tls);
         channel.closeFuture().addListener(closed -> forget(channel));
-        return future;
+        return connecting;
     }
 
     @Override
@@ -77,24 +115,23 @@ public final class BackendPool implements BackendConnector {
             channel.close();
             return;
         }
-        ArrayDeque<Channel> channels = idle.computeIfAbsent(address, key -> new ArrayDeque<>());
-        if (channels.size() >= maxIdlePerReplica) {
+        BackendTls tls = channel.attr(TLS).get();
+        IdleConnections idle = tls == null ? plainIdle
+                : tlsIdle.computeIfAbsent(tls, key -> new IdleConnections(maxIdlePerReplica));
+        if (!idle.offer(address, channel)) {
             channel.close();
             return;
         }
-        channels.addFirst(channel);
         // A pending read lets us see the backend closing the idle connection (see class comment).
         channel.read();
     }
 
     private void forget(Channel channel) {
         InetSocketAddress address = channel.attr(REPLICA).get();
-        ArrayDeque<Channel> channels = idle.get(address);
-        if (channels != null) {
-            channels.remove(channel);
-            if (channels.isEmpty()) {
-                idle.remove(address);
-            }
+        BackendTls tls = channel.attr(TLS).get();
+        IdleConnections idle = tls == null ? plainIdle : tlsIdle.get(tls);
+        if (idle != null) {
+            idle.remove(address, channel);
         }
     }
 }

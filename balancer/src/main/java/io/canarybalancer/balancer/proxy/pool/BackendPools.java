@@ -17,6 +17,7 @@ public final class BackendPools {
     private final ChannelHandler initializer;
     private final Duration connectTimeout;
     private final int maxIdlePerReplica;
+    private final BackendTlsContexts tlsContexts = new BackendTlsContexts();
 
     public BackendPools(EventLoopGroup group, Class<? extends Channel> channelType, ChannelHandler initializer,
                         Duration connectTimeout, int maxIdlePerReplica) {
@@ -40,6 +41,6 @@ public final class BackendPools {
     }
 
     private BackendPool create(EventLoop loop) {
-        return new BackendPool(loop, channelType, initializer, connectTimeout, maxIdlePerReplica);
+        return new BackendPool(loop, channelType, initializer, connectTimeout, maxIdlePerReplica, tlsContexts);
     }
 }
