@@ -2,6 +2,7 @@ package io.canarybalancer.balancer;
 
 import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.BalancerConfig.Listener;
 import io.canarybalancer.balancer.admin.AdminContext;
 import io.canarybalancer.balancer.admin.AdminServer;
 import io.canarybalancer.balancer.analysis.CanaryAnalysis;
@@ -19,12 +20,19 @@ import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.PassiveHealth;
 import io.canarybalancer.balancer.proxy.ProxyServer;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
+import io.canarybalancer.balancer.tls.CertificateFacts;
+import io.canarybalancer.balancer.tls.CertificateLoadException;
+import io.canarybalancer.balancer.tls.CertificateWatcher;
+import io.canarybalancer.balancer.tls.TlsEngine;
+import io.canarybalancer.balancer.tls.TlsListener;
+import io.canarybalancer.balancer.tls.TlsTerminator;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,9 +47,11 @@ public final class Balancer implements AutoCloseable {
     private final AdminServer admin;
     private final RoutingTableHolder routes;
     private final CanaryAnalysis analysis;
+    private final CertificateWatcher certificates;
 
     private Balancer(ReplicaSource source, RolloutStore rollout, ProxyServer proxy, AdminServer admin,
-                     RoutingTableHolder routes, CanaryAnalysis analysis) {
+                     RoutingTableHolder routes, CanaryAnalysis analysis, CertificateWatcher certificates) {
+        this.certificates = certificates;
         this.source = source;
         this.rollout = rollout;
         this.proxy = proxy;
@@ -66,39 +76,81 @@ public final class Balancer implements AutoCloseable {
         ProxyServer proxy = null;
         CanaryAnalysis analysis = null;
         AdminServer admin = null;
+        CertificateWatcher certificates = null;
         try {
             rollout.start(updater::rolloutChanged);
             source.start(updater::catalogChanged);
             PrometheusRegistry registry = new PrometheusRegistry();
             TrafficStats stats = new TrafficStats(registry, config.accessLog());
-            proxy = listen("listen", config.listen(),
-                    () -> ProxyServer.start(config.listen(), routes, config.proxy(), stats));
+            proxy = ProxyServer.start(routes, config.proxy(), stats);
             PassiveHealth health = proxy.health();
             routes.onChange(table -> {
                 stats.retainReplicasOf(table);
                 health.retainAddressesOf(table);
             });
-            log.info("Balancer listening on {}", format(proxy.localAddress()));
+            List<TlsListener> tls = bind(proxy, config.listeners());
+            certificates = CertificateWatcher.start(tls.stream().map(TlsListener::terminator).toList(),
+                    CertificateWatcher.DEFAULT_INTERVAL);
             RolloutControl control = new RolloutControl(updater, rollout);
             analysis = CanaryAnalysis.start(routes, stats, control, registry);
             Balancer[] self = new Balancer[1];
             AdminContext context = new AdminContext(routes, control, stats, registry,
                     () -> self[0] == null ? List.of() : self[0].watchStates(), proxy.health()::ejections,
                     analysis::statuses, config.discovery() instanceof ConsulDiscovery ? "consul" : "file",
-                    BalancerMain.version(), config.adminToken(), config.adminAllowedHosts());
+                    BalancerMain.version(), config.adminToken(), config.adminAllowedHosts(), tls);
             admin = listen("admin.listen", config.adminListen(),
                     () -> AdminServer.start(config.adminListen(), context));
-            self[0] = new Balancer(source, rollout, proxy, admin, routes, analysis);
+            self[0] = new Balancer(source, rollout, proxy, admin, routes, analysis, certificates);
             return self[0];
         } catch (Throwable e) {
             // Stop in the reverse order of starting; nothing may stay behind, not even a thread.
-            closeAll(admin, analysis, proxy, source, rollout);
+            closeAll(admin, analysis, certificates, proxy, source, rollout);
             throw e;
         }
     }
 
+    /**
+     * Binds every listener, in order; logs "Balancer listening on" for the first (scripts and tests
+     * wait for that line) and "Balancer also listening on" for each other.
+     *
+     * @return the TLS listeners, with their bound addresses
+     */
+    private static List<TlsListener> bind(ProxyServer proxy, List<Listener> listeners)
+            throws StartException, InterruptedException {
+        TlsEngine engine = listeners.stream().anyMatch(listener -> listener.tls() != null) ? TlsEngine.available() : null;
+        List<TlsListener> tls = new ArrayList<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            Listener listener = listeners.get(i);
+            String field = listeners.size() == 1 ? "listen" : "listen[" + i + "]";
+            TlsTerminator terminator = listener.tls() == null ? null : terminator(field, listener, engine);
+            InetSocketAddress bound = listen(field, listener.address(), () -> proxy.bind(listener.address(), terminator));
+            if (i == 0) {
+                log.info("Balancer listening on {}", format(bound));
+            } else {
+                log.info("Balancer also listening on {}{}", format(bound), terminator == null ? "" : " (TLS)");
+            }
+            if (terminator != null) {
+                CertificateFacts served = terminator.certificates().get(0).served();
+                log.info("TLS on {} ({} engine): {} serial {}, {}, expires {}; {} SNI pair(s)", format(bound),
+                        engine.label(), listener.tls().certificate().cert(), served.serial(), served.subject(),
+                        served.notAfter(), listener.tls().sni().size());
+                tls.add(new TlsListener(format(bound), terminator));
+            }
+        }
+        return tls;
+    }
+
+    /** Loads a listener's certificates; the configuration check loaded them already, unless they changed since. */
+    private static TlsTerminator terminator(String field, Listener listener, TlsEngine engine) throws StartException {
+        try {
+            return TlsTerminator.load(format(listener.address()), listener.tls(), engine, Clock.systemUTC());
+        } catch (CertificateLoadException e) {
+            throw new StartException(field + ".tls: " + e.describe(), e);
+        }
+    }
+
     /** Starts a listener; a bind failure becomes one line naming the field, the address and the reason. */
-    private static <T> T listen(String field, InetSocketAddress address, Listener<T> listener)
+    private static <T> T listen(String field, InetSocketAddress address, Binding<T> listener)
             throws StartException, InterruptedException {
         try {
             return listener.start();
@@ -108,7 +160,7 @@ public final class Balancer implements AutoCloseable {
     }
 
     /** Starting a server that binds an address. */
-    private interface Listener<T> {
+    private interface Binding<T> {
         T start() throws IOException, InterruptedException;
     }
 
@@ -145,8 +197,14 @@ public final class Balancer implements AutoCloseable {
         return states;
     }
 
+    /** The primary (first) listener's bound address. */
     public InetSocketAddress localAddress() {
         return proxy.localAddress();
+    }
+
+    /** Every listener's bound address, in configuration order. */
+    public List<InetSocketAddress> localAddresses() {
+        return proxy.localAddresses();
     }
 
     public RoutingTableHolder routes() {
@@ -162,7 +220,7 @@ public final class Balancer implements AutoCloseable {
             return;
         }
         log.info("Balancer stopping: draining requests in flight");
-        closeAll(analysis, admin, proxy, source, rollout);
+        closeAll(analysis, admin, certificates, proxy, source, rollout);
         log.info("Balancer stopped");
     }
 

@@ -5,6 +5,7 @@ import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.proxy.ProxySettings;
 import io.canarybalancer.balancer.route.RoutePolicy;
+import io.canarybalancer.balancer.tls.TlsSettings;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -19,10 +20,11 @@ import java.util.Set;
  * {@link #defaults(Map)} for the seed exercise's setup.
  *
  * @param source            where it was read from, or {@code null} for the built-in defaults
+ * @param listeners         where the proxy listens, at least one; the first is the primary ({@link #listen()})
  * @param adminAllowedHosts names, besides its address and localhost, that requests to the admin listener
  *                          may give as their Host (lower case; {@code admin.allowedHosts})
  */
-public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAddress adminListen, String adminToken,
+public record BalancerConfig(Path source, List<Listener> listeners, InetSocketAddress adminListen, String adminToken,
                              List<String> adminAllowedHosts, Discovery discovery, List<RouteSpec> routes,
                              ProxySettings proxy, boolean accessLog) {
 
@@ -31,7 +33,10 @@ public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAd
     public static final String DEFAULT_CONSUL = "http://127.0.0.1:8500";
 
     public BalancerConfig {
-        Objects.requireNonNull(listen, "listen");
+        listeners = List.copyOf(listeners);
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("at least one listener is needed");
+        }
         Objects.requireNonNull(adminListen, "adminListen");
         Objects.requireNonNull(discovery, "discovery");
         Objects.requireNonNull(proxy, "proxy");
@@ -39,10 +44,26 @@ public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAd
         routes = List.copyOf(routes);
     }
 
-    /** No admin token, no other admin host names, no access log. */
+    /** One plain listener, no admin token, no other admin host names, no access log. */
     public BalancerConfig(Path source, InetSocketAddress listen, InetSocketAddress adminListen, Discovery discovery,
                           List<RouteSpec> routes, ProxySettings proxy) {
-        this(source, listen, adminListen, null, List.of(), discovery, routes, proxy, false);
+        this(source, List.of(new Listener(listen, null)), adminListen, null, List.of(), discovery, routes, proxy, false);
+    }
+
+    /** The primary listener's address: the first of {@link #listeners()}. */
+    public InetSocketAddress listen() {
+        return listeners.get(0).address();
+    }
+
+    /**
+     * One address the proxy listens on, every listener routed by the same table.
+     *
+     * @param tls its certificates when it speaks TLS, {@code null} for plain HTTP
+     */
+    public record Listener(InetSocketAddress address, TlsSettings tls) {
+        public Listener {
+            Objects.requireNonNull(address, "address");
+        }
     }
 
     /** Where replicas come from. */
@@ -75,7 +96,7 @@ public record BalancerConfig(Path source, InetSocketAddress listen, InetSocketAd
      * agent) with {@code CONSUL_HTTP_TOKEN}, one replica-weighted route.
      */
     public static BalancerConfig defaults(Map<String, String> env) {
-        return new BalancerConfig(null, new InetSocketAddress("0.0.0.0", DEFAULT_PORT),
+        return new BalancerConfig(null, List.of(new Listener(new InetSocketAddress("0.0.0.0", DEFAULT_PORT), null)),
                 new InetSocketAddress("127.0.0.1", DEFAULT_ADMIN_PORT), adminTokenFromEnv(env, null), List.of(),
                 new ConsulDiscovery(consulFromEnv(env, DEFAULT_CONSUL, null, null)),
                 List.of(seedRoute()), ProxySettings.defaults(), false);

@@ -3,6 +3,7 @@ package io.canarybalancer.balancer;
 import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.Discovery;
 import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.BalancerConfig.Listener;
 import io.canarybalancer.balancer.admin.AllowedHosts;
 import io.canarybalancer.balancer.analysis.AnalysisSettings;
 import io.canarybalancer.balancer.config.ConfigException;
@@ -20,6 +21,10 @@ import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.StickyRule;
 import io.canarybalancer.balancer.route.Strategy;
+import io.canarybalancer.balancer.tls.CertificateFiles;
+import io.canarybalancer.balancer.tls.CertificateLoadException;
+import io.canarybalancer.balancer.tls.CertificatePair;
+import io.canarybalancer.balancer.tls.TlsSettings;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +44,11 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -77,6 +84,11 @@ public final class ConfigLoader {
     private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle", "drain",
             "requestHead", "stall", "tunnelIdle");
     private static final Set<String> LIMITS = Set.of("requestLine", "headerSize", "headerCount");
+    private static final Set<String> LISTENER = Set.of("address", "tls");
+    private static final Set<String> TLS = Set.of("cert", "key", "sni");
+    private static final Set<String> SNI = Set.of("cert", "key", "names");
+    /** A DNS name as SNI sends it, or a wildcard for one label: {@code *.example.com}. */
+    private static final String SERVER_NAME = "(\\*\\.)?([a-z0-9_]([a-z0-9_-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?";
 
     private ConfigLoader() {
     }
@@ -93,7 +105,7 @@ public final class ConfigLoader {
         }
         root.requireObject(ROOT);
         BalancerConfig defaults = BalancerConfig.defaults(Map.of());
-        InetSocketAddress listen = address(root.get("listen"), defaults.listen());
+        List<Listener> listeners = listeners(root.get("listen"), file, defaults.listen());
         ConfigNode adminNode = root.get("admin").requireObject(ADMIN);
         InetSocketAddress admin = address(adminNode.get("listen"), defaults.adminListen());
         String adminToken = BalancerConfig.adminTokenFromEnv(env, adminNode.string("token", null));
@@ -112,7 +124,108 @@ public final class ConfigLoader {
                 .withTransport(transport(root.get("transport")))
                 .withUpgrades(upgrades(root.get("upgrades"), defaults.proxy().upgrades()));
         boolean accessLog = root.has("accessLog") && flag(root.get("accessLog"));
-        return new BalancerConfig(file, listen, admin, adminToken, allowedHosts, discovery, routes, proxy, accessLog);
+        return new BalancerConfig(file, listeners, admin, adminToken, allowedHosts, discovery, routes, proxy, accessLog);
+    }
+
+    /**
+     * {@code listen}: one address, or a list of entries, each a bare address (plain HTTP) or
+     * {@code {address, tls}}. No two entries may bind the same port on overlapping addresses.
+     */
+    private static List<Listener> listeners(ConfigNode node, Path configFile, InetSocketAddress fallback)
+            throws ConfigException {
+        if (!node.isList()) {
+            return List.of(node.isMissing() ? new Listener(fallback, null) : listener(node, configFile));
+        }
+        List<ConfigNode> items = node.items();
+        if (items.isEmpty()) {
+            throw node.error("must list at least one address");
+        }
+        List<Listener> listeners = new ArrayList<>();
+        for (ConfigNode item : items) {
+            Listener listener = listener(item, configFile);
+            for (int i = 0; i < listeners.size(); i++) {
+                if (overlap(listeners.get(i).address(), listener.address())) {
+                    ConfigNode at = item.isMapping() ? item.get("address") : item;
+                    throw at.error("port " + listener.address().getPort() + " is already bound by " + node.field()
+                            + "[" + i + "] (" + Balancer.format(listeners.get(i).address()) + ")");
+                }
+            }
+            listeners.add(listener);
+        }
+        return listeners;
+    }
+
+    /** Two binds that cannot both succeed: the same port (not 0, which picks a free one) on the same or any address. */
+    private static boolean overlap(InetSocketAddress a, InetSocketAddress b) {
+        return a.getPort() != 0 && a.getPort() == b.getPort() && (a.getAddress().equals(b.getAddress())
+                || a.getAddress().isAnyLocalAddress() || b.getAddress().isAnyLocalAddress());
+    }
+
+    private static Listener listener(ConfigNode node, Path configFile) throws ConfigException {
+        if (!node.isMapping()) {
+            return new Listener(address(node, null), null);
+        }
+        node.requireObject(LISTENER);
+        if (!node.has("address")) {
+            throw node.get("address").error("is required (host:port)");
+        }
+        ConfigNode tls = node.get("tls").requireObject(TLS);
+        return new Listener(address(node.get("address"), null), tls.isMissing() ? null : tls(tls, configFile));
+    }
+
+    /** {@code tls: {cert, key, sni: [{cert, key, names}]}}; each pair is loaded and checked now. */
+    private static TlsSettings tls(ConfigNode node, Path configFile) throws ConfigException {
+        CertificateFiles certificate = pair(node, configFile, List.of(), false);
+        List<CertificateFiles> sni = new ArrayList<>();
+        for (ConfigNode item : node.get("sni").items()) {
+            item.requireObject(SNI);
+            List<String> names = new ArrayList<>();
+            for (ConfigNode name : item.get("names").items()) {
+                String text = name.text().toLowerCase(Locale.ROOT);
+                if (!text.matches(SERVER_NAME)) {
+                    throw name.error("must be a DNS name such as api.example.com, or *.example.com for one label"
+                            + " under it, got '" + name.text() + "'");
+                }
+                names.add(text);
+            }
+            if (item.has("names") && names.isEmpty()) {
+                throw item.get("names").error("must list at least one name (or leave it out: the certificate's"
+                        + " DNS names are used)");
+            }
+            sni.add(pair(item, configFile, names, true));
+        }
+        return new TlsSettings(certificate, sni);
+    }
+
+    /**
+     * The {@code cert} and {@code key} of {@code node}, loaded and checked as the balancer would serve
+     * them; an {@code sni} pair needs names to be chosen by, its own or the certificate's.
+     */
+    private static CertificateFiles pair(ConfigNode node, Path configFile, List<String> names, boolean sni)
+            throws ConfigException {
+        CertificateFiles files = new CertificateFiles(file(node, "cert", configFile), file(node, "key", configFile),
+                names);
+        CertificatePair pair;
+        try {
+            pair = CertificatePair.load(files, Instant.now());
+        } catch (CertificateLoadException e) {
+            throw node.get(e.keyFile() ? "key" : "cert").error(e.describe());
+        }
+        if (sni && names.isEmpty() && pair.facts().dnsNames().isEmpty()) {
+            throw node.get("cert").error(files.cert() + ": the certificate has no DNS names to choose it by;"
+                    + " list them in names");
+        }
+        return files;
+    }
+
+    /** A required file name of {@code node}, resolved against the configuration file's folder. */
+    private static Path file(ConfigNode node, String key, Path configFile) throws ConfigException {
+        String name = node.requiredString(key);
+        try {
+            return configFile.toAbsolutePath().getParent().resolve(name).normalize();
+        } catch (InvalidPathException e) {
+            throw node.get(key).error("not a usable path: " + e.getReason());
+        }
     }
 
     /** {@code admin.allowedHosts}: more names requests may give as Host, such as a DNS name of the balancer. */

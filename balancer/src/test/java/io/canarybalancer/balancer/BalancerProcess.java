@@ -24,11 +24,15 @@ import java.util.regex.Pattern;
 public final class BalancerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("Balancer listening on (\\S+):(\\d+)$");
     private static final Pattern ADMIN = Pattern.compile("Admin API listening on /?(\\S+):(\\d+)");
+    /** The second and further listeners (the first one's line is {@link #LISTENING}). */
+    private static final Pattern ALSO_LISTENING = Pattern.compile("Balancer also listening on (\\S+):(\\d+)");
 
     private final Process process;
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
     private final CompletableFuture<Integer> port = new CompletableFuture<>();
     private final CompletableFuture<Integer> adminPort = new CompletableFuture<>();
+    /** Every listener's port in configuration order; all are logged before the admin API's line. */
+    private final List<Integer> ports = Collections.synchronizedList(new ArrayList<>());
 
     private BalancerProcess(Process process) {
         this.process = process;
@@ -107,6 +111,12 @@ public final class BalancerProcess implements AutoCloseable {
         return port.join();
     }
 
+    /** The port of the configuration's {@code index}th listener (0 is the first, {@link #port()}). */
+    public int port(int index) {
+        adminPort.join();
+        return ports.get(index);
+    }
+
     public int adminPort() {
         return adminPort.join();
     }
@@ -177,7 +187,12 @@ public final class BalancerProcess implements AutoCloseable {
                 }
                 Matcher matcher = LISTENING.matcher(line);
                 if (matcher.find()) {
+                    ports.add(0, Integer.parseInt(matcher.group(2)));
                     port.complete(Integer.parseInt(matcher.group(2)));
+                }
+                Matcher also = ALSO_LISTENING.matcher(line);
+                if (also.find()) {
+                    ports.add(Integer.parseInt(also.group(2)));
                 }
                 Matcher admin = ADMIN.matcher(line);
                 if (admin.find()) {

@@ -13,6 +13,9 @@ import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.StickyRule;
 import io.canarybalancer.balancer.route.Strategy;
+import io.canarybalancer.balancer.tls.CertificateFiles;
+import io.canarybalancer.balancer.tls.TestCertificates;
+import io.canarybalancer.balancer.tls.TlsSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -497,6 +501,96 @@ class ConfigLoaderTest {
         Path file = write("listen: ':1'\n");
 
         assertThatThrownBy(() -> ConfigLoader.load(file)).hasMessage(file + ": discovery: is required (file: PATH, or consul: {url: ...})");
+    }
+
+    @Test
+    void readsPlainAndTlsListenersWithCertificateFilesBesideTheConfig() throws Exception {
+        TestCertificates certificates = new TestCertificates();
+        certificates.write(TestCertificates.leaf("www", "www.example.com"), dir.resolve("server.pem"),
+                dir.resolve("server-key.pem"));
+        Files.createDirectories(dir.resolve("sni"));
+        certificates.write(TestCertificates.leaf("api", "api.example.com"), dir.resolve("sni/api.pem"),
+                dir.resolve("sni/api-key.pem"));
+
+        BalancerConfig config = ConfigLoader.load(write("""
+                discovery: {file: replicas.yml}
+                listen:
+                  - 0.0.0.0:48151
+                  - address: 0.0.0.0:48443
+                    tls:
+                      cert: server.pem
+                      key: server-key.pem
+                      sni:
+                        - cert: sni/api.pem
+                          key: sni/api-key.pem
+                          names: [API.example.com, '*.api.example.com']
+                        - {cert: sni/api.pem, key: sni/api-key.pem}
+                  - address: 127.0.0.1:0
+                  - 127.0.0.1:0
+                """));
+
+        assertThat(config.listen().getPort()).isEqualTo(48151);
+        assertThat(config.listeners()).extracting(listener -> listener.address().getPort())
+                .containsExactly(48151, 48443, 0, 0);
+        assertThat(config.listeners().get(0).tls()).isNull();
+        assertThat(config.listeners().get(2).tls()).isNull();
+        TlsSettings tls = config.listeners().get(1).tls();
+        Path folder = dir.toAbsolutePath();
+        assertThat(tls.certificate()).isEqualTo(new CertificateFiles(folder.resolve("server.pem"),
+                folder.resolve("server-key.pem")));
+        assertThat(tls.sni()).containsExactly(
+                new CertificateFiles(folder.resolve("sni/api.pem"), folder.resolve("sni/api-key.pem"),
+                        List.of("api.example.com", "*.api.example.com")),
+                new CertificateFiles(folder.resolve("sni/api.pem"), folder.resolve("sni/api-key.pem")));
+    }
+
+    @Test
+    void aBadListenEntryStopsStartUpNamingFieldAndReason() throws Exception {
+        TestCertificates certificates = new TestCertificates();
+        certificates.write(TestCertificates.leaf("www", "www.example.com"), dir.resolve("server.pem"),
+                dir.resolve("server-key.pem"));
+        certificates.write(TestCertificates.leaf("nameless"), dir.resolve("nameless.pem"), dir.resolve("nameless-key.pem"));
+        TestCertificates.writeStrayKey(dir.resolve("stray-key.pem"), "RSA");
+        Instant now = Instant.now();
+        certificates.write(TestCertificates.leaf("old", "old.example.com")
+                        .withValidity(now.minus(Duration.ofDays(9)), now.minus(Duration.ofDays(2))),
+                dir.resolve("old.pem"), dir.resolve("old-key.pem"));
+        Path folder = dir.toAbsolutePath();
+
+        assertListenError("listen: []", "listen: must list at least one address");
+        assertListenError("listen: [127.0.0.1:8080, '0.0.0.0:8080']",
+                "listen[1]: port 8080 is already bound by listen[0] (127.0.0.1:8080)");
+        assertListenError("listen: [{address: '[::]:8443'}, {address: '[::1]:8443'}]",
+                "listen[1].address: port 8443 is already bound by listen[0] ([0:0:0:0:0:0:0:0]:8443)");
+        assertListenError("listen: [{tls: {cert: server.pem, key: server-key.pem}}]",
+                "listen[0].address: is required (host:port)");
+        assertListenError("listen: [{address: ':8443', tls: {cert: server.pem, key: server-key.pem, chain: c.pem}}]",
+                "listen[0].tls.chain: unknown field (expected one of");
+        assertListenError("listen: [{address: ':8443', tls: {cert: server.pem}}]", "listen[0].tls.key: is required");
+        assertListenError("listen: [{address: ':8443', tls: {cert: missing.pem, key: server-key.pem}}]",
+                "listen[0].tls.cert: " + folder.resolve("missing.pem") + ": file does not exist");
+        assertListenError("listen: [{address: ':8443', tls: {cert: server.pem, key: stray-key.pem}}]",
+                "listen[0].tls.key: " + folder.resolve("stray-key.pem") + ": the key does not match the certificate"
+                        + " server.pem");
+        assertListenError("listen: [{address: ':8443', tls: {cert: old.pem, key: old-key.pem}}]",
+                "listen[0].tls.cert: " + folder.resolve("old.pem") + ": the certificate expired on");
+        assertListenError("listen: [{address: ':8443', tls: {cert: server.pem, key: server-key.pem,"
+                        + " sni: [{cert: server.pem, key: server-key.pem, names: ['bad name']}]}}]",
+                "listen[0].tls.sni[0].names[0]: must be a DNS name such as api.example.com");
+        assertListenError("listen: [{address: ':8443', tls: {cert: server.pem, key: server-key.pem,"
+                        + " sni: [{cert: server.pem, key: server-key.pem, names: ['*.*.example.com']}]}}]",
+                "listen[0].tls.sni[0].names[0]: must be a DNS name");
+        assertListenError("listen: [{address: ':8443', tls: {cert: server.pem, key: server-key.pem,"
+                        + " sni: [{cert: nameless.pem, key: nameless-key.pem}]}}]",
+                "listen[0].tls.sni[0].cert: " + folder.resolve("nameless.pem") + ": the certificate has no DNS names"
+                        + " to choose it by; list them in names");
+    }
+
+    private void assertListenError(String yaml, String expected) throws IOException {
+        Path file = write("discovery: {file: replicas.yml}\n" + yaml + "\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ":2: " + expected);
     }
 
     private Path write(String yaml) throws IOException {

@@ -38,6 +38,11 @@ public final class TestConfigs {
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Puts {@code listen} (YAML, with its {@code listen:} key) in place of the config's one plain listener. */
+    public static void listen(Path config, String listen) throws IOException {
+        Files.writeString(config, Files.readString(config).replaceFirst("(?m)^listen: 127.0.0.1:0\n", listen));
+    }
+
     /** A config listening on a free port with a replica file beside it, plus these extra lines. */
     public static Path config(Path dir, String replicaFile, String routesAndMore) throws IOException {
         Files.writeString(dir.resolve("replicas.yml"), replicaFile);

@@ -6,6 +6,7 @@ import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.PassiveHealth.Ejection;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
+import io.canarybalancer.balancer.tls.TlsListener;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.util.List;
@@ -20,13 +21,16 @@ import java.util.function.Supplier;
  * @param discovery "consul" or "file"
  * @param token     the bearer token every request but the dashboard page must carry, or {@code null}
  * @param allowedHosts names besides its address and localhost that requests may give as Host ({@link AllowedHosts})
+ * @param tls       the TLS listeners, with their certificates
  */
 public record AdminContext(RoutingTableHolder routes, RolloutControl rollouts, TrafficStats stats,
                            PrometheusRegistry registry, Supplier<List<WatchState>> watches,
                            Supplier<Map<String, Ejection>> ejections, Supplier<Map<String, AnalysisStatus>> analysis,
-                           String discovery, String version, String token, List<String> allowedHosts) {
+                           String discovery, String version, String token, List<String> allowedHosts,
+                           List<TlsListener> tls) {
 
     public AdminContext {
         allowedHosts = List.copyOf(allowedHosts);
+        tls = List.copyOf(tls);
     }
 }

@@ -4,6 +4,8 @@ import io.canarybalancer.balancer.discovery.RolloutState;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Route;
+import io.canarybalancer.balancer.tls.CertificateStatus;
+import io.canarybalancer.balancer.tls.TlsListener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -17,6 +19,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,6 +162,29 @@ public final class AdminServer implements AutoCloseable {
                         if (watch.lastSuccess() != null) {
                             callback.call(watch.lastSuccess().toEpochMilli() / 1000.0, watch.service());
                         }
+                    }
+                })
+                .register(context.registry());
+        GaugeWithCallback.builder()
+                .name("canary_balancer_tls_certificate_expiry_timestamp_seconds")
+                .help("When each certificate a TLS listener serves expires (Unix time)")
+                .labelNames("listener", "certificate")
+                .callback(callback -> {
+                    for (TlsListener listener : context.tls()) {
+                        for (CertificateStatus certificate : listener.terminator().certificates()) {
+                            callback.call(certificate.served().notAfter().getEpochSecond(), listener.address(),
+                                    certificate.file().toString());
+                        }
+                    }
+                })
+                .register(context.registry());
+        CounterWithCallback.builder()
+                .name("canary_balancer_tls_handshake_failures")
+                .help("TLS handshakes that failed on each TLS listener")
+                .labelNames("listener")
+                .callback(callback -> {
+                    for (TlsListener listener : context.tls()) {
+                        callback.call(listener.terminator().handshakeFailures(), listener.address());
                     }
                 })
                 .register(context.registry());

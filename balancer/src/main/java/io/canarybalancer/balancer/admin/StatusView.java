@@ -18,12 +18,17 @@ import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.StickyRule;
+import io.canarybalancer.balancer.tls.CertificateFacts;
+import io.canarybalancer.balancer.tls.CertificateStatus;
+import io.canarybalancer.balancer.tls.TlsEngine;
+import io.canarybalancer.balancer.tls.TlsListener;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
-/** The JSON of {@code GET /status}: routes, pools, replicas with expected and observed shares, watches. */
+/** The JSON of {@code GET /status}: routes, pools, replicas with expected and observed shares, watches, TLS. */
 final class StatusView {
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,6 +60,7 @@ final class StatusView {
             node.put("secondsSinceLastSuccess", since == null ? null : since.toMillis() / 1000.0);
             node.put("lastError", watch.lastError());
         }
+        root.set("tls", tls(context.tls(), now));
         root.put("unroutedRequests", context.stats().unroutedRequests());
         Map<String, Ejection> ejections = context.ejections().get();
         ObjectNode ejected = root.putObject("ejections");
@@ -148,6 +154,40 @@ final class StatusView {
                     .put("health", ejection != null && ejection.ejectedForMillis() > 0 ? "ejected" : "passing")
                     .put("expectedShare", totalWeight == 0 ? 0 : share * replica.weight() / totalWeight)
                     .put("requests", context.stats().replicaRequests(route.name(), replica.role(), replica.id()));
+        }
+        return node;
+    }
+
+    /**
+     * The TLS engine, and per TLS listener each certificate served: whom it names, until when, its
+     * serial, and the last reload's failure while the files on disk are not the ones served.
+     */
+    static ObjectNode tls(List<TlsListener> listeners, Instant now) {
+        TlsEngine engine = listeners.isEmpty() ? TlsEngine.available() : listeners.get(0).terminator().engine();
+        ObjectNode node = JSON.createObjectNode().put("engine", engine.label());
+        ArrayNode array = node.putArray("listeners");
+        for (TlsListener listener : listeners) {
+            ObjectNode entry = array.addObject()
+                    .put("address", listener.address())
+                    .put("handshakeFailures", listener.terminator().handshakeFailures());
+            ArrayNode certificates = entry.putArray("certificates");
+            for (CertificateStatus certificate : listener.terminator().certificates()) {
+                CertificateFacts served = certificate.served();
+                ObjectNode item = certificates.addObject()
+                        .put("file", certificate.file().toString())
+                        .put("role", certificate.sni() ? "sni" : "default")
+                        .put("subject", served.subject());
+                ArrayNode san = item.putArray("sanNames");
+                served.dnsNames().forEach(san::add);
+                ArrayNode names = item.putArray("serverNames");
+                certificate.names().forEach(names::add);
+                item.put("notAfter", served.notAfter().toString())
+                        .put("serial", served.serial())
+                        .put("daysLeft", Duration.between(now, served.notAfter()).toDays())
+                        .put("loadedAt", certificate.loadedAt().toString())
+                        .put("lastError", certificate.lastError())
+                        .put("lastErrorAt", certificate.lastErrorAt() == null ? null : certificate.lastErrorAt().toString());
+            }
         }
         return node;
     }

@@ -118,7 +118,12 @@ public final class ConfigNode {
         return node.isMissingNode() || node.isNull();
     }
 
-    /** Whether this node is a mapping (a field that may be written either as a scalar or as a mapping asks). */
+    /** This node is a sequence. */
+    public boolean isList() {
+        return node.isArray();
+    }
+
+    /** This node is a mapping. */
     public boolean isMapping() {
         return node.isObject();
     }

@@ -3,6 +3,7 @@ package io.canarybalancer.balancer.proxy;
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.pool.BackendPools;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
+import io.canarybalancer.balancer.tls.TlsTerminator;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -21,74 +22,90 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The listening side of the balancer: accepts client connections and gives each a
- * {@link FrontendHandler}. Backend connections share the client connection's event loop.
+ * The listening side of the balancer: one or more listeners, plain or TLS, accept client
+ * connections and give each a {@link FrontendHandler}. Backend connections share the client
+ * connection's event loop.
  */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
 
     private final EventLoopGroup workers;
-    private final Channel listener;
+    private final ServerBootstrap bootstrap;
+    private final ProxyContext context;
+    /** Bound by the thread that starts the balancer, read by any; closed together. */
+    private final List<Channel> listeners = new CopyOnWriteArrayList<>();
     private final ChannelGroup clients;
     private final Duration drainTimeout;
     private final PassiveHealth health;
     private final Transport transport;
 
-    private ProxyServer(EventLoopGroup workers, Channel listener, ChannelGroup clients,
+    private ProxyServer(EventLoopGroup workers, ServerBootstrap bootstrap, ProxyContext context, ChannelGroup clients,
                         Duration drainTimeout, PassiveHealth health, Transport transport) {
         this.health = health;
         this.transport = transport;
         this.workers = workers;
-        this.listener = listener;
+        this.bootstrap = bootstrap;
+        this.context = context;
         this.clients = clients;
         this.drainTimeout = drainTimeout;
     }
 
     /**
-     * Binds {@code address} and starts serving.
+     * Starts the event loops and everything the listeners share: one group serves every listener
+     * {@link #bind} adds, and every client connection of them counts towards {@code maxConnections}
+     * and takes part in the drain on {@link #close()}.
      *
-     * @throws IOException when the address cannot be bound; no thread of this server is left running
      * @throws IllegalStateException when the configured transport cannot run on this machine
      */
-    public static ProxyServer start(InetSocketAddress address, RoutingTableHolder routes, ProxySettings settings,
-                                    TrafficStats stats) throws IOException, InterruptedException {
+    public static ProxyServer start(RoutingTableHolder routes, ProxySettings settings, TrafficStats stats) {
         Transport transport = Transport.of(settings.transport());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
                 new DefaultThreadFactory("balancer-io"), transport.ioHandlerFactory());
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-        try {
-            BackendPools pools = new BackendPools(workers, transport.socketChannel(), new BackendInitializer(settings),
-                    settings.connectTimeout(), settings.maxIdlePerReplica());
-            PassiveHealth health = new PassiveHealth(Duration.ofSeconds(1), Duration.ofSeconds(30), System::nanoTime);
-            // Retries may add 20% to the traffic, plus ten a second, however many replicas fail.
-            RetryBudget retries = new RetryBudget(0.2, 10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
-            ProxyContext context = new ProxyContext(routes, pools::forLoop, settings, stats, health, retries);
-            Channel listener = new ServerBootstrap()
-                    // One group: a connection is accepted by an I/O thread and served by one, with no
-                    // hand-over between threads (and no wake-up) per connection, as HAProxy does.
-                    .group(workers)
-                    .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.AUTO_READ, false)
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // a client may close its side and wait
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    // The classic pooled allocator: measurably cheaper than 4.2's adaptive default
-                    // for a proxy's many short-lived buffers of similar sizes.
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new FrontendInitializer(context, clients))
-                    .bind(address).sync().channel();
-            log.info("Proxy transport: {}, {} I/O thread(s)", transport.label(),
-                    ((MultiThreadIoEventLoopGroup) workers).executorCount());
-            return new ProxyServer(workers, listener, clients, settings.drainTimeout(), health, transport);
-        } catch (Exception e) { // sync() rethrows a bind failure, an IOException, as it is
-            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
-            throw e;
-        }
+        BackendPools pools = new BackendPools(workers, transport.socketChannel(), new BackendInitializer(settings),
+                settings.connectTimeout(), settings.maxIdlePerReplica());
+        PassiveHealth health = new PassiveHealth(Duration.ofSeconds(1), Duration.ofSeconds(30), System::nanoTime);
+        // Retries may add 20% to the traffic, plus ten a second, however many replicas fail.
+        RetryBudget retries = new RetryBudget(0.2, 10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
+        ProxyContext context = new ProxyContext(routes, pools::forLoop, settings, stats, health, retries);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                // One group: a connection is accepted by an I/O thread and served by one, with no
+                // hand-over between threads (and no wake-up) per connection, as HAProxy does.
+                .group(workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // a client may close its side and wait
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                // The classic pooled allocator: measurably cheaper than 4.2's adaptive default
+                // for a proxy's many short-lived buffers of similar sizes.
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
+        log.info("Proxy transport: {}, {} I/O thread(s)", transport.label(),
+                ((MultiThreadIoEventLoopGroup) workers).executorCount());
+        return new ProxyServer(workers, bootstrap, context, clients, settings.drainTimeout(), health, transport);
+    }
+
+    /**
+     * Binds one more listener, routed by the same table as the others.
+     *
+     * @param tls TLS for its connections, or {@code null} for plain HTTP
+     * @return the bound address (useful when listening on port 0)
+     * @throws IOException when the address cannot be bound
+     */
+    public InetSocketAddress bind(InetSocketAddress address, TlsTerminator tls) throws IOException, InterruptedException {
+        // sync() rethrows a bind failure, an IOException, as it is
+        Channel listener = bootstrap.clone()
+                .childHandler(new FrontendInitializer(context, clients, tls))
+                .bind(address).sync().channel();
+        listeners.add(listener);
+        return (InetSocketAddress) listener.localAddress();
     }
 
     /** What passive health has learnt about the replicas: ejections in force, with their reasons. */
@@ -101,19 +118,26 @@ public final class ProxyServer implements AutoCloseable {
         return transport.label();
     }
 
-    /** The bound address (useful when listening on port 0). */
+    /** The first listener's bound address (useful when listening on port 0). */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) listener.localAddress();
+        return localAddresses().get(0);
+    }
+
+    /** Every listener's bound address, in the order they were bound. */
+    public List<InetSocketAddress> localAddresses() {
+        return listeners.stream().map(listener -> (InetSocketAddress) listener.localAddress()).toList();
     }
 
     /**
-     * Shuts down gracefully: stops accepting, lets every exchange in flight finish (its response
+     * Shuts down gracefully: stops accepting on every listener, lets every exchange in flight finish (its response
      * closes its connection) and closes idle connections at once; after the drain timeout whatever
      * is left is closed. Then the event loops stop.
      */
     @Override
     public void close() {
-        listener.close().awaitUninterruptibly();
+        for (Channel listener : listeners) {
+            listener.close().awaitUninterruptibly();
+        }
         ChannelGroupFuture closed = clients.newCloseFuture();
         for (Channel client : clients) {
             client.eventLoop().execute(() -> client.pipeline().fireUserEventTriggered(Drain.INSTANCE));

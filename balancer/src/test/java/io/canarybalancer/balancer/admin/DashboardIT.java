@@ -9,6 +9,7 @@ import io.canarybalancer.balancer.Http;
 import io.canarybalancer.balancer.TestBackend;
 import io.canarybalancer.balancer.TestConfigs;
 import io.canarybalancer.balancer.admin.WebDriverClient.LogEntry;
+import io.canarybalancer.balancer.tls.TestCertificates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -150,6 +152,51 @@ class DashboardIT {
             assertThat(status(balancer, null).path("routes").get(0).path("weight").asInt()).isZero();
             // Chromium itself logs the 400 answer as a failed resource load
             assertNoSevereLogs(List.of("status of 400"));
+        });
+    }
+
+    @Test
+    void warnsOfACertificateThatExpiresWithinFourteenDaysAndOfOneThatWouldNotLoad(TestInfo info) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("tls"));
+        TestCertificates certificates = new TestCertificates();
+        Instant now = Instant.now();
+        TestCertificates.Written soon = certificates.write(TestCertificates.leaf("soon.example.com", "soon.example.com")
+                .withValidity(now.minus(Duration.ofDays(80)), now.plus(Duration.ofDays(5)).plus(Duration.ofHours(1))),
+                home.resolve("soon.pem"), home.resolve("soon-key.pem"));
+        TestCertificates.Written later = certificates.write(TestCertificates.leaf("later.example.com", "later.example.com"),
+                home.resolve("later.pem"), home.resolve("later-key.pem"));
+        Path config = TestConfigs.config(home, TestConfigs.replicas(stable, List.of(canary)), "");
+        TestConfigs.listen(config, """
+                listen:
+                  - 127.0.0.1:0
+                  - address: 127.0.0.1:0
+                    tls:
+                      cert: soon.pem
+                      key: soon-key.pem
+                      sni: [{cert: later.pem, key: later-key.pem}]
+                """);
+        BalancerProcess balancer = BalancerProcess.start(config);
+        onPage(balancer, info, () -> {
+            browser.browserLog();
+            browser.navigate(balancer.adminUrl() + "/");
+            await("the expiry warning is shown", () -> displayed("[data-testid='tls-expiry-warning']"));
+            List<String> expiring = new ArrayList<>();
+            browser.execute("return Array.from(document.querySelectorAll(\"[data-testid='tls-expiring']\"))"
+                    + ".map(item => item.innerText);").forEach(item -> expiring.add(item.asText()));
+            assertThat(expiring).hasSize(1);
+            assertThat(expiring.get(0)).contains(soon.cert().toAbsolutePath().toString(), "expires in 5 days",
+                    "serial " + soon.serial()).doesNotContain("later");
+            assertThat(displayed("[data-testid='tls-reload-warning']")).isFalse();
+
+            // a broken renewal of the other pair: the page says it, and which serial is still served
+            TestCertificates.writeStrayKey(home.resolve("stray.tmp"), "RSA");
+            Files.move(home.resolve("stray.tmp"), later.key(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            await("the reload failure is shown", () -> displayed("[data-testid='tls-reload-warning']"));
+            assertThat(text("[data-testid='tls-reload-error']")).contains("does not match the certificate later.pem",
+                    "still serving serial " + later.serial());
+            screenshot("dashboard-tls.png");
+            assertNoSevereLogs(List.of());
         });
     }
 

@@ -1,9 +1,9 @@
 package io.canarybalancer.balancer.proxy.pool;
 
 import io.canarybalancer.balancer.route.BackendTls;
+import io.canarybalancer.balancer.tls.TlsEngine;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -23,7 +23,7 @@ public final class BackendTlsContexts {
     private final Map<BackendTls, SslContext> contexts = new ConcurrentHashMap<>();
     private final SslProvider provider;
 
-    /** Contexts on the engine {@link #provider()} picks. */
+    /** Contexts on the engine {@link TlsEngine#available()} picks. */
     public BackendTlsContexts() {
         this(provider());
     }
@@ -83,8 +83,7 @@ public final class BackendTlsContexts {
         return builder.build();
     }
 
-    /** OpenSSL (BoringSSL) when its native library is available for this platform, else the JDK. */
-    static SslProvider provider() {
-        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    private static SslProvider provider() {
+        return TlsEngine.available().provider();
     }
 }
