@@ -5,9 +5,11 @@
 # (config/balancer-bench.yml) in front of the same 4, then measures direct-to-backend, HAProxy and
 # balancer in alternating rounds with wrk (keep-alive, latency percentiles) and ab (a new connection
 # per request). Each proxy is pinned to core 0, the load generator and the backends to the other
-# cores. Prints a table of medians with the ratios balancer/HAProxy and balancer/direct, measures the
-# balancer's RSS with 1,000 idle client connections, and rewrites the results section of
-# bench/README.md. Stops everything it started, by PID. Bounded: about 4 minutes.
+# cores. The same again over TLS: both proxies also listen with one self-signed certificate made
+# for the run (openssl), and are measured with wrk and ab over https. Prints a table of medians
+# with the ratios balancer/HAProxy and balancer/direct, measures the balancer's RSS with 1,000 idle
+# client connections, and rewrites the results section of bench/README.md. Stops everything it
+# started, by PID. Bounded: about 9 minutes.
 #
 #   bench/load.sh [--rounds N] [--duration SECONDS] [--no-readme]
 set -euo pipefail
@@ -29,9 +31,15 @@ done
 BACKEND_PORTS=(19001 19002 19003 19004)
 HAPROXY_PORT=18081
 BALANCER_PORT=18082
+HAPROXY_TLS_PORT=18443
+BALANCER_TLS_PORT=18444
+HAPROXY_EC_PORT=18445
+BALANCER_EC_PORT=18446
 CONNECTIONS=64
 AB_REQUESTS=20000
 AB_CONCURRENCY=32
+# A TLS handshake per request costs the load generator as much as the proxy: fewer of them.
+AB_TLS_REQUESTS=5000
 IDLE_CONNECTIONS=1000
 WORK=$(mktemp -d)
 PIDS=()
@@ -55,6 +63,7 @@ command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v ab >/dev/null 2>&1 || missing+=(apache2-utils)
 command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   log "Installing ${missing[*]}"
   apt-get update -q >/dev/null
@@ -75,16 +84,17 @@ else
   LOAD_CPU=0
 fi
 
-for port in "${BACKEND_PORTS[@]}" $HAPROXY_PORT $BALANCER_PORT; do
+for port in "${BACKEND_PORTS[@]}" $HAPROXY_PORT $BALANCER_PORT $HAPROXY_TLS_PORT $BALANCER_TLS_PORT \
+            $HAPROXY_EC_PORT $BALANCER_EC_PORT; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     log "Port $port is already in use on 127.0.0.1; stop whatever listens there first."
     exit 1
   fi
 done
 
-await_port() { # port, what, pid, log
+await_port() { # port, what, pid, log[, scheme]
   for _ in $(seq 1 300); do
-    if curl -s -o /dev/null "http://127.0.0.1:$1/version"; then
+    if curl -s -k -o /dev/null "${5:-http}://127.0.0.1:$1/version"; then
       return 0
     fi
     if ! kill -0 "$3" 2>/dev/null; then
@@ -103,22 +113,52 @@ BACKENDS_PID=$!
 PIDS+=($BACKENDS_PID)
 for port in "${BACKEND_PORTS[@]}"; do await_port "$port" "the backends" $BACKENDS_PID "$WORK/backends.log"; done
 
-taskset -c "$PROXY_CPU" haproxy -db -f config/haproxy-bench.cfg >"$WORK/haproxy.log" 2>&1 &
+# The same certificates for both proxies: RSA 2048, still the most common, and ECDSA P-256 (certbot's
+# default since 2.0), each valid for the run's day.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+  -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+  -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$WORK/ec-key.pem" -out "$WORK/ec-cert.pem" 2>/dev/null
+cat "$WORK/cert.pem" "$WORK/key.pem" >"$WORK/haproxy.pem"
+cat "$WORK/ec-cert.pem" "$WORK/ec-key.pem" >"$WORK/haproxy-ec.pem"
+cat "$WORK/cert.pem" "$WORK/ec-cert.pem" >"$WORK/ca.pem"
+# The TLS front ends, beside the plain ones of the same processes, routing the same way.
+cat >"$WORK/haproxy-tls.cfg" <<TLS
+frontend balancer_tls
+    bind 127.0.0.1:$HAPROXY_TLS_PORT ssl crt $WORK/haproxy.pem alpn http/1.1 ssl-min-ver TLSv1.2
+    acl canary_flag req.hdr(X-Canary) -m found
+    use_backend canary if canary_flag
+    default_backend all
+frontend balancer_ec
+    bind 127.0.0.1:$HAPROXY_EC_PORT ssl crt $WORK/haproxy-ec.pem alpn http/1.1 ssl-min-ver TLSv1.2
+    acl canary_flag req.hdr(X-Canary) -m found
+    use_backend canary if canary_flag
+    default_backend all
+TLS
+sed -e "s|^listen: .*|listen:\n  - 127.0.0.1:$BALANCER_PORT\n  - {address: 127.0.0.1:$BALANCER_TLS_PORT, tls: {cert: cert.pem, key: key.pem}}\n  - {address: 127.0.0.1:$BALANCER_EC_PORT, tls: {cert: ec-cert.pem, key: ec-key.pem}}|" \
+    -e "s|file: balancer-bench-replicas.yml|file: $ROOT/config/balancer-bench-replicas.yml|" \
+    config/balancer-bench.yml >"$WORK/balancer-bench.yml"
+
+taskset -c "$PROXY_CPU" haproxy -db -f config/haproxy-bench.cfg -f "$WORK/haproxy-tls.cfg" >"$WORK/haproxy.log" 2>&1 &
 HAPROXY_PID=$!
 PIDS+=($HAPROXY_PID)
 await_port $HAPROXY_PORT "HAProxy" $HAPROXY_PID "$WORK/haproxy.log"
+await_port $HAPROXY_TLS_PORT "HAProxy" $HAPROXY_PID "$WORK/haproxy.log" https
 
 taskset -c "$PROXY_CPU" java -Xmx128m -XX:+UseSerialGC -jar balancer/target/balancer.jar \
-  --config config/balancer-bench.yml >"$WORK/balancer.log" 2>&1 &
+  --config "$WORK/balancer-bench.yml" >"$WORK/balancer.log" 2>&1 &
 BALANCER_PID=$!
 PIDS+=($BALANCER_PID)
 await_port $BALANCER_PORT "the balancer" $BALANCER_PID "$WORK/balancer.log"
+await_port $BALANCER_TLS_PORT "the balancer" $BALANCER_PID "$WORK/balancer.log" https
 
 # Both proxies must route the same way before anything is measured.
-for port in $HAPROXY_PORT $BALANCER_PORT; do
-  pool=$(curl -s -D - -o /dev/null -H 'X-Canary: 1' "http://127.0.0.1:$port/version" | tr -d '\r' \
+for url in "http://127.0.0.1:$HAPROXY_PORT" "http://127.0.0.1:$BALANCER_PORT" \
+           "https://127.0.0.1:$HAPROXY_TLS_PORT" "https://127.0.0.1:$BALANCER_TLS_PORT" \
+           "https://127.0.0.1:$HAPROXY_EC_PORT" "https://127.0.0.1:$BALANCER_EC_PORT"; do
+  pool=$(curl -s --cacert "$WORK/ca.pem" -D - -o /dev/null -H 'X-Canary: 1' "$url/version" | tr -d '\r' \
     | awk -F': ' 'tolower($1)=="x-canary-pool" {print $2}')
-  [ "$pool" = canary ] || { log "port $port did not route the flagged request to the canary"; exit 1; }
+  [ "$pool" = canary ] || { log "$url did not route the flagged request to the canary"; exit 1; }
 done
 
 # --- measurement helpers ----------------------------------------------------------------------
@@ -130,9 +170,9 @@ to_ms() { # "1.23ms" | "845.00us" | "1.02s" -> milliseconds
     else { printf "%.3f", v } }'
 }
 
-run_wrk() { # port -> "rps p50 p99"
+run_wrk() { # port[, scheme] -> "rps p50 p99"
   local out
-  out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$1/version")
+  out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${2:-http}://127.0.0.1:$1/version")
   if grep -q "Non-2xx\|Socket errors" <<<"$out"; then
     log "wrk saw errors on port $1:"; log "$out"; exit 1
   fi
@@ -143,9 +183,9 @@ run_wrk() { # port -> "rps p50 p99"
   echo "$rps $p50 $p99"
 }
 
-run_ab() { # port -> rps
+run_ab() { # port[, scheme, requests] -> rps
   local out
-  out=$(taskset -c "$LOAD_CPU" ab -q -n "$AB_REQUESTS" -c "$AB_CONCURRENCY" "http://127.0.0.1:$1/version" 2>&1)
+  out=$(taskset -c "$LOAD_CPU" ab -q -n "${3:-$AB_REQUESTS}" -c "$AB_CONCURRENCY" "${2:-http}://127.0.0.1:$1/version" 2>&1)
   if ! grep -q "^Failed requests: *0" <<<"$out" || grep -q "Non-2xx" <<<"$out"; then
     log "ab saw failures on port $1:"; log "$out"; exit 1
   fi
@@ -161,12 +201,28 @@ log "Warming up"
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((DURATION * 4))s" "http://127.0.0.1:$BALANCER_PORT/version" >/dev/null
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d2s "http://127.0.0.1:$HAPROXY_PORT/version" >/dev/null
 taskset -c "$LOAD_CPU" ab -q -n "$AB_REQUESTS" -c "$AB_CONCURRENCY" "http://127.0.0.1:$BALANCER_PORT/version" >/dev/null 2>&1
+taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$((DURATION * 2))s" "https://127.0.0.1:$BALANCER_TLS_PORT/version" >/dev/null
+taskset -c "$LOAD_CPU" ab -q -n "$AB_TLS_REQUESTS" -c "$AB_CONCURRENCY" "https://127.0.0.1:$BALANCER_TLS_PORT/version" >/dev/null 2>&1
+taskset -c "$LOAD_CPU" ab -q -n "$AB_TLS_REQUESTS" -c "$AB_CONCURRENCY" "https://127.0.0.1:$BALANCER_EC_PORT/version" >/dev/null 2>&1
 
-declare -A TARGET_PORT=([direct]=${BACKEND_PORTS[0]} [haproxy]=$HAPROXY_PORT [balancer]=$BALANCER_PORT)
+declare -A TARGET_PORT=([direct]=${BACKEND_PORTS[0]} [haproxy]=$HAPROXY_PORT [balancer]=$BALANCER_PORT
+                        [haproxy_tls]=$HAPROXY_TLS_PORT [balancer_tls]=$BALANCER_TLS_PORT
+                        [haproxy_ec]=$HAPROXY_EC_PORT [balancer_ec]=$BALANCER_EC_PORT)
 for round in $(seq 1 "$ROUNDS"); do
-  for target in direct haproxy balancer; do
-    read -r rps p50 p99 <<<"$(run_wrk "${TARGET_PORT[$target]}")"
-    ab_rps=$(run_ab "${TARGET_PORT[$target]}")
+  for target in direct haproxy balancer haproxy_tls balancer_tls haproxy_ec balancer_ec; do
+    if [[ $target == *_ec ]]; then
+      # Handshakes only: keep-alive over TLS costs the same whatever signed the certificate.
+      ab_rps=$(run_ab "${TARGET_PORT[$target]}" https "$AB_TLS_REQUESTS")
+      echo "$ab_rps" >>"$WORK/$target.ab"
+      log "round $round $target: ab $ab_rps req/s"
+      continue
+    elif [[ $target == *_tls ]]; then
+      read -r rps p50 p99 <<<"$(run_wrk "${TARGET_PORT[$target]}" https)"
+      ab_rps=$(run_ab "${TARGET_PORT[$target]}" https "$AB_TLS_REQUESTS")
+    else
+      read -r rps p50 p99 <<<"$(run_wrk "${TARGET_PORT[$target]}")"
+      ab_rps=$(run_ab "${TARGET_PORT[$target]}")
+    fi
     echo "$rps" >>"$WORK/$target.rps"
     echo "$p50" >>"$WORK/$target.p50"
     echo "$p99" >>"$WORK/$target.p99"
@@ -206,6 +262,12 @@ B_RPS=$(m balancer rps); H_RPS=$(m haproxy rps); D_RPS=$(m direct rps)
 B_P50=$(m balancer p50); H_P50=$(m haproxy p50); D_P50=$(m direct p50)
 B_P99=$(m balancer p99); H_P99=$(m haproxy p99); D_P99=$(m direct p99)
 B_AB=$(m balancer ab); H_AB=$(m haproxy ab); D_AB=$(m direct ab)
+BT_RPS=$(m balancer_tls rps); HT_RPS=$(m haproxy_tls rps)
+BT_P50=$(m balancer_tls p50); HT_P50=$(m haproxy_tls p50)
+BT_P99=$(m balancer_tls p99); HT_P99=$(m haproxy_tls p99)
+BT_AB=$(m balancer_tls ab); HT_AB=$(m haproxy_tls ab)
+BE_AB=$(m balancer_ec ab); HE_AB=$(m haproxy_ec ab)
+OPENSSL_VERSION=$(openssl version | awk '{print $2}')
 
 CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 JAVA_VERSION=$(java -version 2>&1 | head -1)
@@ -222,12 +284,24 @@ load generator and backends on cores $LOAD_CPU.
 | p99 latency, keep-alive: balancer / HAProxy | $(ratio "$B_P99" "$H_P99") | <= 1.2 |
 | throughput, new connection per request (ab): balancer / HAProxy | $(ratio "$B_AB" "$H_AB") | >= 1.0 |
 | throughput, keep-alive: balancer / direct | $(ratio "$B_RPS" "$D_RPS") | |
+| TLS throughput, keep-alive: balancer / HAProxy | $(ratio "$BT_RPS" "$HT_RPS") | >= 1.0 |
+| TLS p99 latency, keep-alive: balancer / HAProxy | $(ratio "$BT_P99" "$HT_P99") | <= 1.2 |
+| TLS throughput, a new connection and handshake per request (ab), RSA 2048: balancer / HAProxy | $(ratio "$BT_AB" "$HT_AB") | >= 1.0 |
+| TLS throughput, a new connection and handshake per request (ab), ECDSA P-256: balancer / HAProxy | $(ratio "$BE_AB" "$HE_AB") | >= 1.0 |
 
 | target | keep-alive req/s | p50 ms | p99 ms | ab req/s |
 |---|---|---|---|---|
 | direct to one backend | $D_RPS | $D_P50 | $D_P99 | $D_AB |
 | HAProxy | $H_RPS | $H_P50 | $H_P99 | $H_AB |
 | balancer | $B_RPS | $B_P50 | $B_P99 | $B_AB |
+| HAProxy, TLS | $HT_RPS | $HT_P50 | $HT_P99 | $HT_AB |
+| balancer, TLS | $BT_RPS | $BT_P50 | $BT_P99 | $BT_AB |
+| HAProxy, TLS, ECDSA certificate | | | | $HE_AB |
+| balancer, TLS, ECDSA certificate | | | | $BE_AB |
+
+TLS: the same self-signed certificates for both proxies (RSA 2048; the ECDSA P-256 rows only with ab);
+wrk and ab (OpenSSL $OPENSSL_VERSION) negotiate TLS 1.3; ab over https makes $AB_TLS_REQUESTS requests a
+round, each with a full handshake.
 
 RSS with $IDLE_CONNECTIONS idle client connections: balancer $((BALANCER_IDLE_RSS / 1024)) MiB (\`-Xmx128m -XX:+UseSerialGC\`),
 HAProxy $((HAPROXY_IDLE_RSS / 1024)) MiB. Target: balancer under 256 MiB.

@@ -18,6 +18,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -200,6 +201,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent handshake && handshake.isSuccess()) {
+            // The client's Finished just arrived, and the TLS library sends nothing back until the
+            // first answer (its session tickets go with it): a client that sends its request behind
+            // Nagle's algorithm (ab does) would wait for the kernel's delayed ACK of that Finished,
+            // 40 ms on every new connection. Acknowledge it at once.
+            Transport.acknowledgeNow(ctx.channel());
+        }
         if (evt instanceof ChannelInputShutdownEvent && tunnel != null) {
             tunnel.clientInputClosed();
         } else if (evt instanceof ChannelInputShutdownEvent) {
