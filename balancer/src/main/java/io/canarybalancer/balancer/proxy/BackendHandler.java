@@ -3,6 +3,7 @@ package io.canarybalancer.balancer.proxy;
 import io.canarybalancer.balancer.proxy.http1.BodyFraming;
 import io.canarybalancer.balancer.proxy.http1.HeadBuffer;
 import io.canarybalancer.balancer.proxy.http1.ResponseHead;
+import io.canarybalancer.balancer.proxy.http1.UpgradeProtocols;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -36,6 +37,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
     private BackendListener owner;
     private boolean headRequest;
     private boolean http11Client;
+    private final UpgradeProtocols upgrades;
     /** The request asks to switch protocols: a {@code 101} may answer it. */
     private boolean upgrade;
     /** Set once the connection switched protocols: everything read goes there. */
@@ -48,6 +50,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
     private ScheduledFuture<?> idleCheck;
 
     BackendHandler(ProxySettings settings) {
+        this.upgrades = settings.upgrades();
         this.headBuffer = new HeadBuffer(settings.maxInitialLineLength(), settings.maxHeaderSize(), 502);
         this.head = new ResponseHead(Math.max(256, settings.maxHeaderCount()));
         this.body = new BodyFraming(settings.maxInitialLineLength(), settings.maxHeaderSize());
@@ -162,6 +165,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
     private int switchProtocols(ByteBuf in, int from, int to) {
         if (!upgrade) {
             invalid("backend sent an invalid response: 101 Switching Protocols to a request that did not ask for it");
+            return -1;
+        }
+        if (!head.switchesTo(upgrades)) {
+            invalid("backend sent an invalid response: 101 Switching Protocols that does not name "
+                    + "a protocol upgrades lists (Upgrade: " + head.upgradeField() + ")");
             return -1;
         }
         owner.onResponseHead(head, false); // the exchange makes the tunnel, see tunnel()

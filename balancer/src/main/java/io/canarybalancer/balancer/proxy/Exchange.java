@@ -343,9 +343,10 @@ final class Exchange implements BackendListener {
         backend = null;
         end();
         record();
-        Tunnel tunnel = new Tunnel(client, channel, stats.tunnelOpened(route, replica), settings.tunnelIdleTimeout());
+        Tunnel tunnel = new Tunnel(client, channel, stats.tunnelOpened(route, replica), settings.tunnelIdleTimeout(),
+                settings.stallTimeout());
         handler.tunnel(tunnel);
-        frontend.tunnelOpened(this, tunnel);
+        frontend.tunnelOpened(tunnel);
     }
 
     @Override

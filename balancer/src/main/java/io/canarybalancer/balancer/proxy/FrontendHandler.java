@@ -507,17 +507,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
         readIfReady();
     }
 
-    /** The exchange's backend switched protocols: from now on the connection is the tunnel's. */
-    void tunnelOpened(Exchange finished, Tunnel opened) {
-        if (exchange != finished) {
-            return;
-        }
+    /** The current exchange's backend switched protocols: from now on the connection is the tunnel's. */
+    void tunnelOpened(Tunnel opened) {
         exchange = null;
         tunnel = opened;
         cancelTimer(); // the tunnel keeps its own
         ByteBuf early = pending; // sent after the upgrade request, before the answer: the new protocol's
         pending = null;
         opened.open(early);
+        if (inputClosed) {
+            opened.clientInputClosed(); // the client shut its side while waiting for the answer
+        }
     }
 
     void exchangeAborted(Exchange aborted) {

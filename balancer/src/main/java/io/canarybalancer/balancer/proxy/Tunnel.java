@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Backpressure as in the exchange: a side is read again only while the other side's outbound
  * buffer is below its high-water mark, so a fast sender and a slow reader hold at most a read's
  * worth in the balancer. A tunnel that carries nothing either way for {@code timeouts.tunnelIdle}
- * is closed, by one task re-armed by timestamp.
+ * is closed, by one task re-armed by timestamp. When one side closes, the other is closed once what
+ * was sent to it is out, or after {@code timeouts.stall} if it stopped reading.
  *
  * <p>Both connections share one event loop (the backend was opened on the client's), so nothing
  * here needs synchronisation.
@@ -30,15 +31,23 @@ final class Tunnel {
     private final Channel backend;
     private final TunnelCounters counters;
     private final long idleNanos;
+    private final long closeGraceNanos;
     private long lastActive;
     private ScheduledFuture<?> idleCheck;
     private boolean closed;
 
-    Tunnel(ChannelHandlerContext client, Channel backend, TunnelCounters counters, Duration idle) {
+    /**
+     * @param idle       how long the tunnel may carry nothing either way ({@code timeouts.tunnelIdle})
+     * @param closeGrace how long a side has to take what is left for it once the other side closed
+     *                   ({@code timeouts.stall})
+     */
+    Tunnel(ChannelHandlerContext client, Channel backend, TunnelCounters counters, Duration idle,
+           Duration closeGrace) {
         this.client = client;
         this.backend = backend;
         this.counters = counters;
         this.idleNanos = idle.toNanos();
+        this.closeGraceNanos = closeGrace.toNanos();
     }
 
     /**
@@ -128,15 +137,21 @@ final class Tunnel {
     /** The client connection closed: the backend's closes once what the client sent is out. */
     void clientClosed() {
         if (close()) {
-            backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeAfterWrites(backend);
         }
     }
 
     /** The backend connection closed: the client's closes once what the backend sent is out. */
     void backendClosed() {
         if (close()) {
-            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeAfterWrites(client.channel());
         }
+    }
+
+    private void closeAfterWrites(Channel peer) {
+        peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        // A peer that stopped reading would hold those writes, and its connection, for ever.
+        client.executor().schedule(() -> peer.close(), closeGraceNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Whether the tunnel was open until now. */

@@ -11,13 +11,19 @@ import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLHandshakeException;
 import java.net.ConnectException;
@@ -966,6 +972,19 @@ class FrontendHandlerTest {
         assertThat(forwarded.header("HTTP2-Settings")).isNull();
     }
 
+    @ParameterizedTest(name = "the 101''s fields: [{0}]")
+    @ValueSource(strings = {"", "Upgrade: h2c\r\n", "Upgrade: websocket\r\nUpgrade: websocket\r\n"})
+    void aSwitchToNoneOrAnotherProtocolIsAnswered502(String upgrade) {
+        send(UPGRADE);
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+
+        reply(backend, "HTTP/1.1 101 Switching Protocols\r\n" + upgrade + "Connection: Upgrade\r\n\r\n");
+
+        assertThat(response().status()).isEqualTo(502);
+        assertThat(backend.isOpen()).isFalse();
+    }
+
     @Test
     void aSwitchNobodyAskedForIsAnswered502() {
         send(get("/x"));
@@ -1010,6 +1029,39 @@ class FrontendHandlerTest {
         client.close();
         second.runPendingTasks();
         assertThat(second.isOpen()).isFalse();
+    }
+
+    @Test
+    void aClientThatStopsReadingIsClosedAfterTheStallTimeoutOnceTheBackendClosedTheTunnel() {
+        EmbeddedChannel backend = openTunnel();
+        client.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg); // a client that reads nothing: no write ever completes
+            }
+        });
+
+        reply(backend, "last words");
+        backend.close();
+        client.runPendingTasks();
+        assertThat(client.isOpen()).as("its writes still pending").isTrue();
+
+        client.advanceTimeBy(settings.stallTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+        assertThat(client.isOpen()).isFalse();
+    }
+
+    @Test
+    void aClientThatShutItsSideBeforeTheSwitchHasTheBackendConnectionShutToo() {
+        send(UPGRADE);
+        EmbeddedChannel backend = backends.last();
+        backend.releaseOutbound();
+        client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+
+        reply(backend, SWITCHED);
+
+        backend.runPendingTasks();
+        assertThat(backend.isOpen()).as("an embedded backend cannot half-close, so it closes").isFalse();
     }
 
     @Test

@@ -389,7 +389,6 @@ public final class RequestHead implements RouteRequest {
         return !chunked && contentLength == 0;
     }
 
-    /** Whether it carries {@code Expect}; see {@link #expectsContinue()}. */
     /**
      * Whether the request asks to switch the connection to an allowed protocol (see
      * {@link UpgradeProtocols}): its {@code Upgrade} field is forwarded with {@code Connection: upgrade}.
@@ -398,6 +397,7 @@ public final class RequestHead implements RouteRequest {
         return upgrade;
     }
 
+    /** Whether it carries {@code Expect}; see {@link #expectsContinue()}. */
     public boolean hasExpect() {
         return expectField >= 0;
     }

@@ -155,12 +155,28 @@ public final class ResponseHead {
         return code < 200;
     }
 
-    /** Whether this status never has a body, whatever the head declares (1xx, 204, 304). */
     /** {@code 101 Switching Protocols}: what follows the head is the new protocol's, in both directions. */
     public boolean switchingProtocols() {
         return code == 101;
     }
 
+    /**
+     * Whether a {@code 101} names, in its one {@code Upgrade} field, only protocols of
+     * {@code protocols} (RFC 9110 section 15.2.2: a server that switches says to what). A switch to
+     * anything else would give the client a raw channel the balancer never agreed to.
+     */
+    public boolean switchesTo(UpgradeProtocols protocols) {
+        int field = fields.find(FieldName.UPGRADE, 0);
+        return field >= 0 && fields.find(FieldName.UPGRADE, field + 1) < 0
+                && protocols.allowsAll(bytes, fields.valueStart(field), fields.valueEnd(field));
+    }
+
+    /** The values of the {@code Upgrade} fields, for error messages. */
+    public String upgradeField() {
+        return fields.values(FieldName.UPGRADE).toString();
+    }
+
+    /** Whether this status never has a body, whatever the head declares (1xx, 204, 304). */
     public boolean bodylessStatus() {
         return code < 200 || code == 204 || code == 304;
     }
