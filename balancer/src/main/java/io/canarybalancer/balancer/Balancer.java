@@ -10,6 +10,7 @@ import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.discovery.FileReplicaSource;
 import io.canarybalancer.balancer.discovery.LocalRolloutStore;
 import io.canarybalancer.balancer.discovery.ReplicaSource;
+import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.RolloutControl;
 import io.canarybalancer.balancer.discovery.RolloutStore;
 import io.canarybalancer.balancer.discovery.TableUpdater;
@@ -35,6 +36,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A running balancer: discovery and rollout state feeding the routing table, the proxy reading it, the admin API. */
@@ -83,6 +85,8 @@ public final class Balancer implements AutoCloseable {
             PrometheusRegistry registry = new PrometheusRegistry();
             TrafficStats stats = new TrafficStats(registry, config.accessLog());
             proxy = ProxyServer.start(routes, config.proxy(), stats);
+            proxy.prepareBackendTls(config.routes().stream().map(RouteSpec::backendTls).filter(Objects::nonNull)
+                    .distinct().toList());
             PassiveHealth health = proxy.health();
             routes.onChange(table -> {
                 stats.retainReplicasOf(table);

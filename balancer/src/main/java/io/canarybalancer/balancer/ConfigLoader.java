@@ -361,6 +361,11 @@ public final class ConfigLoader {
             log.warn("Route {}: backendTls.verify is false: backend certificates are not checked, so anyone on the"
                     + " path can pose as a backend; for test setups only", name);
         }
+        if (backendTls != null && backendTls.verify() && backendTls.defaultTrust() && backendTls.serverName() == null) {
+            log.warn("Route {}: backendTls checks the backends' certificates against the JDK's public CAs without a"
+                    + " serverName, so any certificate a public CA issued passes; name the CA (ca) or the server"
+                    + " name (serverName)", name);
+        }
         return new RouteSpec(name, prefix, stable, canary,
                 new RoutePolicy(strategy, weight, rule, fallback, sticky(node.get("sticky")), false), analysis,
                 backendTls);

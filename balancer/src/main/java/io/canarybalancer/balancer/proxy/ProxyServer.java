@@ -2,6 +2,7 @@ package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.pool.BackendPools;
+import io.canarybalancer.balancer.route.BackendTls;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.canarybalancer.balancer.tls.TlsTerminator;
 import io.netty.bootstrap.ServerBootstrap;
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -42,11 +44,13 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup clients;
     private final Duration drainTimeout;
     private final PassiveHealth health;
+    private final BackendPools pools;
     private final Transport transport;
 
     private ProxyServer(EventLoopGroup workers, ServerBootstrap bootstrap, ProxyContext context, ChannelGroup clients,
-                        Duration drainTimeout, PassiveHealth health, Transport transport) {
+                        Duration drainTimeout, PassiveHealth health, Transport transport, BackendPools pools) {
         this.health = health;
+        this.pools = pools;
         this.transport = transport;
         this.workers = workers;
         this.bootstrap = bootstrap;
@@ -89,7 +93,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
         log.info("Proxy transport: {}, {} I/O thread(s)", transport.label(),
                 ((MultiThreadIoEventLoopGroup) workers).executorCount());
-        return new ProxyServer(workers, bootstrap, context, clients, settings.drainTimeout(), health, transport);
+        return new ProxyServer(workers, bootstrap, context, clients, settings.drainTimeout(), health, transport, pools);
     }
 
     /**
@@ -106,6 +110,14 @@ public final class ProxyServer implements AutoCloseable {
                 .bind(address).sync().channel();
         listeners.add(listener);
         return (InetSocketAddress) listener.localAddress();
+    }
+
+    /**
+     * Makes the TLS context of each of these backend settings now, on this thread, rather than on
+     * an event loop at the first request that needs it (which would read the trust store there).
+     */
+    public void prepareBackendTls(Collection<BackendTls> settings) {
+        pools.prepare(settings);
     }
 
     /** What passive health has learnt about the replicas: ejections in force, with their reasons. */

@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer.proxy.pool;
 
+import io.canarybalancer.balancer.route.BackendTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
@@ -7,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,6 +32,14 @@ public final class BackendPools {
                 byLoop.put(loop, create(loop));
             }
         }
+    }
+
+    /**
+     * Builds the TLS context of each backend setting now, on the calling thread, so that no event
+     * loop reads a trust store or makes a native context on a request's path.
+     */
+    public void prepare(Collection<BackendTls> settings) {
+        settings.forEach(tlsContexts::get);
     }
 
     /** The pool of {@code loop}; call it from that loop. */

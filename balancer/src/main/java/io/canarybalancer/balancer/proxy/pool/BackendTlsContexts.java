@@ -34,10 +34,10 @@ public final class BackendTlsContexts {
     }
 
     /**
-     * The context for {@code tls}, built by the first loop that needs it: once per setting, and
-     * {@link #build} already succeeded for the same setting at start-up. A CA file was read with the
-     * configuration; the JDK's trust store (for {@code backendTls: true}) is read here, once. Two
-     * loops racing build it twice and keep one, rather than one waiting on the other.
+     * The context for {@code tls}: built once per setting, at start-up for every configured route
+     * (see {@link BackendPools#prepare}), so on a request's path this is a lookup. A setting met
+     * first on an event loop is built there; two loops racing build it twice and keep one, rather
+     * than one waiting on the other.
      */
     SslContext get(BackendTls tls) {
         SslContext context = contexts.get(tls);
