@@ -183,13 +183,18 @@ final class StatusView {
                 certificate.names().forEach(names::add);
                 item.put("notAfter", served.notAfter().toString())
                         .put("serial", served.serial())
-                        .put("daysLeft", Duration.between(now, served.notAfter()).toDays())
+                        .put("daysLeft", daysLeft(now, served.notAfter()))
                         .put("loadedAt", certificate.loadedAt().toString())
                         .put("lastError", certificate.lastError())
                         .put("lastErrorAt", certificate.lastErrorAt() == null ? null : certificate.lastErrorAt().toString());
             }
         }
         return node;
+    }
+
+    /** Whole days until {@code notAfter}, rounded down: negative once it has passed, even by an hour. */
+    static long daysLeft(Instant now, Instant notAfter) {
+        return Math.floorDiv(Duration.between(now, notAfter).getSeconds(), 86_400);
     }
 
     private static ObjectNode rollback(AutoRollback rollback) {
