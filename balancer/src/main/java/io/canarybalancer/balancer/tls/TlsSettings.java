@@ -14,11 +14,4 @@ public record TlsSettings(CertificateFiles certificate, List<CertificateFiles> s
         sni = List.copyOf(sni);
     }
 
-    /** The default pair first, then the SNI pairs. */
-    public List<CertificateFiles> pairs() {
-        List<CertificateFiles> pairs = new java.util.ArrayList<>(sni.size() + 1);
-        pairs.add(certificate);
-        pairs.addAll(sni);
-        return List.copyOf(pairs);
-    }
 }

@@ -2,6 +2,7 @@ package io.canarybalancer.balancer.tls;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.Mapping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * TLS for one listener: its certificate pairs, the server-name table built from them, and the
@@ -29,6 +31,9 @@ public final class TlsTerminator {
     private final List<CertificateSlot> slots;
     private final LongAdder handshakeFailures = new LongAdder();
     private volatile ServerNames names;
+    /** Shared by every connection's handshake: the table of now, and the failure count. */
+    private final Mapping<String, SslContext> mapping = hostname -> names.map(hostname);
+    private final Consumer<Throwable> onFailure = this::handshakeFailed;
 
     private TlsTerminator(String listener, TlsEngine engine, List<CertificateSlot> slots) {
         this.listener = listener;
@@ -69,8 +74,7 @@ public final class TlsTerminator {
      */
     public void addTo(ChannelPipeline pipeline) {
         pipeline.addLast(PLAIN_HTTP, PlainHttpRejector.INSTANCE);
-        pipeline.addLast(HANDSHAKE, new TlsHandshake(hostname -> names.map(hostname), HANDSHAKE_TIMEOUT_MILLIS,
-                this::handshakeFailed));
+        pipeline.addLast(HANDSHAKE, new TlsHandshake(mapping, HANDSHAKE_TIMEOUT_MILLIS, onFailure));
     }
 
     private void handshakeFailed(Throwable cause) {
