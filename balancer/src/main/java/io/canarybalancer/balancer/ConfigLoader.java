@@ -205,15 +205,10 @@ public final class ConfigLoader {
             throws ConfigException {
         CertificateFiles files = new CertificateFiles(file(node, "cert", configFile), file(node, "key", configFile),
                 names);
-        CertificatePair pair;
         try {
-            pair = CertificatePair.load(files, Instant.now());
+            CertificatePair.load(files, sni, Instant.now());
         } catch (CertificateLoadException e) {
             throw node.get(e.keyFile() ? "key" : "cert").error(e.describe());
-        }
-        if (sni && names.isEmpty() && pair.facts().dnsNames().isEmpty()) {
-            throw node.get("cert").error(files.cert() + ": the certificate has no DNS names to choose it by;"
-                    + " list them in names");
         }
         return files;
     }

@@ -32,6 +32,19 @@ public final class CertificatePair {
         this.facts = CertificateFacts.of(chain.get(0));
     }
 
+    /**
+     * Reads and checks the pair as {@link #load(CertificateFiles, Instant)} does; an SNI pair
+     * ({@code sni}) must also have {@linkplain #serverNames() names} to be chosen by.
+     */
+    public static CertificatePair load(CertificateFiles files, boolean sni, Instant now) throws CertificateLoadException {
+        CertificatePair pair = load(files, now);
+        if (sni && pair.serverNames().isEmpty()) {
+            throw new CertificateLoadException(files.cert(), false, "the certificate has no DNS names to choose it by;"
+                    + " list them in names");
+        }
+        return pair;
+    }
+
     /** Reads and checks the pair {@code files} names, as of {@code now}. */
     public static CertificatePair load(CertificateFiles files, Instant now) throws CertificateLoadException {
         List<X509Certificate> chain = PemFiles.certificates(files.cert());
@@ -103,6 +116,11 @@ public final class CertificatePair {
     }
 
     /** The leaf certificate's facts. */
+    /** The names the pair is chosen by for SNI: those configured, else the certificate's own DNS names. */
+    public List<String> serverNames() {
+        return files.names().isEmpty() ? facts.dnsNames() : files.names();
+    }
+
     public CertificateFacts facts() {
         return facts;
     }

@@ -60,21 +60,12 @@ final class CertificateSlot {
 
     /** Loads the files and serves them from now on, or fails leaving what is served as it was. */
     private void load(Instant now) throws CertificateLoadException {
-        CertificatePair pair = CertificatePair.load(files, now);
-        List<String> names = names(pair);
-        if (sni && names.isEmpty()) {
-            throw new CertificateLoadException(files.cert(), false, "the certificate has no DNS names to choose it by;"
-                    + " list them in names");
-        }
+        CertificatePair pair = CertificatePair.load(files, sni, now);
+        List<String> names = pair.serverNames();
         SslContext context = ServerContexts.build(pair, engine);
         this.context = context;
         this.names = names;
         this.status = new CertificateStatus(files.cert(), sni, pair.facts(), names, now, null, null);
-    }
-
-    /** The names configured, else the certificate's own DNS names. */
-    private List<String> names(CertificatePair pair) {
-        return files.names().isEmpty() ? pair.facts().dnsNames() : files.names();
     }
 
     SslContext context() {
