@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer;
 
+import io.canarybalancer.balancer.tls.TestCertificates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,20 +19,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * accepts it, and plain and TLS routes to one address never share a connection.
  */
 class BackendTlsIT {
-    static TestCa ca;
-    static TestCa.Issued signed;
-    static TestCa.Issued impostor;
+    static TestCertificates ca;
+    static TestCertificates.Issued signed;
+    static TestCertificates.Issued impostor;
 
     @TempDir
     Path dir;
     final List<AutoCloseable> running = new ArrayList<>();
 
     @BeforeAll
-    static void certificates() {
-        ca = TestCa.create("backend CA");
+    static void certificates() throws Exception {
+        ca = new TestCertificates("backend CA");
         // Only a DNS name, not 127.0.0.1: by default the chain is checked, not the name.
-        signed = ca.issue(List.of("backend.test"));
-        impostor = TestCa.create("another CA").issue(List.of("backend.test"));
+        signed = ca.issue("backend.test");
+        impostor = new TestCertificates("another CA").issue("backend.test");
     }
 
     @AfterEach
@@ -48,7 +49,7 @@ class BackendTlsIT {
 
     /** The balancer with this replica file and these routes; the CA's certificate is {@code backend-ca.pem} beside them. */
     private BalancerProcess balancer(String replicas, String routes) throws Exception {
-        ca.writeCertificate(dir.resolve("backend-ca.pem"));
+        ca.writeCa(dir.resolve("backend-ca.pem"));
         BalancerProcess balancer = BalancerProcess.start(TestConfigs.config(dir, replicas,
                 "timeouts: {connect: 2s}\nroutes:\n" + routes));
         running.add(balancer);

@@ -461,9 +461,9 @@ class ConfigLoaderTest {
 
     @Test
     void readsBackendTlsWithFilesRelativeToTheConfig() throws Exception {
-        TestCa ca = TestCa.create("backend CA");
+        TestCertificates ca = new TestCertificates("backend CA");
         Files.createDirectories(dir.resolve("tls"));
-        ca.writeCertificate(dir.resolve("tls/backend-ca.pem"));
+        ca.writeCa(dir.resolve("tls/backend-ca.pem"));
         BalancerConfig config = ConfigLoader.load(write("""
                 discovery: {file: replicas.yml}
                 routes:
@@ -477,8 +477,8 @@ class ConfigLoaderTest {
 
         List<BackendTls> settings = config.routes().stream().map(RouteSpec::backendTls).toList();
         assertThat(settings).containsExactly(null, null, BackendTls.DEFAULT,
-                new BackendTls(List.of(ca.certificate()), "tls/backend-ca.pem", true, null),
-                new BackendTls(List.of(ca.certificate()), "tls/backend-ca.pem", true, "api.internal"),
+                new BackendTls(List.of(ca.ca()), "tls/backend-ca.pem", true, null),
+                new BackendTls(List.of(ca.ca()), "tls/backend-ca.pem", true, "api.internal"),
                 new BackendTls(List.of(), null, false, null));
     }
 

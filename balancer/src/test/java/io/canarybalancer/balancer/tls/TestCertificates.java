@@ -1,5 +1,9 @@
 package io.canarybalancer.balancer.tls;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -15,6 +19,7 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -71,9 +76,14 @@ public final class TestCertificates {
     }
 
     public TestCertificates() throws GeneralSecurityException, IOException {
+        this("Canary Balancer Test CA");
+    }
+
+    /** A test CA named {@code CN=commonName}. */
+    public TestCertificates(String commonName) throws GeneralSecurityException, IOException {
         caKeys = keys("EC");
         Instant now = Instant.now();
-        X500Name name = new X500Name("CN=Canary Balancer Test CA");
+        X500Name name = new X500Name("CN=" + commonName);
         JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(SERIALS.getAndIncrement()),
                 Date.from(now.minus(Duration.ofDays(2))), Date.from(now.plus(Duration.ofDays(3650))), name, caKeys.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
@@ -101,6 +111,34 @@ public final class TestCertificates {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, factory.getTrustManagers(), null);
         return context;
+    }
+
+    /** A certificate this CA issued, with its key, kept in memory: for a test server's own context. */
+    public record Issued(X509Certificate certificate, PrivateKey key, X509Certificate issuer) {
+
+        /**
+         * A server context presenting this certificate and its issuer: TLS 1.2 and 1.3, the JDK's
+         * engine, {@code http/1.1} chosen by ALPN when the client offers it.
+         */
+        public SslContext serverContext() {
+            try {
+                return SslContextBuilder.forServer(key, certificate, issuer).protocols("TLSv1.3", "TLSv1.2")
+                        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                                ApplicationProtocolNames.HTTP_1_1))
+                        .build();
+            } catch (SSLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** A server certificate with an EC P-256 key for these DNS names (its subject is the first), kept in memory. */
+    public Issued issue(String... dnsNames) throws GeneralSecurityException, IOException {
+        Leaf leaf = leaf(dnsNames[0], dnsNames).withKey("EC", KeyFormat.PKCS8);
+        KeyPair keys = keys(leaf.keyAlgorithm());
+        return new Issued(issue(leaf, keys), keys.getPrivate(), ca);
     }
 
     /** Makes the leaf and writes its pair to {@code cert} and {@code key}. */

@@ -1,7 +1,7 @@
 package io.canarybalancer.balancer.proxy.pool;
 
+import io.canarybalancer.balancer.tls.TestCertificates;
 import io.canarybalancer.balancer.TestBackend;
-import io.canarybalancer.balancer.TestCa;
 import io.canarybalancer.balancer.route.BackendTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -43,21 +43,21 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * connections are only ever reused for the same address and TLS setting.
  */
 class BackendPoolTest {
-    static TestCa ca;
-    static TestCa stranger;
-    static TestCa.Issued trusted;
-    static TestCa.Issued untrusted;
+    static TestCertificates ca;
+    static TestCertificates stranger;
+    static TestCertificates.Issued trusted;
+    static TestCertificates.Issued untrusted;
 
     final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     final EventLoop loop = group.next();
     final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeAll
-    static void certificates() {
-        ca = TestCa.create("backend CA");
-        stranger = TestCa.create("some other CA");
-        trusted = ca.issue(List.of("backend.test"));
-        untrusted = stranger.issue(List.of("backend.test"));
+    static void certificates() throws Exception {
+        ca = new TestCertificates("backend CA");
+        stranger = new TestCertificates("some other CA");
+        trusted = ca.issue("backend.test");
+        untrusted = stranger.issue("backend.test");
     }
 
     @AfterEach
@@ -107,8 +107,8 @@ class BackendPoolTest {
         return new InetSocketAddress("127.0.0.1", backend.port());
     }
 
-    static BackendTls trusting(TestCa ca, String serverName) {
-        return new BackendTls(List.of(ca.certificate()), "ca.pem", true, serverName);
+    static BackendTls trusting(TestCertificates ca, String serverName) {
+        return new BackendTls(List.of(ca.ca()), "ca.pem", true, serverName);
     }
 
     <T> T onLoop(Callable<T> call) throws Exception {
