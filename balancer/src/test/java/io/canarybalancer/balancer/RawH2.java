@@ -74,6 +74,7 @@ public final class RawH2 implements AutoCloseable {
     private final CompletableFuture<GoAway> goAway = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final AtomicLong framesReceived = new AtomicLong();
+    private long pingAcks; // guarded by this
     /** Orders stream ids and HPACK state with the bytes on the wire; never held while waiting for the reader. */
     private final Object encoding = new Object();
     private int nextStreamId = 1;
@@ -222,6 +223,28 @@ public final class RawH2 implements AutoCloseable {
         return frame(WINDOW_UPDATE, 0, streamId, ByteBuffer.allocate(4).putInt(increment).array());
     }
 
+    public static byte[] ping() {
+        return frame(PING, 0, 0, new byte[8]);
+    }
+
+    /**
+     * Waits (bounded) until the server has acknowledged {@code count} PINGs in all, or the connection ended;
+     * true if it acknowledged them.
+     */
+    public boolean awaitPingAcks(long count, Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        synchronized (this) {
+            while (pingAcks < count && !closed.isDone() && !goAway.isDone()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return pingAcks >= count;
+        }
+    }
+
     public static byte[] rstStream(int streamId, long errorCode) {
         return frame(RST_STREAM, 0, streamId, ByteBuffer.allocate(4).putInt((int) errorCode).array());
     }
@@ -247,22 +270,24 @@ public final class RawH2 implements AutoCloseable {
             closeQuietly();
         }, bound.toMillis(), TimeUnit.MILLISECONDS);
         long chunks = 0;
+        boolean refused = false;
         try {
             for (byte[] chunk = next.get(); chunk != null; chunk = next.get()) {
                 // Loopback socket buffers hold megabytes: without this check a whole flood can be written
                 // after the server has already sent GOAWAY and closed.
                 if (goAway.isDone() || closed.isDone()) {
-                    return new Flood(chunks, true, false);
+                    break;
                 }
                 write(chunk);
                 chunks++;
             }
-            return new Flood(chunks, false, timedOut.get());
         } catch (IOException e) {
-            return new Flood(chunks, !timedOut.get(), timedOut.get());
+            refused = true; // the server closed the connection, or the watchdog did
         } finally {
             watchdog.shutdownNow();
         }
+        boolean ended = refused || goAway.isDone() || closed.isDone();
+        return new Flood(chunks, ended && !timedOut.get(), timedOut.get());
     }
 
     /**
@@ -286,7 +311,7 @@ public final class RawH2 implements AutoCloseable {
     public record GoAway(int lastStreamId, long errorCode, String debugData) {
     }
 
-    /** The server's GOAWAY, when one comes. */
+    /** The server's GOAWAY, when one comes; null if the connection ended without one being read. */
     public CompletableFuture<GoAway> goAway() {
         return goAway;
     }
@@ -298,7 +323,7 @@ public final class RawH2 implements AutoCloseable {
      */
     public GoAway awaitEnd() {
         closed.orTimeout(10, TimeUnit.SECONDS).join();
-        return goAway.getNow(null);
+        return goAway.join();
     }
 
     /** Completes when the server closes the connection (or this client does). */
@@ -378,6 +403,11 @@ public final class RawH2 implements AutoCloseable {
                     case PING -> {
                         if ((flags & ACK) == 0) {
                             write(frame(PING, ACK, 0, payload));
+                        } else {
+                            synchronized (this) {
+                                pingAcks++;
+                                notifyAll();
+                            }
                         }
                     }
                     case GOAWAY -> {
@@ -400,6 +430,7 @@ public final class RawH2 implements AutoCloseable {
         } finally {
             closed.complete(null);
             streams.values().forEach(Stream::connectionClosed);
+            goAway.complete(null); // none came: awaitEnd() and goAway() say so with null
             synchronized (this) {
                 notifyAll();
             }
@@ -456,8 +487,10 @@ public final class RawH2 implements AutoCloseable {
             }
             notifyAll();
         }
-        serverSettings.complete(settings);
+        // The ACK goes out before anyone learns the settings, so frames sent after serverSettings() find
+        // them in force at the server (a server applies its own settings once they are acknowledged).
         write(frame(SETTINGS, ACK, 0, new byte[0]));
+        serverSettings.complete(settings);
     }
 
     private void onWindowUpdate(int streamId, int increment) {
