@@ -35,7 +35,7 @@ import java.util.function.Supplier;
  * that comes back. Frames are written by hand, 9-byte header and payload; header blocks are HPACK-coded by
  * Netty's encoder and decoder. A reader thread parses the server's frames, acknowledges its SETTINGS and
  * PINGs and gives back the bytes of every DATA frame to the connection window and, unless the stream
- * {@linkplain Stream#holdWindow() holds its window}, to the stream's; the client's own DATA waits for
+ * holds its window ({@link #open(Http2Headers, boolean, boolean)}), to the stream's; the client's own DATA waits for
  * the server's windows.
  */
 public final class RawH2 implements AutoCloseable {
@@ -136,10 +136,19 @@ public final class RawH2 implements AutoCloseable {
 
     /** Opens the next client stream with one HEADERS frame carrying these headers. */
     public Stream open(Http2Headers headers, boolean endStream) throws IOException {
+        return open(headers, endStream, false);
+    }
+
+    /**
+     * Opens the next client stream with one HEADERS frame; with {@code holdWindow} its receive window is
+     * never opened again (until {@link Stream#openWindow}): a client that does not read this stream.
+     */
+    public Stream open(Http2Headers headers, boolean endStream, boolean holdWindow) throws IOException {
         synchronized (encoding) {
             int id = nextStreamId;
             nextStreamId += 2;
             Stream stream = new Stream(id);
+            stream.holdWindow = holdWindow;
             streams.put(id, stream);
             // HPACK state is shared by the connection: encode and write in wire order, under one lock.
             write(frame(HEADERS, END_HEADERS | (endStream ? END_STREAM : 0), id, headerBlock(id, headers)));
@@ -525,12 +534,6 @@ public final class RawH2 implements AutoCloseable {
 
         public int id() {
             return id;
-        }
-
-        /** From now on, DATA on this stream does not open its window again: a client that stopped reading. */
-        public Stream holdWindow() {
-            holdWindow = true;
-            return this;
         }
 
         /** Gives back {@code bytes} of this stream's window (a client that reads again). */
