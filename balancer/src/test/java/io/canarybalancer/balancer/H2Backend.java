@@ -152,12 +152,19 @@ public final class H2Backend implements AutoCloseable {
                     }
                 } else if (msg instanceof Http2HeadersFrame trailers && trailers.isEndStream()) {
                     respond(ctx);
-                } else if (msg instanceof Http2ResetFrame) {
-                    resetsReceived.incrementAndGet();
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            // The multiplexer hands a stream's RST_STREAM to its channel as an event, not as a read.
+            if (event instanceof Http2ResetFrame) {
+                resetsReceived.incrementAndGet();
+            }
+            ReferenceCountUtil.release(event);
         }
 
         @Override

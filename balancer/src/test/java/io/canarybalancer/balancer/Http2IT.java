@@ -71,8 +71,8 @@ class Http2IT {
         h2 = new H2Backend("h2-1");
         silent = new SilentBackend();
         String replicas = TestConfigs.replicas(stable, List.of(canary))
-                + "h2-v1:\n" + h2.replica()
-                + "silent-v1:\n  - {address: 127.0.0.1, port: " + silent.port() + ", id: silent-1}\n";
+                + "h2-v1:\n" + h2.replica() + "h2-v2: []\n"
+                + "silent-v1:\n  - {address: 127.0.0.1, port: " + silent.port() + ", id: silent-1}\nsilent-v2: []\n";
         config = TestConfigs.config(dir, replicas, """
                 routes:
                   - {name: split, pathPrefix: /}
@@ -81,8 +81,8 @@ class Http2IT {
                     strategy: weight
                     weight: 50
                     sticky: {header: X-User-Id}
-                  - {name: h2, pathPrefix: /h2, backendProtocol: h2c, stable: {service: h2-v1}}
-                  - {name: silent, pathPrefix: /silent, stable: {service: silent-v1}}
+                  - {name: h2, pathPrefix: /h2, backendProtocol: h2c, stable: {service: h2-v1}, canary: {service: h2-v2}}
+                  - {name: silent, pathPrefix: /silent, stable: {service: silent-v1}, canary: {service: silent-v2}}
                 """);
         TestConfigs.listen(config, """
                 listen:
@@ -271,6 +271,15 @@ class Http2IT {
             assertThat(stream.bodyText()).isEqualTo(Integer.toString(MEGABYTE));
             assertThat(stream.pool()).isIn("stable", "canary");
         }
+    }
+
+    @Test
+    void anHttp11ClientIsAnsweredByAnHttp2Backend() throws Exception {
+        HttpResponse<String> response = new Http().get(balancer.baseUrl() + "/h2/version");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("h2-1");
+        assertThat(Http.pool(response)).isEqualTo("stable");
     }
 
     @Test
