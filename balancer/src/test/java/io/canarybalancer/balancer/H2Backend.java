@@ -44,8 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * it, {@code GET /download?bytes=N} streams N bytes only as fast as the stream's window lets it (so
  * {@link #bytesSent()} shows how much the balancer took), {@code GET /slow?ms=N} answers late,
  * {@code GET /hold} never answers, {@code GET /reset} resets the stream before any head,
- * {@code GET /reset-after-head} sends a head and 10 bytes, then resets. It counts connections,
- * requests, resets received and bytes sent.
+ * {@code GET /reset-after-head} sends a head and 10 bytes, then resets. It counts requests,
+ * resets received and bytes sent.
  */
 public final class H2Backend implements AutoCloseable {
     private static final int CHUNK = 16 * 1024;
@@ -53,7 +53,6 @@ public final class H2Backend implements AutoCloseable {
     private final String name;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel listener;
-    private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger resetsReceived = new AtomicInteger();
     private final AtomicLong bytesSent = new AtomicLong();
@@ -67,7 +66,6 @@ public final class H2Backend implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        connections.incrementAndGet();
                         channel.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
                                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                                     @Override
@@ -86,10 +84,6 @@ public final class H2Backend implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
-    }
-
-    public int connections() {
-        return connections.get();
     }
 
     public int requests() {
