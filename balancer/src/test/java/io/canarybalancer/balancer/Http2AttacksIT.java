@@ -59,7 +59,7 @@ class Http2AttacksIT {
             System.out.printf("Balancer, rapid reset: %s, %s, %d requests reached the backends%n", flood, goAway, reached);
 
             assertThat(goAway).as("GOAWAY; the attack: %s", flood).isNotNull();
-            assertThat(goAway.errorCode()).isEqualTo(RawH2.ENHANCE_YOUR_CALM);
+            assertThat(goAway.errorCode()).as("the error code of %s", goAway).isEqualTo(RawH2.ENHANCE_YOUR_CALM);
             assertThat(flood.stoppedByServer()).isTrue();
             assertThat(flood.written()).isLessThan(Http2Attacks.RAPID_RESETS);
             assertThat(reached).as("requests that reached the backends").isLessThan(Http2Attacks.RAPID_RESETS / 10);
@@ -80,7 +80,7 @@ class Http2AttacksIT {
             assertThat(flood.stoppedByServer()).as("the balancer ended the flood: %s", flood).isTrue();
             assertThat(flood.written()).isLessThan(Http2Attacks.LARGE_CONTINUATIONS);
             if (goAway != null) { // it can be lost to the TCP reset that a close with unread bytes causes
-                assertThat(goAway.errorCode()).isNotEqualTo(RawH2.NO_ERROR);
+                assertThat(goAway.errorCode()).as("the error code of %s", goAway).isNotEqualTo(RawH2.NO_ERROR);
             }
         }
         assertServed();
@@ -99,7 +99,7 @@ class Http2AttacksIT {
             assertThat(flood.stoppedByServer()).as("the balancer ended the flood: %s", flood).isTrue();
             assertThat(flood.written()).isLessThan(Http2Attacks.EMPTY_CONTINUATIONS);
             if (goAway != null) { // it can be lost to the TCP reset that a close with unread bytes causes
-                assertThat(goAway.errorCode()).isNotEqualTo(RawH2.NO_ERROR);
+                assertThat(goAway.errorCode()).as("the error code of %s", goAway).isNotEqualTo(RawH2.NO_ERROR);
             }
         }
         assertServed();
