@@ -177,6 +177,9 @@ class GrpcIT {
         assertThat(route.at("/analysis/window/canary/errors").asLong()).as("canary answers counted as failed").isZero();
         assertThat(route.path("canaryHalted").asBoolean()).isFalse();
         assertThat(route.path("weight").asInt()).isEqualTo(50);
+        assertThat(route.path("backendProtocol").asText()).isEqualTo("h2c");
+        assertThat(route.path("grpcFailureCodes")).extracting(JsonNode::asText).as("what the route counts").isNotEmpty()
+                .doesNotContain(code.name());
         assertThat(canary.failedCalls()).as("calls the canary failed with %s", code).isGreaterThanOrEqualTo(30);
         assertThat(failures).isNotEmpty().allSatisfy(answer -> assertThat(answer.status().getCode()).isEqualTo(code));
     }
