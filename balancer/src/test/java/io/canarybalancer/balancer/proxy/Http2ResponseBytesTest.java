@@ -78,6 +78,19 @@ class Http2ResponseBytesTest {
         assertThat(received()).isEqualTo("HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\n\r\nnot found");
     }
 
+    /**
+     * HTTP/1.1 cannot carry trailers after a body of declared length: they are left out, or the
+     * {@code BackendHandler} would read them as the start of another response.
+     */
+    @Test
+    void trailersAfterADeclaredLengthAreLeftOut() {
+        stream.writeInbound(headers(status("200").add("content-length", "2"), false));
+        stream.writeInbound(data("ok", false));
+        stream.writeInbound(headers(new DefaultHttp2Headers().add("x-checksum", "1"), true));
+
+        assertThat(received()).isEqualTo("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+    }
+
     @Test
     void anInterimHeadPassesAndTheFinalHeadFollows() {
         stream.writeInbound(headers(status("103").add("link", "</a.css>; rel=preload"), false));
