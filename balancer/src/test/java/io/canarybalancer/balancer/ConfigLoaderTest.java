@@ -8,11 +8,14 @@ import io.canarybalancer.balancer.discovery.PoolRef;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.proxy.TransportChoice;
+import io.canarybalancer.balancer.route.BackendProtocol;
 import io.canarybalancer.balancer.route.BackendTls;
 import io.canarybalancer.balancer.route.Fallback;
+import io.canarybalancer.balancer.route.GrpcCodes;
 import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.StickyRule;
 import io.canarybalancer.balancer.route.Strategy;
+import io.canarybalancer.balancer.route.Upstream;
 import io.canarybalancer.balancer.tls.CertificateFiles;
 import io.canarybalancer.balancer.tls.TestCertificates;
 import io.canarybalancer.balancer.tls.TlsSettings;
@@ -242,6 +245,26 @@ class ConfigLoaderTest {
                     + " an IP address), got '10.0.0.1'",
             "backend TLS server name with a space | routes: [{backendTls: {serverName: 'api internal'}}]"
                     + " | routes[0].backendTls.serverName: must be a DNS name",
+            "h2 without backend TLS | routes: [{backendProtocol: h2}]"
+                    + " | routes[0].backendProtocol: h2 is HTTP/2 over TLS, so the route needs backendTls",
+            "h2c with backend TLS | routes: [{backendProtocol: h2c, backendTls: true}]"
+                    + " | routes[0].backendProtocol: h2c is HTTP/2 in clear text, but the route sets backendTls:"
+                    + " for HTTP/2 over TLS use h2",
+            "unknown backend protocol | routes: [{backendProtocol: http2}]"
+                    + " | routes[0].backendProtocol: must be http1, h2c or h2, got 'http2'",
+            "gRPC failure code OK | routes: [{grpcFailureCodes: [UNAVAILABLE, OK]}]"
+                    + " | routes[0].grpcFailureCodes: 'OK' is not a gRPC status code other than OK",
+            "gRPC failure code 17 | routes: [{grpcFailureCodes: [17]}]"
+                    + " | routes[0].grpcFailureCodes: '17' is not a gRPC status code other than OK",
+            "unknown gRPC failure code | routes: [{grpcFailureCodes: [SERVER_ERROR]}]"
+                    + " | routes[0].grpcFailureCodes: 'SERVER_ERROR' is not a gRPC status code other than OK (a name"
+                    + " such as UNAVAILABLE, or a number from 1 to 16)",
+            "gRPC failure codes not a list | routes: [{grpcFailureCodes: UNAVAILABLE}]"
+                    + " | routes[0].grpcFailureCodes: must be a list",
+            "streams zero | limits: {streams: 0}"
+                    + " | limits.streams: must be between 1 and 10000, got 0",
+            "streams over the limit | limits: {streams: 10001}"
+                    + " | limits.streams: must be between 1 and 10000, got 10001",
     })
     void reportsFileFieldAndReason(String problem, String yaml, String expected) throws IOException {
         Path file = write((yaml.startsWith("discovery:") ? "" : "discovery: {file: replicas.yml}\n") + yaml + "\n");
@@ -480,6 +503,34 @@ class ConfigLoaderTest {
                 new BackendTls(List.of(ca.ca()), "tls/backend-ca.pem", true, null),
                 new BackendTls(List.of(ca.ca()), "tls/backend-ca.pem", true, "api.internal"),
                 new BackendTls(List.of(), null, false, null));
+    }
+
+    @Test
+    void readsTheBackendProtocolAndTheGrpcFailureCodesOfEachRoute() throws Exception {
+        BalancerConfig config = ConfigLoader.load(write("""
+                discovery: {file: replicas.yml}
+                routes:
+                  - {name: plain, pathPrefix: /plain}
+                  - {name: one, pathPrefix: /one, backendProtocol: http1, backendTls: true}
+                  - {name: clear, pathPrefix: /clear, backendProtocol: H2C, grpcFailureCodes: [unavailable, 13, '4']}
+                  - {name: tls, pathPrefix: /tls, backendProtocol: h2, backendTls: {verify: false}, grpcFailureCodes: []}
+                """));
+
+        List<Upstream> upstreams = config.routes().stream().map(RouteSpec::upstream).toList();
+        assertThat(upstreams).containsExactly(Upstream.PLAIN,
+                new Upstream(BackendProtocol.HTTP1, BackendTls.DEFAULT, GrpcCodes.SERVER_FAILURES),
+                new Upstream(BackendProtocol.H2C, null, GrpcCodes.of(List.of("DEADLINE_EXCEEDED", "INTERNAL", "UNAVAILABLE"))),
+                new Upstream(BackendProtocol.H2, new BackendTls(List.of(), null, false, null), GrpcCodes.of(List.of())));
+        assertThat(upstreams.get(2).grpcFailures().names()).containsExactly("DEADLINE_EXCEEDED", "INTERNAL", "UNAVAILABLE");
+    }
+
+    @Test
+    void anHttp2ClientMayOpenAHundredStreamsUnlessConfigured() throws Exception {
+        assertThat(ConfigLoader.load(write("discovery: {file: r.yml}\n")).proxy().maxConcurrentStreams()).isEqualTo(100);
+        assertThat(ConfigLoader.load(write("discovery: {file: r.yml}\nlimits: {streams: 250}\n")).proxy()
+                .maxConcurrentStreams()).isEqualTo(250);
+        assertThat(ConfigLoader.load(write("discovery: {file: r.yml}\nlimits: {streams: 1}\n")).proxy()
+                .maxConcurrentStreams()).isEqualTo(1);
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -83,13 +84,17 @@ class GrpcIT {
 
         GrpcClient.StreamCall call = client.stream(STREAMED);
         // The client reads nothing yet: flow control, end to end, must stop the replica's stream.
-        await("the replica's stream held back by flow control").atMost(Duration.ofSeconds(10))
-                .until(() -> replica.lastStream() != null && replica.lastStream().paused());
+        // Held, not merely slowed: paused with nothing more sent across two looks half a second apart
+        // (the windows on the way fill first, with pauses in between).
+        AtomicInteger lastLook = new AtomicInteger(-1);
+        await("the replica's stream held back by flow control").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    GrpcBackend.StreamState state = replica.lastStream();
+                    return state != null && state.paused() && lastLook.getAndSet(state.sent()) == state.sent();
+                });
         GrpcBackend.StreamState stream = replica.lastStream();
         int sentWhenHeld = stream.sent();
-        // Held, not merely slowed: it stays paused with nothing more sent while the client still reads nothing.
-        await("the replica still held").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
-                .until(() -> stream.paused() && stream.sent() == sentWhenHeld);
         System.out.printf("Replica held after %d of %d messages (%d KiB) with the client reading nothing%n",
                 sentWhenHeld, STREAMED, sentWhenHeld * (GrpcBackend.PADDING + 6) / 1024);
         assertThat(sentWhenHeld).as("messages sent ahead of a client that reads nothing").isLessThan(STREAMED / 4);
@@ -172,6 +177,9 @@ class GrpcIT {
         assertThat(route.at("/analysis/window/canary/errors").asLong()).as("canary answers counted as failed").isZero();
         assertThat(route.path("canaryHalted").asBoolean()).isFalse();
         assertThat(route.path("weight").asInt()).isEqualTo(50);
+        assertThat(route.path("backendProtocol").asText()).isEqualTo("h2c");
+        assertThat(route.path("grpcFailureCodes")).extracting(JsonNode::asText).as("what the route counts").isNotEmpty()
+                .doesNotContain(code.name());
         assertThat(canary.failedCalls()).as("calls the canary failed with %s", code).isGreaterThanOrEqualTo(30);
         assertThat(failures).isNotEmpty().allSatisfy(answer -> assertThat(answer.status().getCode()).isEqualTo(code));
     }

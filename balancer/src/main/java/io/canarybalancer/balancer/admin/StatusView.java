@@ -86,7 +86,12 @@ final class StatusView {
                 .put("strategy", rollout.strategy().label())
                 .put("weight", rollout.weight())
                 .put("paused", rollout.paused())
-                .put("fallback", policy.fallback().label());
+                .put("fallback", policy.fallback().label())
+                .put("backendProtocol", route.upstream().protocol().label());
+        if (route.upstream().protocol().http2()) {
+            ArrayNode codes = node.putArray("grpcFailureCodes");
+            route.upstream().grpcFailures().names().forEach(codes::add);
+        }
         node.putObject("header").put("name", policy.header().name()).put("value", policy.header().value());
         if (policy.sticky() != null) {
             node.putObject("sticky")

@@ -20,7 +20,7 @@ import java.util.Map;
  * The answer of an HTTP/2 replica to an HTTP/1.1 client's request, turned into HTTP/1.1 response
  * bytes for the {@link BackendHandler} behind it, which reads them as it reads any replica's: the
  * status line and fields; a body without {@code content-length} goes chunked, its trailers in the
- * last chunk. So an HTTP/1.1 client's {@link Exchange} needs no second way of reading answers.
+ * last chunk (after a body of declared length they are dropped: HTTP/1.1 cannot carry them). So an HTTP/1.1 client's {@link Exchange} needs no second way of reading answers.
  *
  * <p>The handler sits first in the backend stream channel's pipeline. A reset stream is a closed
  * connection to the {@code BackendHandler}: the exchange fails or retries as for HTTP/1.1.
@@ -39,9 +39,9 @@ final class Http2ResponseBytes extends ChannelInboundHandlerAdapter {
             if (msg instanceof Http2HeadersFrame frame) {
                 if (!headSent) {
                     head(ctx, frame.headers(), frame.isEndStream());
-                } else {
+                } else if (chunked) {
                     trailers(ctx, frame.headers());
-                }
+                } // else dropped: after a body of declared length, HTTP/1.1 has no place for trailers
             } else if (msg instanceof Http2DataFrame data) {
                 ByteBuf content = data.content();
                 if (chunked && content.isReadable()) {

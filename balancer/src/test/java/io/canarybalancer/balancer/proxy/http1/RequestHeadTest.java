@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http2.Http2Headers;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,6 +28,21 @@ class RequestHeadTest {
     private static final String HOST = "Host: lb\r\n";
     /** What every forwarded head ends with, for a client at {@link RawHeads#CLIENT_IP} that sent {@code Host: lb}. */
     private static final String FORWARDED_LB = "x-forwarded-for: 10.0.0.9\r\nx-forwarded-proto: http\r\nx-forwarded-host: lb\r\n\r\n";
+    /** Every hop-by-hop field, a field named by Connection, and the two Connection must not drop. */
+    private static final String HOP_BY_HOP = "POST /a HTTP/1.1\r\n"
+            + "Host: lb\r\n"
+            + "Connection: Keep-Alive, X-Secret, content-length, HOST\r\n"
+            + "Keep-Alive: timeout=5\r\n"
+            + "Proxy-Connection: keep-alive\r\n"
+            + "TE: trailers\r\n"
+            + "Trailer: X-Sum\r\n"
+            + "Upgrade: websocket\r\n"
+            + "Proxy-Authenticate: Basic\r\n"
+            + "Proxy-Authorization: Basic Zm9vOmJhcg==\r\n"
+            + "x-secret: s\r\n"
+            + "X-Kept: k\r\n"
+            + "Content-Length: 3\r\n"
+            + "\r\n";
 
     // The target forms, versions, Host and framing rules of the former RequestValidatorTest.
 
@@ -353,20 +369,7 @@ class RequestHeadTest {
 
     @Test
     void hopByHopFieldsAndThoseConnectionNamesAreNotForwardedButContentLengthAndHostAre() {
-        Outcome outcome = request("POST /a HTTP/1.1\r\n"
-                + "Host: lb\r\n"
-                + "Connection: Keep-Alive, X-Secret, content-length, HOST\r\n"
-                + "Keep-Alive: timeout=5\r\n"
-                + "Proxy-Connection: keep-alive\r\n"
-                + "TE: trailers\r\n"
-                + "Trailer: X-Sum\r\n"
-                + "Upgrade: websocket\r\n"
-                + "Proxy-Authenticate: Basic\r\n"
-                + "Proxy-Authorization: Basic Zm9vOmJhcg==\r\n"
-                + "x-secret: s\r\n"
-                + "X-Kept: k\r\n"
-                + "Content-Length: 3\r\n"
-                + "\r\n");
+        Outcome outcome = request(HOP_BY_HOP);
 
         assertThat(outcome.forwarded()).isEqualTo("POST /a HTTP/1.1\r\nHost: lb\r\nX-Kept: k\r\nContent-Length: 3\r\n" + FORWARDED_LB);
     }
@@ -539,6 +542,94 @@ class RequestHeadTest {
 
         assertThat(outcome.forwarded().length())
                 .isLessThanOrEqualTo(outcome.forwardedSizeHint() + RawHeads.CLIENT_IP.length());
+    }
+
+    // The fields an HTTP/2 backend gets.
+
+    @Test
+    void anHttp2BackendGetsThePseudoFieldsOfTheRequest() {
+        Http2Headers plain = forHttp2("GET /a/./b%7e?x=1 HTTP/1.1\r\nHost: lb:80\r\n\r\n", false, false);
+        Http2Headers tls = forHttp2("DELETE /a HTTP/1.1\r\nHost: lb\r\n\r\n", false, true);
+
+        assertThat(plain.method().toString()).isEqualTo("GET");
+        assertThat(plain.scheme().toString()).as("by the backend connection, not the client's").isEqualTo("http");
+        assertThat(plain.path().toString()).isEqualTo("/a/b~?x=1");
+        assertThat(plain.authority().toString()).isEqualTo("lb:80");
+        assertThat(tls.method().toString()).isEqualTo("DELETE");
+        assertThat(tls.scheme().toString()).isEqualTo("https");
+        assertThat(forHttp2("OPTIONS * HTTP/1.1\r\nHost: lb\r\n\r\n", false, false).path().toString()).isEqualTo("*");
+    }
+
+    @Test
+    void theAuthorityOfAnHttp2RequestComesFromTheTargetThenHostThenTheDefault() {
+        Http2Headers absolute = forHttp2("GET http://Shop:81/x/../y HTTP/1.1\r\nHost: other\r\n\r\n", false, false);
+        Http2Headers http10 = forHttp2("GET /a HTTP/1.0\r\nX-A: a\r\n\r\n", false, false);
+
+        assertThat(absolute.authority().toString()).isEqualTo("Shop:81");
+        assertThat(absolute.path().toString()).isEqualTo("/y");
+        assertThat(absolute.contains("host")).isFalse();
+        assertThat(absolute.get("x-forwarded-host").toString()).isEqualTo("Shop:81");
+        assertThat(http10.authority().toString()).isEqualTo(RawHeads.DEFAULT_HOST);
+        assertThat(http10.contains("x-forwarded-host")).as("no host was asked for").isFalse();
+    }
+
+    @Test
+    void anHttp2BackendGetsTheKeptFieldsNamedInLowerCaseAndInOrder() {
+        Http2Headers out = forHttp2("POST /up HTTP/1.1\r\nHost: lb\r\nX-MiXeD:  v \r\nContent-Type: text/plain\r\n"
+                + "Cookie: a=1\r\nContent-Length: 3\r\nX-Empty:\r\n\r\n", false, false);
+
+        assertThat(names(out)).containsExactly(":method", ":scheme", ":path", ":authority", "x-mixed", "content-type",
+                "cookie", "content-length", "x-empty", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host");
+        assertThat(out.get("x-mixed").toString()).isEqualTo("v");
+        assertThat(out.get("content-length").toString()).isEqualTo("3");
+        assertThat(out.get("x-empty").toString()).isEmpty();
+    }
+
+    @Test
+    void anHttp2BackendGetsNoHopByHopFieldNorHost() {
+        Http2Headers out = forHttp2(HOP_BY_HOP, false, false);
+        Http2Headers chunked = forHttp2("POST /a HTTP/1.1\r\nHost: lb\r\nExpect: 100-continue\r\n"
+                + "Transfer-Encoding: chunked\r\nX-Kept: k\r\n\r\n", false, false);
+
+        assertThat(names(out)).containsExactly(":method", ":scheme", ":path", ":authority", "x-kept",
+                "content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host");
+        assertThat(names(chunked)).containsExactly(":method", ":scheme", ":path", ":authority", "x-kept",
+                "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host");
+    }
+
+    @Test
+    void anHttp2BackendGetsTheForwardingFieldsSetAnew() {
+        String raw = "GET / HTTP/1.1\r\nX-Forwarded-For: 192.0.2.1\r\nHost: lb\r\nX-Forwarded-Proto: http\r\n"
+                + "x-forwarded-for: 198.51.100.7\r\nX-Forwarded-Host: evil.example\r\nX-Forwarded-For:\r\n\r\n";
+
+        Http2Headers out = forHttp2(raw, true, false);
+
+        assertThat(out.getAll("x-forwarded-for")).extracting(CharSequence::toString)
+                .containsExactly("192.0.2.1, 198.51.100.7, " + RawHeads.CLIENT_IP);
+        assertThat(out.getAll("x-forwarded-proto")).extracting(CharSequence::toString)
+                .as("the client came over TLS").containsExactly("https");
+        assertThat(out.getAll("x-forwarded-host")).extracting(CharSequence::toString).containsExactly("lb");
+        assertThat(forHttp2(raw, null, false, false).contains("x-forwarded-for"))
+                .as("without a client IP the chain is dropped").isFalse();
+    }
+
+    private static Http2Headers forHttp2(String raw, boolean https, boolean backendTls) {
+        return forHttp2(raw, RawHeads.CLIENT_IP, https, backendTls);
+    }
+
+    private static Http2Headers forHttp2(String raw, String clientIp, boolean https, boolean backendTls) {
+        HeadBuffer buffer = new HeadBuffer(RawHeads.START_LINE, RawHeads.FIELD_SECTION, 414);
+        RequestHead head = new RequestHead(RawHeads.FIELD_COUNT);
+        byte[] bytes = bytes(raw);
+        buffer.append(Unpooled.wrappedBuffer(bytes), 0, bytes.length);
+        assertThat(head.readRequestLine(buffer) && head.readFields(buffer)).as(head.problem()).isTrue();
+        return head.forHttp2Backend(clientIp, https, backendTls, RawHeads.DEFAULT_HOST_NAME, RawHeads.DEFAULT_PORT);
+    }
+
+    private static List<String> names(Http2Headers headers) {
+        List<String> names = new ArrayList<>();
+        headers.forEach(field -> names.add(field.getKey().toString()));
+        return names;
     }
 
     private static Outcome withFieldLimit(String raw, int maxFieldCount) {
