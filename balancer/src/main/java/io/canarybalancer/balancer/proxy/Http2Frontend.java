@@ -9,7 +9,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -45,6 +47,9 @@ final class Http2Frontend extends ChannelInboundHandlerAdapter {
     /** The connection-level receive window: several uploads at once do not wait on each other at 64 KiB. */
     private static final int CONNECTION_WINDOW = 1024 * 1024;
 
+    /** Flushes merged into one at most, so that a long burst still goes out in pieces. */
+    static final int FLUSHES_MERGED = 256;
+
     private final Http2FrameCodec codec;
 
     private Http2Frontend(Http2FrameCodec codec) {
@@ -70,7 +75,10 @@ final class Http2Frontend extends ChannelInboundHandlerAdapter {
                 .build();
         ChannelPipeline pipeline = channel.pipeline();
         String name = frontend.name();
-        pipeline.addAfter(name, "h2", codec);
+        // Streams answer one by one, each at the end of its own backend's read: their flushes are
+        // merged into one write per event-loop turn, as HAProxy writes all the answers it has at once.
+        pipeline.addAfter(name, "h2-flush", new FlushConsolidationHandler(FLUSHES_MERGED, true));
+        pipeline.addAfter("h2-flush", "h2", codec);
         pipeline.addAfter("h2", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
@@ -111,6 +119,12 @@ final class Http2Frontend extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("HTTP/2 client connection {} failed", ctx.channel(), cause);
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            // A protocol error the codec met: it passes it on before it writes its GOAWAY with the
+            // error's code (ENHANCE_YOUR_CALM for a rapid reset) and closes. A close from here would
+            // get in first, with a graceful GOAWAY that says NO_ERROR.
+            return;
+        }
         ctx.close();
     }
 }
