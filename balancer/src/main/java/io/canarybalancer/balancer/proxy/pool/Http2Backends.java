@@ -17,6 +17,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -55,6 +56,8 @@ public final class Http2Backends {
     static final int MAX_WAITING_PER_REPLICA = 1024;
     /** The connection-level receive window: streams of one connection do not starve each other at 64 KiB. */
     private static final int CONNECTION_WINDOW = 1024 * 1024;
+    /** Flushes merged into one at most, so that a long burst still goes out in pieces. */
+    private static final int FLUSHES_MERGED = 256;
 
     private final Bootstrap bootstrap;
     private final BackendTlsContexts tlsContexts;
@@ -197,8 +200,9 @@ public final class Http2Backends {
                     codec = Http2FrameCodecBuilder.forClient()
                             .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
                             .build();
-                    ch.pipeline().addLast(codec, new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
-                            Connection.this);
+                    // Many streams' requests, one write: their flushes merge within an event-loop turn.
+                    ch.pipeline().addLast(new FlushConsolidationHandler(FLUSHES_MERGED, true), codec,
+                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), Connection.this);
                 }
             }).connect(address).addListener(connected -> {
                 if (!connected.isSuccess()) {
