@@ -8,7 +8,9 @@
 # cores. The same again over TLS: both proxies also listen with one self-signed certificate made
 # for the run (openssl), and are measured with wrk and ab over https. And over cleartext HTTP/2
 # with prior knowledge (h2c), measured with h2load: the balancer on its plain port, HAProxy on a
-# frontend of its own (`proto h2`); the backends stay HTTP/1.1 for both. Prints a table of medians
+# frontend of its own (`proto h2`), to the same HTTP/1.1 backends, and once more with HTTP/2 (h2c)
+# to the backends too (the balancer's route `backendProtocol: h2c`, HAProxy's `proto h2` servers,
+# under /h2/; the same backend processes answer both protocols). Prints a table of medians
 # with the ratios balancer/HAProxy and balancer/direct, measures the balancer's RSS with 1,000 idle
 # client connections, and rewrites the results section of bench/README.md. Stops everything it
 # started, by PID. Bounded: about 10 minutes.
@@ -16,7 +18,7 @@
 #   bench/load.sh [--rounds N] [--duration SECONDS] [--no-readme] [--targets T1,T2,...]
 #
 # --targets measures only those targets (direct haproxy balancer haproxy_tls balancer_tls haproxy_ec
-# balancer_ec haproxy_h2 balancer_h2), prints their medians and leaves bench/README.md alone.
+# balancer_ec direct_h2 haproxy_h2 balancer_h2 haproxy_h2h2 balancer_h2h2), prints their medians and leaves bench/README.md alone.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -25,7 +27,8 @@ ROUNDS=5
 DURATION=5
 WRITE_README=1
 PARTIAL=0
-ALL_TARGETS=(direct haproxy balancer haproxy_tls balancer_tls haproxy_ec balancer_ec haproxy_h2 balancer_h2)
+ALL_TARGETS=(direct haproxy balancer haproxy_tls balancer_tls haproxy_ec balancer_ec
+             direct_h2 haproxy_h2 balancer_h2 haproxy_h2h2 balancer_h2h2)
 TARGETS=("${ALL_TARGETS[@]}")
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -155,17 +158,38 @@ frontend balancer_ec
     use_backend canary if canary_flag
     default_backend all
 TLS
-# Cleartext HTTP/2 with prior knowledge to HAProxy, routing the same way to the same HTTP/1.1 servers.
+# Cleartext HTTP/2 with prior knowledge to HAProxy, routing the same way to the same servers: over
+# HTTP/1.1, and under /h2/ over HTTP/2 (h2c) as well.
 cat >"$WORK/haproxy-h2.cfg" <<H2
 frontend balancer_h2
     bind 127.0.0.1:$HAPROXY_H2_PORT proto h2
     acl canary_flag req.hdr(X-Canary) -m found
+    acl h2_backends path_beg /h2/
+    use_backend canary_h2 if canary_flag h2_backends
+    use_backend all_h2 if h2_backends
     use_backend canary if canary_flag
     default_backend all
+
+backend all_h2
+    balance roundrobin
+    http-response set-header X-Canary-Pool stable
+    server stable-1 127.0.0.1:${BACKEND_PORTS[0]} proto h2
+    server stable-2 127.0.0.1:${BACKEND_PORTS[1]} proto h2
+    server stable-3 127.0.0.1:${BACKEND_PORTS[2]} proto h2
+    server canary-1 127.0.0.1:${BACKEND_PORTS[3]} proto h2
+
+backend canary_h2
+    http-response set-header X-Canary-Pool canary
+    server canary-1 127.0.0.1:${BACKEND_PORTS[3]} proto h2
 H2
 sed -e "s|^listen: .*|listen:\n  - 127.0.0.1:$BALANCER_PORT\n  - {address: 127.0.0.1:$BALANCER_TLS_PORT, tls: {cert: cert.pem, key: key.pem}}\n  - {address: 127.0.0.1:$BALANCER_EC_PORT, tls: {cert: ec-cert.pem, key: ec-key.pem}}|" \
     -e "s|file: balancer-bench-replicas.yml|file: $ROOT/config/balancer-bench-replicas.yml|" \
     config/balancer-bench.yml >"$WORK/balancer-bench.yml"
+cat >>"$WORK/balancer-bench.yml" <<ROUTES
+routes:
+  - {name: h2-backends, pathPrefix: /h2/, backendProtocol: h2c}
+  - {name: all, pathPrefix: /}
+ROUTES
 
 taskset -c "$PROXY_CPU" haproxy -db -f config/haproxy-bench.cfg -f "$WORK/haproxy-tls.cfg" -f "$WORK/haproxy-h2.cfg" >"$WORK/haproxy.log" 2>&1 &
 HAPROXY_PID=$!
@@ -181,20 +205,27 @@ await_port $BALANCER_PORT "the balancer" $BALANCER_PID "$WORK/balancer.log"
 await_port $BALANCER_TLS_PORT "the balancer" $BALANCER_PID "$WORK/balancer.log" https
 
 # Both proxies must route the same way before anything is measured, in the protocol measured.
-declare -A TARGET_URL=([direct]=http://127.0.0.1:${BACKEND_PORTS[0]}
-                       [haproxy]=http://127.0.0.1:$HAPROXY_PORT [balancer]=http://127.0.0.1:$BALANCER_PORT
-                       [haproxy_tls]=https://127.0.0.1:$HAPROXY_TLS_PORT [balancer_tls]=https://127.0.0.1:$BALANCER_TLS_PORT
-                       [haproxy_ec]=https://127.0.0.1:$HAPROXY_EC_PORT [balancer_ec]=https://127.0.0.1:$BALANCER_EC_PORT
-                       [haproxy_h2]=http://127.0.0.1:$HAPROXY_H2_PORT [balancer_h2]=http://127.0.0.1:$BALANCER_PORT)
+declare -A TARGET_URL=([direct]=http://127.0.0.1:${BACKEND_PORTS[0]}/version
+                       [haproxy]=http://127.0.0.1:$HAPROXY_PORT/version [balancer]=http://127.0.0.1:$BALANCER_PORT/version
+                       [haproxy_tls]=https://127.0.0.1:$HAPROXY_TLS_PORT/version
+                       [balancer_tls]=https://127.0.0.1:$BALANCER_TLS_PORT/version
+                       [haproxy_ec]=https://127.0.0.1:$HAPROXY_EC_PORT/version
+                       [balancer_ec]=https://127.0.0.1:$BALANCER_EC_PORT/version
+                       [haproxy_h2]=http://127.0.0.1:$HAPROXY_H2_PORT/version
+                       [balancer_h2]=http://127.0.0.1:$BALANCER_PORT/version
+                       [direct_h2]=http://127.0.0.1:${BACKEND_PORTS[0]}/version
+                       [haproxy_h2h2]=http://127.0.0.1:$HAPROXY_H2_PORT/h2/version
+                       [balancer_h2h2]=http://127.0.0.1:$BALANCER_PORT/h2/version)
+is_h2() { [[ $1 == *_h2 || $1 == *_h2h2 ]]; }
 for target in "${TARGETS[@]}"; do
-  [ "$target" = direct ] && continue
+  [[ $target == direct* ]] && continue
   url=${TARGET_URL[$target]}
   version=(--http1.1)
-  [[ $target == *_h2 ]] && version=(--http2-prior-knowledge)
-  answer=$(curl -s "${version[@]}" --cacert "$WORK/ca.pem" -D - -o /dev/null -H 'X-Canary: 1' "$url/version" | tr -d '\r')
+  is_h2 "$target" && version=(--http2-prior-knowledge)
+  answer=$(curl -s "${version[@]}" --cacert "$WORK/ca.pem" -D - -o /dev/null -H 'X-Canary: 1' "$url" | tr -d '\r')
   pool=$(awk -F': ' 'tolower($1)=="x-canary-pool" {print $2}' <<<"$answer")
   [ "$pool" = canary ] || { log "$url ($target) did not route the flagged request to the canary:"; log "$answer"; exit 1; }
-  if [[ $target == *_h2 ]] && [[ $answer != "HTTP/2 "* ]]; then
+  if is_h2 "$target" && [[ $answer != "HTTP/2 "* ]]; then
     log "$url did not answer HTTP/2 with prior knowledge:"; log "$answer"; exit 1
   fi
 done
@@ -230,16 +261,15 @@ run_ab() { # port[, scheme, requests] -> rps
   awk '/^Requests per second:/ {print $4}' <<<"$out"
 }
 
-run_h2load() { # port -> "rps p50 p99": h2c with prior knowledge, percentiles from the per-request log
+run_h2load() { # url -> "rps p50 p99": h2c with prior knowledge, percentiles from the per-request log
   local out
-  out=$(taskset -c "$LOAD_CPU" h2load -c"$H2_CONNECTIONS" -m"$H2_STREAMS" -D"$DURATION" \
-    --log-file="$WORK/h2load.log" "http://127.0.0.1:$1/version")
+  out=$(taskset -c "$LOAD_CPU" h2load -c"$H2_CONNECTIONS" -m"$H2_STREAMS" -D"$DURATION" --log-file="$WORK/h2load.log" "$1")
   # h2load prints only min/max/mean/sd of its latencies; each row of its log is
   # start (us since epoch), status, microseconds until the end of the response.
   if ! grep -q "^Application protocol: h2c" <<<"$out" \
      || ! grep -q " 0 failed, 0 errored, 0 timeout" <<<"$out" \
      || ! grep -q "^status codes: [0-9]* 2xx, 0 3xx, 0 4xx, 0 5xx" <<<"$out"; then
-    log "h2load saw errors on port $1:"; log "$out"; exit 1
+    log "h2load saw errors on $1:"; log "$out"; exit 1
   fi
   local rps
   rps=$(awk '/^finished in/ {print $4}' <<<"$out")
@@ -269,22 +299,21 @@ warm_up() { # target
       taskset -c "$LOAD_CPU" ab -q -n "$AB_TLS_REQUESTS" -c "$AB_CONCURRENCY" "https://127.0.0.1:$BALANCER_TLS_PORT/version" >/dev/null 2>&1 ;;
     balancer_ec)
       taskset -c "$LOAD_CPU" ab -q -n "$AB_TLS_REQUESTS" -c "$AB_CONCURRENCY" "https://127.0.0.1:$BALANCER_EC_PORT/version" >/dev/null 2>&1 ;;
-    balancer_h2)
-      taskset -c "$LOAD_CPU" h2load -c"$H2_CONNECTIONS" -m"$H2_STREAMS" -D"$((DURATION * 2))" "http://127.0.0.1:$BALANCER_PORT/version" >/dev/null ;;
-    haproxy_h2)
-      taskset -c "$LOAD_CPU" h2load -c"$H2_CONNECTIONS" -m"$H2_STREAMS" -D2 "http://127.0.0.1:$HAPROXY_H2_PORT/version" >/dev/null ;;
+    balancer_h2|balancer_h2h2)
+      taskset -c "$LOAD_CPU" h2load -c"$H2_CONNECTIONS" -m"$H2_STREAMS" -D"$((DURATION * 2))" "${TARGET_URL[$1]}" >/dev/null ;;
+    haproxy_h2|haproxy_h2h2)
+      taskset -c "$LOAD_CPU" h2load -c"$H2_CONNECTIONS" -m"$H2_STREAMS" -D2 "${TARGET_URL[$1]}" >/dev/null ;;
   esac
 }
 for target in "${TARGETS[@]}"; do warm_up "$target"; done
 
 declare -A TARGET_PORT=([direct]=${BACKEND_PORTS[0]} [haproxy]=$HAPROXY_PORT [balancer]=$BALANCER_PORT
                         [haproxy_tls]=$HAPROXY_TLS_PORT [balancer_tls]=$BALANCER_TLS_PORT
-                        [haproxy_ec]=$HAPROXY_EC_PORT [balancer_ec]=$BALANCER_EC_PORT
-                        [haproxy_h2]=$HAPROXY_H2_PORT [balancer_h2]=$BALANCER_PORT)
+                        [haproxy_ec]=$HAPROXY_EC_PORT [balancer_ec]=$BALANCER_EC_PORT)
 for round in $(seq 1 "$ROUNDS"); do
   for target in "${TARGETS[@]}"; do
-    if [[ $target == *_h2 ]]; then
-      read -r rps p50 p99 <<<"$(run_h2load "${TARGET_PORT[$target]}")"
+    if is_h2 "$target"; then
+      read -r rps p50 p99 <<<"$(run_h2load "${TARGET_URL[$target]}")"
       echo "$rps" >>"$WORK/$target.rps"
       echo "$p50" >>"$WORK/$target.p50"
       echo "$p99" >>"$WORK/$target.p99"
@@ -359,6 +388,14 @@ BT_P50=$(m balancer_tls p50); HT_P50=$(m haproxy_tls p50)
 BT_P99=$(m balancer_tls p99); HT_P99=$(m haproxy_tls p99)
 BT_AB=$(m balancer_tls ab); HT_AB=$(m haproxy_tls ab)
 BE_AB=$(m balancer_ec ab); HE_AB=$(m haproxy_ec ab)
+B2_RPS=$(m balancer_h2 rps); H2_RPS=$(m haproxy_h2 rps)
+B2_P50=$(m balancer_h2 p50); H2_P50=$(m haproxy_h2 p50)
+B2_P99=$(m balancer_h2 p99); H2_P99=$(m haproxy_h2 p99)
+D2_RPS=$(m direct_h2 rps); D2_P50=$(m direct_h2 p50); D2_P99=$(m direct_h2 p99)
+B22_RPS=$(m balancer_h2h2 rps); H22_RPS=$(m haproxy_h2h2 rps)
+B22_P50=$(m balancer_h2h2 p50); H22_P50=$(m haproxy_h2h2 p50)
+B22_P99=$(m balancer_h2h2 p99); H22_P99=$(m haproxy_h2h2 p99)
+H2LOAD_VERSION=$(h2load --version | awk '{print $2}')
 OPENSSL_VERSION=$(openssl version | awk '{print $2}')
 
 CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
@@ -380,6 +417,10 @@ load generator and backends on cores $LOAD_CPU.
 | TLS p99 latency, keep-alive: balancer / HAProxy | $(ratio "$BT_P99" "$HT_P99") | <= 1.2 |
 | TLS throughput, a new connection and handshake per request (ab), RSA 2048: balancer / HAProxy | $(ratio "$BT_AB" "$HT_AB") | >= 1.0 |
 | TLS throughput, a new connection and handshake per request (ab), ECDSA P-256: balancer / HAProxy | $(ratio "$BE_AB" "$HE_AB") | >= 1.0 |
+| HTTP/2 (h2c) throughput, multiplexed: balancer / HAProxy | $(ratio "$B2_RPS" "$H2_RPS") | >= 1.0 |
+| HTTP/2 (h2c) p99 latency, multiplexed: balancer / HAProxy | $(ratio "$B2_P99" "$H2_P99") | <= 1.2 |
+| HTTP/2 (h2c) to HTTP/2 (h2c) backends, throughput: balancer / HAProxy | $(ratio "$B22_RPS" "$H22_RPS") | >= 1.0 |
+| HTTP/2 (h2c) to HTTP/2 (h2c) backends, p99 latency: balancer / HAProxy | $(ratio "$B22_P99" "$H22_P99") | <= 1.2 |
 
 | target | keep-alive req/s | p50 ms | p99 ms | ab req/s |
 |---|---|---|---|---|
@@ -390,10 +431,21 @@ load generator and backends on cores $LOAD_CPU.
 | balancer, TLS | $BT_RPS | $BT_P50 | $BT_P99 | $BT_AB |
 | HAProxy, TLS, ECDSA certificate | | | | $HE_AB |
 | balancer, TLS, ECDSA certificate | | | | $BE_AB |
+| HAProxy, HTTP/2 (h2c) | $H2_RPS | $H2_P50 | $H2_P99 | |
+| balancer, HTTP/2 (h2c) | $B2_RPS | $B2_P50 | $B2_P99 | |
+| direct to one backend, HTTP/2 (h2c) | $D2_RPS | $D2_P50 | $D2_P99 | |
+| HAProxy, HTTP/2 (h2c) to HTTP/2 backends | $H22_RPS | $H22_P50 | $H22_P99 | |
+| balancer, HTTP/2 (h2c) to HTTP/2 backends | $B22_RPS | $B22_P50 | $B22_P99 | |
 
 TLS: the same self-signed certificates for both proxies (RSA 2048; the ECDSA P-256 rows only with ab);
 wrk and ab (OpenSSL $OPENSSL_VERSION) negotiate TLS 1.3; ab over https makes $AB_TLS_REQUESTS requests a
 round, each with a full handshake.
+
+HTTP/2: h2load (nghttp2 $H2LOAD_VERSION) -c$H2_CONNECTIONS -m$H2_STREAMS -D$DURATION, cleartext with prior knowledge: the balancer
+on its plain port, HAProxy on a frontend with \`proto h2\`; the backends are the same HTTP/1.1 servers
+for both. In the rows "to HTTP/2 backends" both proxies speak h2c to the same servers too (the balancer's
+route \`backendProtocol: h2c\`, HAProxy's servers \`proto h2\`). These rows' "keep-alive req/s" is
+h2load's; p50 and p99 come from its per-request log.
 
 RSS with $IDLE_CONNECTIONS idle client connections: balancer $((BALANCER_IDLE_RSS / 1024)) MiB (\`-Xmx128m -XX:+UseSerialGC\`),
 HAProxy $((HAPROXY_IDLE_RSS / 1024)) MiB. Target: balancer under 256 MiB.
