@@ -18,7 +18,8 @@
 #   bench/load.sh [--rounds N] [--duration SECONDS] [--no-readme] [--targets T1,T2,...]
 #
 # --targets measures only those targets (direct haproxy balancer haproxy_tls balancer_tls haproxy_ec
-# balancer_ec direct_h2 haproxy_h2 balancer_h2 haproxy_h2h2 balancer_h2h2), prints their medians and leaves bench/README.md alone.
+# balancer_ec direct_h2 haproxy_h2 balancer_h2 haproxy_h2h2 balancer_h2h2), prints their medians
+# and leaves bench/README.md alone.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -43,7 +44,6 @@ for target in "${TARGETS[@]}"; do
   [[ " ${ALL_TARGETS[*]} " == *" $target "* ]] \
     || { echo "bench/load.sh: unknown target $target (one of: ${ALL_TARGETS[*]})" >&2; exit 2; }
 done
-measured() { [[ " ${TARGETS[*]} " == *" $1 "* ]]; }
 
 BACKEND_PORTS=(19001 19002 19003 19004)
 HAPROXY_PORT=18081
@@ -271,7 +271,7 @@ run_h2load() { # url -> "rps p50 p99": h2c with prior knowledge, percentiles fro
      || ! grep -q "^status codes: [0-9]* 2xx, 0 3xx, 0 4xx, 0 5xx" <<<"$out"; then
     log "h2load saw errors on $1:"; log "$out"; exit 1
   fi
-  local rps
+  local rps p50 p99
   rps=$(awk '/^finished in/ {print $4}' <<<"$out")
   read -r p50 p99 < <(awk -F'\t' '$2 == 200 {print $3}' "$WORK/h2load.log" | sort -n | awk '
     { v[NR] = $1 }
@@ -431,9 +431,9 @@ load generator and backends on cores $LOAD_CPU.
 | balancer, TLS | $BT_RPS | $BT_P50 | $BT_P99 | $BT_AB |
 | HAProxy, TLS, ECDSA certificate | | | | $HE_AB |
 | balancer, TLS, ECDSA certificate | | | | $BE_AB |
+| direct to one backend, HTTP/2 (h2c) | $D2_RPS | $D2_P50 | $D2_P99 | |
 | HAProxy, HTTP/2 (h2c) | $H2_RPS | $H2_P50 | $H2_P99 | |
 | balancer, HTTP/2 (h2c) | $B2_RPS | $B2_P50 | $B2_P99 | |
-| direct to one backend, HTTP/2 (h2c) | $D2_RPS | $D2_P50 | $D2_P99 | |
 | HAProxy, HTTP/2 (h2c) to HTTP/2 backends | $H22_RPS | $H22_P50 | $H22_P99 | |
 | balancer, HTTP/2 (h2c) to HTTP/2 backends | $B22_RPS | $B22_P50 | $B22_P99 | |
 
