@@ -29,6 +29,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The fastest honest backend: answers every request on every given port with a small fixed JSON
@@ -52,8 +53,8 @@ public final class FastBackend {
         List<Channel> listeners = new ArrayList<>();
         for (String arg : args) {
             int port = Integer.parseInt(arg);
-            ByteBuf body = body(("{\"replica\":\"backend-" + port + "\"}").getBytes(StandardCharsets.US_ASCII));
-            ChannelHandler answer = new Answer(body);
+            Supplier<ChannelHandler> connections = connections(
+                    ("{\"replica\":\"backend-" + port + "\"}").getBytes(StandardCharsets.US_ASCII));
             listeners.add(new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -62,11 +63,7 @@ public final class FastBackend {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel channel) {
-                            channel.pipeline().addLast(new PrefaceSwitch(
-                                    () -> new ChannelHandler[] {
-                                        new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), answer},
-                                    () -> new ChannelHandler[] {
-                                        Http2FrameCodecBuilder.forServer().build(), new Http2Answer(body)}));
+                            channel.pipeline().addLast(connections.get());
                         }
                     })
                     .bind("127.0.0.1", port).sync().channel());
@@ -75,8 +72,13 @@ public final class FastBackend {
         listeners.get(0).closeFuture().sync();
     }
 
-    private static ByteBuf body(byte[] bytes) {
-        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
+    /** The first handler of each connection to a port that answers {@code body}, in either protocol. */
+    static Supplier<ChannelHandler> connections(byte[] bytes) {
+        ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
+        ChannelHandler answer = new Answer(body);
+        return () -> new PrefaceSwitch(
+                () -> new ChannelHandler[] {new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), answer},
+                () -> new ChannelHandler[] {Http2FrameCodecBuilder.forServer().build(), new Http2Answer(body)});
     }
 
     @ChannelHandler.Sharable
