@@ -93,7 +93,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
 fi
 if [ ! -f balancer/target/balancer.jar ] || [ ! -f bench/target/benchmarks.jar ] \
-   || [ "$(unzip -l bench/target/benchmarks.jar 2>/dev/null | grep -c 'bench/load/FastBackend.class')" = 0 ]; then
+   || [ "$(unzip -l bench/target/benchmarks.jar 2>/dev/null | grep -c 'bench/load/Http2Answer.class')" = 0 ]; then
   log "Building the jars"
   mvn -B -q -pl balancer,bench -am package -DskipTests
 fi
