@@ -36,7 +36,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A running balancer: discovery and rollout state feeding the routing table, the proxy reading it, the admin API. */
@@ -85,7 +84,7 @@ public final class Balancer implements AutoCloseable {
             PrometheusRegistry registry = new PrometheusRegistry();
             TrafficStats stats = new TrafficStats(registry, config.accessLog());
             proxy = ProxyServer.start(routes, config.proxy(), stats);
-            proxy.prepareBackendTls(config.routes().stream().map(RouteSpec::backendTls).filter(Objects::nonNull)
+            proxy.prepareBackendTls(config.routes().stream().map(RouteSpec::upstream).filter(up -> up.tls() != null)
                     .distinct().toList());
             PassiveHealth health = proxy.health();
             routes.onChange(table -> {

@@ -15,12 +15,15 @@ import io.canarybalancer.balancer.proxy.ProxySettings;
 import io.canarybalancer.balancer.proxy.TransportChoice;
 import io.canarybalancer.balancer.proxy.http1.UpgradeProtocols;
 import io.canarybalancer.balancer.proxy.pool.BackendTlsContexts;
+import io.canarybalancer.balancer.route.BackendProtocol;
 import io.canarybalancer.balancer.route.BackendTls;
 import io.canarybalancer.balancer.route.Fallback;
+import io.canarybalancer.balancer.route.GrpcCodes;
 import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.StickyRule;
 import io.canarybalancer.balancer.route.Strategy;
+import io.canarybalancer.balancer.route.Upstream;
 import io.canarybalancer.balancer.tls.CertificateFiles;
 import io.canarybalancer.balancer.tls.CertificateLoadException;
 import io.canarybalancer.balancer.tls.CertificatePair;
@@ -66,7 +69,7 @@ public final class ConfigLoader {
     private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace",
             "rolloutPrefix");
     private static final Set<String> ROUTE = Set.of("name", "pathPrefix", "stable", "canary", "strategy",
-            "weight", "header", "fallback", "sticky", "analysis", "backendTls");
+            "weight", "header", "fallback", "sticky", "analysis", "backendTls", "backendProtocol", "grpcFailureCodes");
     private static final Set<String> BACKEND_TLS = Set.of("ca", "verify", "serverName");
     /** A DNS name: what SNI can carry. */
     private static final String DNS_NAME = "(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*";
@@ -83,7 +86,7 @@ public final class ConfigLoader {
     private static final Set<String> HEADER = Set.of("name", "value");
     private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle", "drain",
             "requestHead", "stall", "tunnelIdle");
-    private static final Set<String> LIMITS = Set.of("requestLine", "headerSize", "headerCount");
+    private static final Set<String> LIMITS = Set.of("requestLine", "headerSize", "headerCount", "streams");
     private static final Set<String> LISTENER = Set.of("address", "tls");
     private static final Set<String> TLS = Set.of("cert", "key", "sni");
     private static final Set<String> SNI = Set.of("cert", "key", "names");
@@ -363,7 +366,39 @@ public final class ConfigLoader {
         }
         return new RouteSpec(name, prefix, stable, canary,
                 new RoutePolicy(strategy, weight, rule, fallback, sticky(node.get("sticky")), false), analysis,
-                backendTls);
+                upstream(node, backendTls));
+    }
+
+    /** {@code backendProtocol} (http1, h2c or h2) with the route's TLS, and {@code grpcFailureCodes}. */
+    private static Upstream upstream(ConfigNode node, BackendTls tls) throws ConfigException {
+        BackendProtocol protocol;
+        try {
+            protocol = BackendProtocol.parse(node.string("backendProtocol", BackendProtocol.HTTP1.label()));
+        } catch (IllegalArgumentException e) {
+            throw node.get("backendProtocol").error(e.getMessage());
+        }
+        if (protocol == BackendProtocol.H2 && tls == null) {
+            throw node.get("backendProtocol").error("h2 is HTTP/2 over TLS, so the route needs backendTls"
+                    + " (true, or a mapping of ca, verify and serverName); h2c is HTTP/2 in clear text");
+        }
+        if (protocol == BackendProtocol.H2C && tls != null) {
+            throw node.get("backendProtocol").error("h2c is HTTP/2 in clear text, but the route sets backendTls:"
+                    + " for HTTP/2 over TLS use h2");
+        }
+        GrpcCodes failures = GrpcCodes.SERVER_FAILURES;
+        ConfigNode codes = node.get("grpcFailureCodes");
+        if (!codes.isMissing()) {
+            List<String> names = new ArrayList<>();
+            for (ConfigNode code : codes.items()) {
+                names.add(code.text());
+            }
+            try {
+                failures = GrpcCodes.of(names);
+            } catch (IllegalArgumentException e) {
+                throw codes.error(e.getMessage());
+            }
+        }
+        return new Upstream(protocol, tls, failures);
     }
 
     /**
@@ -526,7 +561,8 @@ public final class ConfigLoader {
                 node.integer("requestLine", defaults.requestLine(), 256, 1024 * 1024),
                 node.integer("headerSize", defaults.headerSize(), 1024, 1024 * 1024),
                 node.integer("headerCount", defaults.headerCount(), 1, 10_000),
-                connections);
+                connections,
+                node.integer("streams", defaults.streams(), 1, 10_000));
     }
 
     /** {@code upgrades}: the protocols a client may switch to through the balancer, such as {@code websocket}. */

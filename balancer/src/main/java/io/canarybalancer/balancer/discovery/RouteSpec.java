@@ -2,6 +2,7 @@ package io.canarybalancer.balancer.discovery;
 
 import io.canarybalancer.balancer.analysis.AnalysisSettings;
 import io.canarybalancer.balancer.route.BackendTls;
+import io.canarybalancer.balancer.route.Upstream;
 import io.canarybalancer.balancer.route.RoutePolicy;
 
 import java.util.Objects;
@@ -10,10 +11,10 @@ import java.util.Objects;
  * A configured route before discovery fills in its replicas.
  *
  * @param analysis   automated canary analysis, or {@code null} for none
- * @param backendTls how connections to the route's replicas are encrypted, or {@code null} for plain HTTP
+ * @param upstream   how the balancer talks to the route's replicas ({@code null}: {@link Upstream#PLAIN})
  */
 public record RouteSpec(String name, String pathPrefix, PoolRef stable, PoolRef canary, RoutePolicy policy,
-                        AnalysisSettings analysis, BackendTls backendTls) {
+                        AnalysisSettings analysis, Upstream upstream) {
 
     public RouteSpec {
         Objects.requireNonNull(name, "name");
@@ -21,6 +22,9 @@ public record RouteSpec(String name, String pathPrefix, PoolRef stable, PoolRef 
         Objects.requireNonNull(stable, "stable");
         Objects.requireNonNull(canary, "canary");
         Objects.requireNonNull(policy, "policy");
+        if (upstream == null) {
+            upstream = Upstream.PLAIN;
+        }
     }
 
     /** A route to plain-HTTP backends. */
@@ -35,6 +39,11 @@ public record RouteSpec(String name, String pathPrefix, PoolRef stable, PoolRef 
     }
 
     public RouteSpec withPolicy(RoutePolicy newPolicy) {
-        return new RouteSpec(name, pathPrefix, stable, canary, newPolicy, analysis, backendTls);
+        return new RouteSpec(name, pathPrefix, stable, canary, newPolicy, analysis, upstream);
+    }
+
+    /** How connections to the route's replicas are encrypted, or {@code null} for plain HTTP. */
+    public BackendTls backendTls() {
+        return upstream.tls();
     }
 }

@@ -8,7 +8,6 @@ import io.canarybalancer.balancer.route.RoutingTable;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /** Turns configured routes and a discovery catalog into a routing table. A pure function. */
 public final class TableBuilder {
@@ -33,10 +32,10 @@ public final class TableBuilder {
             Pool canary = pool(PoolRole.CANARY, spec.canary(), catalog);
             Route before = previous.route(spec.name());
             boolean unchanged = before != null && before.pathPrefix().equals(spec.pathPrefix())
-                    && before.policy().equals(spec.policy()) && Objects.equals(before.backendTls(), spec.backendTls())
+                    && before.policy().equals(spec.policy()) && before.upstream().equals(spec.upstream())
                     && before.stable().equals(stable)
                     && before.canary().equals(canary);
-            routes.add(unchanged ? before : new Route(spec.name(), spec.pathPrefix(), spec.policy(), spec.backendTls(),
+            routes.add(unchanged ? before : new Route(spec.name(), spec.pathPrefix(), spec.policy(), spec.upstream(),
                     stable, canary));
         }
         return RoutingTable.of(routes);

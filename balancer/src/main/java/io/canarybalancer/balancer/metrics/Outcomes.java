@@ -24,8 +24,13 @@ public final class Outcomes {
 
     /** One answer with its HTTP status (5xx counts as an error) and time from request head to answer end. */
     public void record(int status, long nanos) {
+        record(status >= 500, nanos);
+    }
+
+    /** One answer, failed or not (a gRPC call may fail under an HTTP 200), with its time. */
+    public void record(boolean failed, long nanos) {
         latency.incrementAndGet(bucket(Math.max(0, nanos / 1000)));
-        if (status >= 500) {
+        if (failed) {
             errors.increment();
         }
     }

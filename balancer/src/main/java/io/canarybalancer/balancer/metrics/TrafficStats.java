@@ -113,11 +113,21 @@ public final class TrafficStats {
      */
     public void served(Route route, Replica replica, boolean flagged, int status, long nanos, String method,
                        CharSequence target) {
+        served(route, replica, flagged, status, status >= 500, nanos, method, target);
+    }
+
+    /**
+     * A request answered as {@link #served(Route, Replica, boolean, int, long, String, CharSequence)}
+     * says, that canary analysis counts as {@code failed} whatever its status: a gRPC call whose
+     * trailers carry a failure code under an HTTP 200.
+     */
+    public void served(Route route, Replica replica, boolean flagged, int status, boolean failed, long nanos,
+                       String method, CharSequence target) {
         PoolStats pool = pool(route.name(), replica.role().ordinal());
         pool.byClass[flag(flagged)][statusClass(status)].inc();
         pool.replica(replica.id()).inc();
         pool.duration.observe(nanos / 1e9);
-        pool.outcomes.record(status, nanos);
+        pool.outcomes.record(failed, nanos);
         if (accessLog) {
             access.info("route={} pool={} replica={} flagged={} status={} duration_ms={} method={} target={}",
                     route.name(), replica.role().label(), replica.id(), flagged, status,

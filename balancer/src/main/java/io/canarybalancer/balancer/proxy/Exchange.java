@@ -14,11 +14,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import javax.net.ssl.SSLException;
 import java.nio.charset.StandardCharsets;
 
 import java.util.Arrays;
@@ -200,12 +198,9 @@ final class Exchange implements BackendListener {
                 future.channel().close(); // the client left while we were connecting
             } else if (future.isSuccess()) {
                 attach(future.channel(), false);
-            } else if (future.cause() instanceof ConnectTimeoutException) {
-                unwell(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not accept the connection in time");
-            } else if (future.cause() instanceof SSLException e) {
-                unwell(HttpResponseStatus.BAD_GATEWAY, "TLS handshake with the backend failed: " + e.getMessage());
             } else {
-                unwell(HttpResponseStatus.BAD_GATEWAY, "backend refused the connection");
+                ConnectFailure failure = ConnectFailure.of(future.cause());
+                unwell(failure.status(), failure.reason());
             }
         });
     }

@@ -7,7 +7,6 @@ import io.canarybalancer.balancer.proxy.http1.RequestHead;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.route.AllowedPools;
 import io.canarybalancer.balancer.route.Fallback;
-import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
@@ -18,6 +17,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
@@ -53,9 +54,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
     private static final Replica[] NO_REPLICAS = new Replica[0];
-    /** The order in which a retry or a skip looks at the pools: the first pick's own pool first. */
-    private static final PoolRole[] STABLE_FIRST = {PoolRole.STABLE, PoolRole.CANARY};
-    private static final PoolRole[] CANARY_FIRST = {PoolRole.CANARY, PoolRole.STABLE};
 
     private final ProxyContext context;
     private final RoutingTableHolder routes;
@@ -69,6 +67,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
     private ResponseDeadline responseDeadline;
     private BackendConnector connector;
     private String clientIp;
+    /**
+     * The connection's first bytes are not the HTTP/2 preface: it speaks HTTP/1.1 (see
+     * {@link Http2Preface}); until then, every read is checked for it.
+     */
+    private boolean prefaceRuledOut;
     /** The connection is TLS, terminated by the pipeline in front of this handler. */
     private final boolean overTls;
     /** The exchange in flight, or {@code null}. */
@@ -151,6 +154,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
             in.release();
             pending = joined;
         }
+        if (!prefaceRuledOut) {
+            int preface = Http2Preface.match(pending);
+            if (preface == Http2Preface.WHOLE) {
+                switchToHttp2();
+                return;
+            }
+            if (preface == Http2Preface.PART) {
+                ctx.read(); // a client that sends the preface in pieces: wait for the rest
+                return;
+            }
+            prefaceRuledOut = true;
+        }
         process();
     }
 
@@ -207,6 +222,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
             // Nagle's algorithm (ab does) would wait for the kernel's delayed ACK of that Finished,
             // 40 ms on every new connection. Acknowledge it at once.
             Transport.acknowledgeNow(ctx.channel());
+            SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            if (tls != null && ApplicationProtocolNames.HTTP_2.equals(tls.applicationProtocol())) {
+                switchToHttp2(); // the client chose h2 by ALPN
+                return;
+            }
         }
         if (evt instanceof ChannelInputShutdownEvent && tunnel != null) {
             tunnel.clientInputClosed();
@@ -393,68 +413,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
         }
     }
 
-    /**
-     * The replica for the current request: the route's choice, unless that one is ejected (see
-     * {@link PassiveHealth}) or among the {@code count} first of {@code tried}; then the next of the
-     * same pool's rotation, so the split between the pools is not drawn again (which would shift
-     * it), and only when that pool has nobody else, the other pool's, if {@code allowed} (the
-     * route's answer for this request, {@code flagged} or not) lets it go there. When only ejected
-     * replicas are left, one of them anyway: it may have recovered, and an answer beats a refusal.
-     * {@code null} when the allowed pools have nothing to offer.
-     */
+    /** The replica for the current request: see {@link ReplicaPicker#pick}. */
     Replica pick(Route route, AllowedPools allowed, boolean flagged, Replica[] tried, int count) {
-        if (count > 0) {
-            // A retry goes by the table of now: the canary may have been halted or rolled back since
-            // the first try, which narrows where the request may go; it never widens it.
-            Route current = routes.get().route(route.name());
-            if (current != null) {
-                route = current;
-                allowed = allowed.and(current.allowedPools(request, flagged));
-            }
-        }
-        Replica first = count == 0 ? route.select(request, flagged) : tried[0];
-        if (first == null) {
-            return null;
-        }
-        if (count == 0 && !context.health().isEjected(first)) {
-            return first;
-        }
-        Replica ejected = count == 0 ? first : null;
-        for (PoolRole role : first.role() == PoolRole.STABLE ? STABLE_FIRST : CANARY_FIRST) {
-            if (!allowed.allows(role)) {
-                continue;
-            }
-            int size = route.pool(role).replicas().size();
-            for (int i = 0; i < size; i++) {
-                Replica candidate = route.selectIn(role);
-                if (candidate == null) {
-                    break; // a halted canary
-                }
-                if (contains(tried, count, candidate)) {
-                    continue;
-                }
-                if (!context.health().isEjected(candidate)) {
-                    return candidate;
-                }
-                if (ejected == null) {
-                    ejected = candidate;
-                }
-            }
-            if (ejected != null) {
-                return ejected;
-            }
-        }
-        return null;
-    }
-
-
-    private static boolean contains(Replica[] replicas, int count, Replica replica) {
-        for (int i = 0; i < count; i++) {
-            if (replicas[i].address().equals(replica.address())) {
-                return true;
-            }
-        }
-        return false;
+        return ReplicaPicker.pick(context, route, allowed, request, flagged, tried, count);
     }
 
     /** The response timeout shared by this connection's exchanges. */
@@ -505,6 +466,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
             exchange.flushRequest();
         }
         readIfReady();
+    }
+
+    /**
+     * The client speaks HTTP/2 (its preface arrived, or it chose {@code h2} by ALPN): the connection
+     * is handed to {@link Http2Frontend}, with the bytes read so far.
+     */
+    private void switchToHttp2() {
+        cancelTimer();
+        responseDeadline.close();
+        ByteBuf early = pending;
+        pending = null;
+        Http2Frontend.install(ctx, context, overTls, clientIp, early);
     }
 
     /** The current exchange's backend switched protocols: from now on the connection is the tunnel's. */

@@ -2,7 +2,7 @@ package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.pool.BackendPools;
-import io.canarybalancer.balancer.route.BackendTls;
+import io.canarybalancer.balancer.route.Upstream;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.canarybalancer.balancer.tls.TlsTerminator;
 import io.netty.bootstrap.ServerBootstrap;
@@ -72,7 +72,7 @@ public final class ProxyServer implements AutoCloseable {
                 new DefaultThreadFactory("balancer-io"), transport.ioHandlerFactory());
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         BackendPools pools = new BackendPools(workers, transport.socketChannel(), new BackendInitializer(settings),
-                settings.connectTimeout(), settings.maxIdlePerReplica());
+                settings.connectTimeout(), settings.backendIdleTimeout(), settings.maxIdlePerReplica());
         PassiveHealth health = new PassiveHealth(Duration.ofSeconds(1), Duration.ofSeconds(30), System::nanoTime);
         // Retries may add 20% to the traffic, plus ten a second, however many replicas fail.
         RetryBudget retries = new RetryBudget(0.2, 10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
@@ -116,7 +116,7 @@ public final class ProxyServer implements AutoCloseable {
      * Makes the TLS context of each of these backend settings now, on this thread, rather than on
      * an event loop at the first request that needs it (which would read the trust store there).
      */
-    public void prepareBackendTls(Collection<BackendTls> settings) {
+    public void prepareBackendTls(Collection<Upstream> settings) {
         pools.prepare(settings);
     }
 

@@ -75,8 +75,10 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
      * @param headerSize  largest header block accepted (then 431)
      * @param headerCount most header fields accepted (then 431)
      * @param connections client connections served at once; more are answered 503 and closed
+     * @param streams     streams an HTTP/2 client may have open at once on one connection
+     *                    ({@code SETTINGS_MAX_CONCURRENT_STREAMS}); more are refused with {@code RST_STREAM}
      */
-    public record Limits(int requestLine, int headerSize, int headerCount, int connections) {
+    public record Limits(int requestLine, int headerSize, int headerCount, int connections, int streams) {
     }
 
     public static ProxySettings defaults() {
@@ -86,7 +88,7 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
                 new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
                         Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30),
                         Duration.ofHours(1)),
-                new Limits(8192, 16384, 100, 10_000), 0, 64, TransportChoice.AUTO, UpgradeProtocols.DEFAULT);
+                new Limits(8192, 16384, 100, 10_000, 100), 0, 64, TransportChoice.AUTO, UpgradeProtocols.DEFAULT);
     }
 
     public ProxySettings withTimeouts(Timeouts newTimeouts) {
@@ -153,6 +155,10 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
 
     public int maxHeaderCount() {
         return limits.headerCount();
+    }
+
+    public int maxConcurrentStreams() {
+        return limits.streams();
     }
 
     public int maxConnections() {

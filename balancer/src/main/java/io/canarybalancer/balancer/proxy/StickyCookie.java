@@ -1,6 +1,6 @@
 package io.canarybalancer.balancer.proxy;
 
-import io.canarybalancer.balancer.proxy.http1.RequestHead;
+import io.canarybalancer.balancer.route.StickyRequest;
 import io.canarybalancer.balancer.route.StickyRule;
 
 import java.util.concurrent.ThreadLocalRandom;
@@ -17,7 +17,7 @@ final class StickyCookie {
      * The cookie to set on the response to this request, having routed the request as if it
      * carried it already; {@code null} when the route is not sticky by cookie or the request has one.
      */
-    static String assign(StickyRule rule, RequestHead request) {
+    static String assign(StickyRule rule, StickyRequest request) {
         if (rule == null || rule.source() != StickyRule.Source.COOKIE || request.readCookie(rule.name()) != null) {
             return null;
         }

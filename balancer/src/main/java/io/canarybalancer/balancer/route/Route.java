@@ -14,7 +14,7 @@ public final class Route {
     private final String pathPrefix;
     private final RoutePolicy policy;
     /** How connections to this route's replicas are encrypted, or {@code null}: plain HTTP. */
-    private final BackendTls backendTls;
+    private final Upstream upstream;
     private final Pool stable;
     private final Pool canary;
     private final Rotation stableRotation;
@@ -34,10 +34,10 @@ public final class Route {
      * @param pathPrefix starts with {@code /}; {@code /credit} matches {@code /credit},
      *                   {@code /credit/...} and {@code /credit?...} but not {@code /credits};
      *                   a prefix ending in {@code /} matches everything below it
-     * @param backendTls how connections to the replicas are encrypted, or {@code null} for plain HTTP
+     * @param upstream   how the balancer talks to the replicas; {@code null}: {@link Upstream#PLAIN}
      */
-    public Route(String name, String pathPrefix, RoutePolicy policy, BackendTls backendTls, Pool stable, Pool canary) {
-        this.backendTls = backendTls;
+    public Route(String name, String pathPrefix, RoutePolicy policy, Upstream upstream, Pool stable, Pool canary) {
+        this.upstream = upstream == null ? Upstream.PLAIN : upstream;
         this.name = Objects.requireNonNull(name, "name");
         this.pathPrefix = Objects.requireNonNull(pathPrefix, "pathPrefix");
         if (!pathPrefix.startsWith("/")) {
@@ -218,9 +218,14 @@ public final class Route {
         return policy;
     }
 
+    /** How the balancer talks to this route's replicas. */
+    public Upstream upstream() {
+        return upstream;
+    }
+
     /** How connections to this route's replicas are encrypted, or {@code null}: plain HTTP. */
     public BackendTls backendTls() {
-        return backendTls;
+        return upstream.tls();
     }
 
     public Pool stable() {

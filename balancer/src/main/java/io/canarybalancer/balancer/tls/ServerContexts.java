@@ -16,11 +16,8 @@ import java.util.List;
 final class ServerContexts {
     /** TLS 1.0 and 1.1 are broken or deprecated (RFC 8996); nothing older is offered either. */
     static final List<String> PROTOCOLS = List.of(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2);
-    /**
-     * What ALPN offers, most preferred first. Only HTTP/1.1 until the frontend speaks HTTP/2; then
-     * {@link ApplicationProtocolNames#HTTP_2} goes first in this list.
-     */
-    static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_1_1);
+    /** What ALPN offers, most preferred first: HTTP/2, then HTTP/1.1. */
+    static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
     private ServerContexts() {
     }

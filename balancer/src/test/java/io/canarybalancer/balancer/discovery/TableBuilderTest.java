@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.discovery;
 
 import io.canarybalancer.balancer.route.BackendTls;
+import io.canarybalancer.balancer.route.Upstream;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
@@ -78,7 +79,7 @@ class TableBuilderTest {
     void aRoutesBackendTlsReachesItsRouteAndAChangeOfItRebuildsTheRoute() {
         RouteSpec plain = spec("message", "/", "message");
         RouteSpec tls = new RouteSpec("message", "/", plain.stable(), plain.canary(), plain.policy(), null,
-                BackendTls.DEFAULT);
+                Upstream.http1(BackendTls.DEFAULT));
         RoutingTable first = TableBuilder.build(List.of(plain), catalog);
 
         RoutingTable secured = TableBuilder.build(List.of(tls), catalog, first);

@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
+import io.canarybalancer.balancer.proxy.pool.Http2Backends;
 import io.canarybalancer.balancer.route.BackendTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -54,6 +55,12 @@ final class EmbeddedBackends implements BackendConnector {
     public void release(Channel channel) {
         released.add(channel);
         idle.add(channel);
+    }
+
+    /** HTTP/1.1 backends only: the embedded channels have no HTTP/2 side. */
+    @Override
+    public Http2Backends http2() {
+        throw new UnsupportedOperationException("embedded backends speak HTTP/1.1 only");
     }
 
     EmbeddedChannel last() {

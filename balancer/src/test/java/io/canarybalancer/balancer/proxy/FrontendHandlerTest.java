@@ -6,6 +6,7 @@ import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.ServiceInstance;
 import io.canarybalancer.balancer.discovery.TableBuilder;
 import io.canarybalancer.balancer.route.BackendTls;
+import io.canarybalancer.balancer.route.Upstream;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.netty.buffer.ByteBuf;
@@ -310,7 +311,7 @@ class FrontendHandlerTest {
     @Test
     void eachConnectionIsAskedForWithItsRoutesBackendTls() {
         TestProxyContext.oneStableReplica(routes, new RouteSpec("secure", "/secure", new PoolRef("service-v1", null),
-                new PoolRef("service-v2", null), RoutePolicy.defaults(), null, BackendTls.DEFAULT));
+                new PoolRef("service-v2", null), RoutePolicy.defaults(), null, Upstream.http1(BackendTls.DEFAULT)));
 
         exchangeOnce("/secure/a");
         exchangeOnce("/plain");

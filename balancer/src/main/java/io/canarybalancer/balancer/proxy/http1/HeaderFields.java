@@ -302,6 +302,11 @@ public final class HeaderFields {
         }
     }
 
+    /** Whether field {@code i} is marked as not to be written. */
+    public boolean dropped(int i) {
+        return dropped[i];
+    }
+
     /** Marks field {@code i} as not to be written by {@link #writeKept}. */
     public void drop(int i) {
         dropped[i] = true;

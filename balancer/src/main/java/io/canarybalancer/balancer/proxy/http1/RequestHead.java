@@ -2,6 +2,7 @@ package io.canarybalancer.balancer.proxy.http1;
 
 import io.canarybalancer.balancer.route.PathNormaliser;
 import io.canarybalancer.balancer.route.RouteRequest;
+import io.canarybalancer.balancer.route.StickyRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 
@@ -30,7 +31,7 @@ import io.netty.buffer.ByteBufUtil;
  *
  * <p>One instance per client connection, re-read for each request: valid until the next head is read.
  */
-public final class RequestHead implements RouteRequest {
+public final class RequestHead implements StickyRequest {
     /** 18 digits always fit in a long. */
     private static final int MAX_LENGTH_DIGITS = 18;
     private static final byte[] HTTP_1_1 = {'H', 'T', 'T', 'P', '/', '1', '.', '1'};
@@ -448,25 +449,18 @@ public final class RequestHead implements RouteRequest {
         if (assignedCookie != null && assignedCookie.contentEquals(name)) {
             return assignedValue;
         }
-        return RouteRequest.super.cookie(name);
+        return StickyRequest.super.cookie(name);
     }
 
-    /**
-     * Routes this request as if it carried cookie {@code name} with {@code value}: the value the
-     * balancer is about to set on the response, so the first request of a new user is routed the
-     * way the following ones will be; or the value it does carry, read once.
-     */
+    @Override
     public void assignCookie(String name, CharSequence value) {
         this.assignedCookie = name;
         this.assignedValue = value;
     }
 
-    /**
-     * The value of the request's cookie {@code name}, or {@code null} when it has none or an empty
-     * one (no key). Read once: routing then takes it from here instead of parsing the header again.
-     */
+    @Override
     public CharSequence readCookie(String name) {
-        CharSequence value = RouteRequest.super.cookie(name);
+        CharSequence value = StickyRequest.super.cookie(name);
         if (value == null || value.length() == 0) {
             return null;
         }

@@ -132,6 +132,24 @@ public final class ResponseHead {
         out.writeByte('\r').writeByte('\n');
     }
 
+    /** Receives header fields one at a time: the name as sent (any case), the value trimmed. */
+    public interface FieldVisitor {
+        void field(String name, String value);
+    }
+
+    /**
+     * Hands over the fields {@link #writeForClient} would write, as sent (for an HTTP/2 client, whose
+     * head is made of fields rather than of these bytes).
+     */
+    public void forEachKept(FieldVisitor visitor) {
+        HeaderFields f = fields;
+        for (int i = 0; i < f.count(); i++) {
+            if (!f.dropped(i)) {
+                visitor.field(Ascii.string(bytes, f.nameStart(i), f.nameEnd(i)), f.value(i));
+            }
+        }
+    }
+
     /** An upper bound of what {@link #writeForClient} writes, besides the cookie. */
     public int sizeHint() {
         return startLineEnd - start + fields.size() + 120;

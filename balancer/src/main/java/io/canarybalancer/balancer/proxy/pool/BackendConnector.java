@@ -27,4 +27,7 @@ public interface BackendConnector {
 
     /** Takes back a connection whose last exchange finished cleanly; closes it if it cannot be kept. */
     void release(Channel channel);
+
+    /** The HTTP/2 connections of this loop, for routes whose backends speak HTTP/2. */
+    Http2Backends http2();
 }

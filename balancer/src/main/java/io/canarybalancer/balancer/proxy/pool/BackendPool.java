@@ -42,6 +42,7 @@ public final class BackendPool implements BackendConnector {
     private final int maxIdlePerReplica;
     private final IdleConnections plainIdle;
     private final Map<BackendTls, IdleConnections> tlsIdle = new HashMap<>();
+    private final Http2Backends http2;
 
     /**
      * @param initializer  builds a connection's pipeline; for a TLS connection it must put the handler
@@ -49,7 +50,9 @@ public final class BackendPool implements BackendConnector {
      * @param tlsContexts  the client TLS contexts, shared by the pools of every loop
      */
     public BackendPool(EventLoop loop, Class<? extends Channel> channelType, ChannelHandler initializer,
-                       Duration connectTimeout, int maxIdlePerReplica, BackendTlsContexts tlsContexts) {
+                       Duration connectTimeout, Duration idleTimeout, int maxIdlePerReplica,
+                       BackendTlsContexts tlsContexts) {
+        this.http2 = new Http2Backends(loop, channelType, connectTimeout, idleTimeout, tlsContexts);
         this.maxIdlePerReplica = maxIdlePerReplica;
         this.tlsContexts = tlsContexts;
         // The handshake gets as long as the TCP connect: both are "can this replica take a request".
@@ -64,6 +67,11 @@ public final class BackendPool implements BackendConnector {
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .handler(initializer);
+    }
+
+    @Override
+    public Http2Backends http2() {
+        return http2;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.canarybalancer.balancer.proxy.pool;
 
-import io.canarybalancer.balancer.route.BackendTls;
+import io.canarybalancer.balancer.route.Upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
@@ -18,14 +18,16 @@ public final class BackendPools {
     private final Class<? extends Channel> channelType;
     private final ChannelHandler initializer;
     private final Duration connectTimeout;
+    private final Duration idleTimeout;
     private final int maxIdlePerReplica;
     private final BackendTlsContexts tlsContexts = new BackendTlsContexts();
 
     public BackendPools(EventLoopGroup group, Class<? extends Channel> channelType, ChannelHandler initializer,
-                        Duration connectTimeout, int maxIdlePerReplica) {
+                        Duration connectTimeout, Duration idleTimeout, int maxIdlePerReplica) {
         this.channelType = channelType;
         this.initializer = initializer;
         this.connectTimeout = connectTimeout;
+        this.idleTimeout = idleTimeout;
         this.maxIdlePerReplica = maxIdlePerReplica;
         for (EventExecutor executor : group) {
             if (executor instanceof EventLoop loop) {
@@ -38,8 +40,8 @@ public final class BackendPools {
      * Builds the TLS context of each backend setting now, on the calling thread, so that no event
      * loop reads a trust store or makes a native context on a request's path.
      */
-    public void prepare(Collection<BackendTls> settings) {
-        settings.forEach(tlsContexts::get);
+    public void prepare(Collection<Upstream> settings) {
+        settings.forEach(upstream -> tlsContexts.get(upstream.tls(), upstream.protocol().http2()));
     }
 
     /** The pool of {@code loop}; call it from that loop. */
@@ -51,6 +53,6 @@ public final class BackendPools {
     }
 
     private BackendPool create(EventLoop loop) {
-        return new BackendPool(loop, channelType, initializer, connectTimeout, maxIdlePerReplica, tlsContexts);
+        return new BackendPool(loop, channelType, initializer, connectTimeout, idleTimeout, maxIdlePerReplica, tlsContexts);
     }
 }

@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class BackendTlsContexts {
     private final Map<BackendTls, SslContext> contexts = new ConcurrentHashMap<>();
+    /** The same settings for HTTP/2 backends: ALPN offers {@code h2} alone. */
+    private final Map<BackendTls, SslContext> http2Contexts = new ConcurrentHashMap<>();
     private final SslProvider provider;
 
     /** Contexts on the engine {@link TlsEngine#available()} picks. */
@@ -40,13 +42,19 @@ public final class BackendTlsContexts {
      * than one waiting on the other.
      */
     SslContext get(BackendTls tls) {
-        SslContext context = contexts.get(tls);
+        return get(tls, false);
+    }
+
+    /** As {@link #get(BackendTls)}, for an HTTP/2 backend when {@code http2}: ALPN offers {@code h2} alone. */
+    SslContext get(BackendTls tls, boolean http2) {
+        Map<BackendTls, SslContext> cache = http2 ? http2Contexts : contexts;
+        SslContext context = cache.get(tls);
         if (context != null) {
             return context;
         }
         try {
-            SslContext built = build(tls, provider);
-            SslContext raced = contexts.putIfAbsent(tls, built);
+            SslContext built = build(tls, provider, http2);
+            SslContext raced = cache.putIfAbsent(tls, built);
             return raced != null ? raced : built;
         } catch (SSLException e) {
             throw new UncheckedIOException("backend TLS context failed after passing the start-up check", e);
@@ -62,10 +70,10 @@ public final class BackendTlsContexts {
      * @throws SSLException when the setting cannot make a context (the configuration reports it)
      */
     public static SslContext build(BackendTls tls) throws SSLException {
-        return build(tls, provider());
+        return build(tls, provider(), false);
     }
 
-    private static SslContext build(BackendTls tls, SslProvider provider) throws SSLException {
+    private static SslContext build(BackendTls tls, SslProvider provider, boolean http2) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .sslProvider(provider)
                 .protocols("TLSv1.3", "TLSv1.2")
@@ -73,7 +81,7 @@ public final class BackendTlsContexts {
                         // The only behaviours both engines support.
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_1_1))
+                        http2 ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1))
                 .endpointIdentificationAlgorithm(tls.verify() && tls.serverName() != null ? "HTTPS" : null);
         if (!tls.verify()) {
             builder.trustManager(InsecureTrustManagerFactory.INSTANCE);

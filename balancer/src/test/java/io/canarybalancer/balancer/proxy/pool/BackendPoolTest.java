@@ -90,7 +90,7 @@ class BackendPoolTest {
 
     BackendPool pool(SslProvider provider, Duration connectTimeout) {
         assumeTrue(provider == SslProvider.JDK || OpenSsl.isAvailable(), "OpenSSL does not load here");
-        return new BackendPool(loop, NioSocketChannel.class, new Initializer(), connectTimeout, 4,
+        return new BackendPool(loop, NioSocketChannel.class, new Initializer(), connectTimeout, Duration.ofSeconds(15), 4,
                 new BackendTlsContexts(provider));
     }
 
