@@ -13,7 +13,7 @@
 # under /h2/; the same backend processes answer both protocols). Prints a table of medians
 # with the ratios balancer/HAProxy and balancer/direct, measures the balancer's RSS with 1,000 idle
 # client connections, and rewrites the results section of bench/README.md. Stops everything it
-# started, by PID. Bounded: about 10 minutes.
+# started, by PID. Bounded: about 8 minutes.
 #
 #   bench/load.sh [--rounds N] [--duration SECONDS] [--no-readme] [--targets T1,T2,...]
 #
@@ -395,7 +395,7 @@ D2_RPS=$(m direct_h2 rps); D2_P50=$(m direct_h2 p50); D2_P99=$(m direct_h2 p99)
 B22_RPS=$(m balancer_h2h2 rps); H22_RPS=$(m haproxy_h2h2 rps)
 B22_P50=$(m balancer_h2h2 p50); H22_P50=$(m haproxy_h2h2 p50)
 B22_P99=$(m balancer_h2h2 p99); H22_P99=$(m haproxy_h2h2 p99)
-H2LOAD_VERSION=$(h2load --version | awk '{print $2}')
+H2LOAD_VERSION=$(h2load --version | sed 's|.*/||')
 OPENSSL_VERSION=$(openssl version | awk '{print $2}')
 
 CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
