@@ -2,7 +2,7 @@ package io.canarybalancer.balancer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,18 +10,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Automated canary analysis in the real jar with real backends: a canary that fails 30% of its
@@ -31,25 +24,16 @@ import static org.awaitility.Awaitility.await;
 class CanaryAnalysisIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WINDOW = Duration.ofSeconds(20);
-    /** The status is polled, not waited on: rarely enough to leave the CPU to the load. */
-    private static final Duration POLL = Duration.ofMillis(20);
-    private static final Duration DRIVE_LIMIT = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> started = new ArrayList<>();
+    @AutoClose
+    private final Started started = new Started();
     private final Http http = new Http();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable closeable : started) {
-            closeable.close();
-        }
-    }
 
     @Test
     void aCanaryFailing30PercentIsRolledBackWithinTheWindowAndGetsNoFurtherRequest() throws Exception {
-        TestBackend canary = start(new TestBackend("canary-1"));
+        TestBackend canary = started.add(new TestBackend("canary-1"));
         canary.failPercent(30);
         BalancerProcess balancer = balancer(canary, """
                 routes:
@@ -121,7 +105,7 @@ class CanaryAnalysisIT {
 
     @Test
     void aHealthyCanaryIsSteppedUpItsScheduleToAllTrafficWithTheSplitOfEachStep() throws Exception {
-        TestBackend canary = start(new TestBackend("canary-1"));
+        TestBackend canary = started.add(new TestBackend("canary-1"));
         BalancerProcess balancer = balancer(canary, """
                 routes:
                   - name: orders
@@ -155,39 +139,9 @@ class CanaryAnalysisIT {
         assertThat(route(balancer).path("autoRollback").isNull()).isTrue();
     }
 
-    /**
-     * Sends GETs from four threads until {@code condition} holds for the route's status, or fails
-     * after {@code limit} requests or {@link #DRIVE_LIMIT}; returns how many were sent.
-     */
+    /** Sends GETs under {@link LoadUntil} until {@code condition} holds for the route's status. */
     private int driveUntil(BalancerProcess balancer, Predicate<JsonNode> condition, int limit) throws Exception {
-        AtomicBoolean done = new AtomicBoolean();
-        AtomicInteger sent = new AtomicInteger();
-        ExecutorService load = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> workers = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                workers.add(load.submit(() -> {
-                    while (!done.get() && sent.incrementAndGet() <= limit) {
-                        get(balancer, "/version");
-                    }
-                    return null;
-                }));
-            }
-            await("the condition on the route's status, under load").atMost(DRIVE_LIMIT).pollInterval(POLL)
-                    .failFast("all " + limit + " requests were sent before the condition held", () -> sent.get() >= limit)
-                    .untilAsserted(() -> {
-                        JsonNode status = route(balancer);
-                        assertThat(condition.test(status)).as("the condition on %s", status).isTrue();
-                    });
-            done.set(true);
-            for (Future<?> worker : workers) {
-                worker.get(30, TimeUnit.SECONDS);
-            }
-            return sent.get();
-        } finally {
-            done.set(true);
-            load.shutdownNow();
-        }
+        return LoadUntil.drive(() -> get(balancer, "/version"), () -> route(balancer), condition, limit);
     }
 
     private HttpResponse<String> get(BalancerProcess balancer, String path, String... headers) throws Exception {
@@ -210,13 +164,8 @@ class CanaryAnalysisIT {
     }
 
     private BalancerProcess balancer(TestBackend canary, String routes) throws Exception {
-        TestBackend stable = start(new TestBackend("stable-1"));
+        TestBackend stable = started.add(new TestBackend("stable-1"));
         Path config = TestConfigs.config(dir, TestConfigs.replicas(List.of(stable), List.of(canary)), routes);
-        return start(BalancerProcess.start(config));
-    }
-
-    private <T extends AutoCloseable> T start(T closeable) {
-        started.add(closeable);
-        return closeable;
+        return started.add(BalancerProcess.start(config));
     }
 }

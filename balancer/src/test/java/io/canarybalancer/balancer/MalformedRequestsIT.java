@@ -125,7 +125,9 @@ class MalformedRequestsIT {
                 bad("HTTP/0.9-style request line", 400, "GET /version\r\n"),
                 bad("unknown version HTTP/1.2", 505, "GET /version HTTP/1.2\r\n" + HOST + "\r\n"),
                 bad("unknown version HTTP/3.0", 505, "GET /version HTTP/3.0\r\n" + HOST + "\r\n"),
-                bad("HTTP/2 connection preface", 505, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+                // The whole preface opens an HTTP/2 connection (Http2IT); one that breaks off is HTTP/1.1.
+                bad("a broken HTTP/2 connection preface", 505, "PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"),
+                bad("an HTTP/2.0 request line", 505, "GET /version HTTP/2.0\r\n" + HOST + "\r\n"),
                 // Limits (set in this test's configuration).
                 bad("request line over limits.requestLine", 414,
                         "GET /" + "a".repeat(1100) + " HTTP/1.1\r\n" + HOST + "\r\n"),

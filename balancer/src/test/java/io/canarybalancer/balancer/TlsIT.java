@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.net.ssl.SSLSocket;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -140,11 +141,14 @@ class TlsIT {
     }
 
     @Test
-    void alpnSettlesOnHttp11AndOffersNothingElse() throws Exception {
-        assertThat(client().alpn("h2", "http/1.1").get(tlsPort, "/version").applicationProtocol()).isEqualTo("http/1.1");
-        Answer h2Only = client().alpn("h2").get(tlsPort, "/version");
-        assertThat(h2Only.applicationProtocol()).isEmpty();
-        assertThat(h2Only.status()).isEqualTo(200);
+    void alpnPrefersH2ThenHttp11AndOffersNothingElse() throws Exception {
+        try (SSLSocket socket = client().alpn("http/1.1", "h2").connect(tlsPort)) {
+            assertThat(socket.getApplicationProtocol()).as("the server's preference decides").isEqualTo("h2");
+        }
+        assertThat(client().alpn("http/1.1").get(tlsPort, "/version").applicationProtocol()).isEqualTo("http/1.1");
+        Answer neither = client().alpn("spdy/3.1").get(tlsPort, "/version");
+        assertThat(neither.applicationProtocol()).as("no ALPN answer: HTTP/1.1 as without ALPN").isEmpty();
+        assertThat(neither.status()).isEqualTo(200);
     }
 
     @Test
@@ -218,7 +222,10 @@ class TlsIT {
             assertThat(tls.get("engine").asText()).isEqualTo("jdk");
             assertThat(jdk.output()).contains("(jdk engine)");
             assertThat(client().protocols("TLSv1.2").get(port, "/version").protocol()).isEqualTo("TLSv1.2");
-            Answer answer = client().alpn("h2", "http/1.1").serverName("api.example.com").get(port, "/version");
+            try (SSLSocket socket = client().alpn("h2", "http/1.1").connect(port)) {
+                assertThat(socket.getApplicationProtocol()).isEqualTo("h2");
+            }
+            Answer answer = client().alpn("http/1.1").serverName("api.example.com").get(port, "/version");
             assertThat(answer.protocol()).isEqualTo("TLSv1.3");
             assertThat(answer.applicationProtocol()).isEqualTo("http/1.1");
             assertThat(answer.serial()).isEqualTo(api.serial());

@@ -2,6 +2,7 @@ package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
+import io.canarybalancer.balancer.proxy.pool.Http2Backends;
 import io.canarybalancer.balancer.route.AllowedPools;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
@@ -14,7 +15,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.nio.charset.StandardCharsets;
@@ -83,6 +90,11 @@ final class Exchange implements BackendListener {
     private boolean expectContinue;
     /** Bodiless and idempotent: safe to send again, to the same replica or another, after a failure. */
     private boolean replayable;
+    /** The route's replicas speak HTTP/2: the request goes as a stream (see {@link #connectStream()}). */
+    private boolean http2Backend;
+    /** The head as an HTTP/2 backend gets it, in place of {@link #forwardedHead}. */
+    private Http2Headers streamHead;
+    private Future<Http2StreamChannel> opening;
 
     private Channel backend;
     private BackendHandler backendHandler;
@@ -144,6 +156,9 @@ final class Exchange implements BackendListener {
         this.clientKeepAlive = clientKeepAlive;
         this.expectContinue = expectContinue;
         this.replayable = replayable;
+        http2Backend = route.upstream().protocol().http2();
+        streamHead = null;
+        opening = null;
         backend = null;
         backendHandler = null;
         sent = false;
@@ -172,12 +187,22 @@ final class Exchange implements BackendListener {
 
     /** Prepares the request head for the backend and finds it a connection. */
     void start(String clientIp, boolean overTls) {
-        forwardedHead = client.alloc().directBuffer(request.forwardedSizeHint() + (clientIp == null ? 0 : clientIp.length()));
-        request.writeForBackend(forwardedHead, clientIp, overTls, replica.host(), replica.port());
+        if (http2Backend) {
+            streamHead = request.forHttp2Backend(clientIp, overTls, route.backendTls() != null, replica.host(),
+                    replica.port());
+        } else {
+            forwardedHead = client.alloc().directBuffer(request.forwardedSizeHint()
+                    + (clientIp == null ? 0 : clientIp.length()));
+            request.writeForBackend(forwardedHead, clientIp, overTls, replica.host(), replica.port());
+        }
         connect();
     }
 
     private void connect() {
+        if (http2Backend) {
+            connectStream();
+            return;
+        }
         if (request.upgrade()) {
             // Never sent twice, so never risked on a pooled connection the backend may be closing.
             connectFresh();
@@ -205,13 +230,44 @@ final class Exchange implements BackendListener {
         });
     }
 
+    /**
+     * Opens a stream on one of the replica's pooled HTTP/2 connections. The answer comes back as
+     * HTTP/1.1 bytes ({@link Http2ResponseBytes}), read by a {@link BackendHandler} as any other.
+     */
+    private void connectStream() {
+        int connecting = generation;
+        opening = connector.http2().open(replica.address(), route.backendTls(), new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                stream.pipeline().addLast(new Http2ResponseBytes(), new BackendHandler(settings));
+            }
+        });
+        opening.addListener(future -> {
+            if (finished || connecting != generation) {
+                return; // the pool closes a stream nobody took
+            }
+            if (future.isSuccess()) {
+                attach((Channel) future.getNow(), false);
+            } else if (future.cause() instanceof Http2Backends.Saturated saturated) {
+                fail(HttpResponseStatus.SERVICE_UNAVAILABLE, saturated.getMessage());
+            } else if (!future.isCancelled()) {
+                ConnectFailure failure = ConnectFailure.of(future.cause());
+                unwell(failure.status(), failure.reason());
+            }
+        });
+    }
+
     private void attach(Channel channel, boolean reused) {
         backend = channel;
         backendHandler = channel.pipeline().get(BackendHandler.class);
         backendHandler.bind(this, request.isHead(), http11Client, request.upgrade());
         reusedConnection = reused;
         sent = true;
-        channel.write(forwardedHead.retainedDuplicate(), channel.voidPromise());
+        if (http2Backend) {
+            channel.write(new DefaultHttp2HeadersFrame(streamHead, requestDone), channel.voidPromise());
+        } else {
+            channel.write(forwardedHead.retainedDuplicate(), channel.voidPromise());
+        }
         if (requestDone) {
             // A bodiless request, or a replay: the head is all there is to send.
             channel.flush();
@@ -250,7 +306,8 @@ final class Exchange implements BackendListener {
     void requestBody(ByteBuf in, int from, int to) {
         bodyParts++;
         if (!requestAbandoned && backend != null) {
-            backend.write(in.retainedSlice(from, to - from), backend.voidPromise());
+            ByteBuf part = in.retainedSlice(from, to - from);
+            backend.write(http2Backend ? new DefaultHttp2DataFrame(part, false) : part, backend.voidPromise());
         }
     }
 
@@ -259,6 +316,9 @@ final class Exchange implements BackendListener {
         requestDone = true;
         cancelStallTimer();
         if (backend != null && !requestAbandoned) {
+            if (http2Backend) {
+                backend.write(new DefaultHttp2DataFrame(true), backend.voidPromise()); // ends the stream
+            }
             backend.flush();
             if (!responseStarted) {
                 startResponseTimer();
@@ -589,7 +649,7 @@ final class Exchange implements BackendListener {
             Channel channel = backend;
             backend = null;
             backendHandler.unbind();
-            if (backendReusable) {
+            if (backendReusable && !http2Backend) {
                 // At once, within the read that ended the answer: the connection's read interest
                 // stays armed instead of being cleared and set again (two epoll_ctl calls a request).
                 connector.release(channel);
@@ -634,6 +694,10 @@ final class Exchange implements BackendListener {
     }
 
     private void closeBackend() {
+        if (opening != null) {
+            opening.cancel(false); // still waiting for a stream: stop waiting
+            opening = null;
+        }
         if (backend != null) {
             backendHandler.unbind();
             backend.close();

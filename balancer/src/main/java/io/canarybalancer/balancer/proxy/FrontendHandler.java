@@ -358,6 +358,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
                     !keepAlive || !bodyless);
             return;
         }
+        if (request.upgrade() && route.upstream().protocol().http2()) {
+            respond(HttpResponseStatus.NOT_IMPLEMENTED, ErrorResponses.message("route " + route.name()
+                    + " speaks HTTP/2 to its backends, which cannot switch protocols"), true);
+            return;
+        }
         if (request.upgrade() && draining) {
             respond(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     ErrorResponses.message("the balancer is shutting down: no new upgrades"), true);
@@ -380,7 +385,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
             return;
         }
         if (request.chunked()) {
-            body.expectChunked(true);
+            // Relayed as it came to an HTTP/1.1 backend; an HTTP/2 one gets the data alone, in DATA frames.
+            body.expectChunked(!route.upstream().protocol().http2());
             inBody = true;
         } else if (!bodyless) {
             body.expectLength(request.contentLength());

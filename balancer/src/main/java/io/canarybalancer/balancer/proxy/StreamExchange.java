@@ -90,6 +90,10 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     private int status;
     private int grpcStatus = -1;
     private ScheduledFuture<?> responseTimer;
+    /** Checks, while a body streams either way, that it keeps moving (see {@link #checkProgress()}). */
+    private ScheduledFuture<?> stallTimer;
+    private int parts;
+    private int partsAtLastCheck;
 
     StreamExchange(ProxyContext context, BackendConnector connector, String clientIp, boolean overTls) {
         this.context = context;
@@ -135,6 +139,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
             early.add(part);
             return;
         }
+        parts++;
         if (part instanceof Http2DataFrame data) {
             boolean last = data.isEndStream();
             // The frame's flow-controlled bytes count as consumed once read here, so the window
@@ -254,6 +259,9 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
             requestPart(early.poll());
         }
         backend.flush();
+        if (!requestDone) {
+            watchProgress();
+        }
         readClientIfReady();
     }
 
@@ -281,6 +289,8 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         client.write(new DefaultHttp2HeadersFrame(headers, endStream));
         if (endStream) {
             responseEnded();
+        } else {
+            watchProgress(); // an answer that streams: it must keep moving too
         }
     }
 
@@ -289,6 +299,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
             data.release();
             return;
         }
+        parts++;
         client.write(new DefaultHttp2DataFrame(data, endStream));
         if (endStream) {
             responseEnded();
@@ -473,8 +484,58 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void watchProgress() {
+        if (stallTimer == null && !finished) {
+            long period = settings.stallTimeout().toNanos();
+            stallTimer = client.executor().scheduleAtFixedRate(this::checkProgress, period, period,
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Runs every {@code timeouts.stall} while a body streams either way. If no frame moved since the
+     * last run, the stream is stuck: the client stopped sending its body (408), the backend stopped
+     * taking it (504); once the answer is under way, the backend stopped sending (the stream is reset
+     * and the answer counts as a 504) or the client stopped reading (reset, counted as 499: the
+     * client's doing, not the replica's). Either way the backend's side is closed.
+     */
+    private void checkProgress() {
+        if (finished || requestDone && responseDone) {
+            cancelStallTimer();
+            return;
+        }
+        if (parts != partsAtLastCheck) {
+            partsAtLastCheck = parts;
+            return;
+        }
+        cancelStallTimer();
+        String reason = "no progress for more than " + settings.stallTimeout().toMillis() + " ms";
+        if (responseStarted) {
+            status = client.channel().isWritable() ? HttpResponseStatus.GATEWAY_TIMEOUT.code() : CLIENT_GONE.code();
+            end();
+            record();
+            backend.abort();
+            client.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+        } else if (!attached || backend.writable()) {
+            respond(HttpResponseStatus.REQUEST_TIMEOUT, ErrorResponses.message("the request body stalled: " + reason));
+            backend.abort();
+        } else {
+            backend.abort();
+            respond(HttpResponseStatus.GATEWAY_TIMEOUT, ErrorResponses.backendFailure(
+                    "backend stopped reading the request: " + reason, route, replica.id()));
+        }
+    }
+
+    private void cancelStallTimer() {
+        if (stallTimer != null) {
+            stallTimer.cancel(false);
+            stallTimer = null;
+        }
+    }
+
     private void end() {
         finished = true;
+        cancelStallTimer();
         cancelResponseTimer();
         releaseEarly();
     }

@@ -5,6 +5,9 @@ import io.canarybalancer.balancer.route.RouteRequest;
 import io.canarybalancer.balancer.route.StickyRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 
 /**
  * A request head read in place from a {@link HeadBuffer}: the request line and the fields the proxy
@@ -321,6 +324,42 @@ public final class RequestHead implements StickyRequest {
             out.writeByte('\r').writeByte('\n');
         }
         out.writeByte('\r').writeByte('\n');
+    }
+
+    /**
+     * The request as an HTTP/2 backend gets it: the fields {@link #writeForBackend} keeps, named in
+     * lower case, and the pseudo-fields: {@code :authority} from the absolute target or {@code Host}
+     * (else {@code defaultHost:defaultPort}), {@code :scheme} {@code https} when the backend
+     * connection is TLS. The forwarding fields are set anew, as for HTTP/1.1.
+     */
+    public Http2Headers forHttp2Backend(String clientIp, boolean https, boolean backendTls, String defaultHost,
+                                        int defaultPort) {
+        byte[] b = bytes;
+        HeaderFields f = fields;
+        Http2Headers out = new DefaultHttp2Headers(false, f.count() + 8);
+        out.method(method);
+        out.scheme(backendTls ? "https" : "http");
+        out.path(rewrittenTarget != null ? rewrittenTarget : Ascii.string(b, targetStart, targetEnd));
+        String authority = authorityStart >= 0 ? Ascii.string(b, authorityStart, authorityEnd)
+                : hostField >= 0 ? f.value(hostField) : defaultHost + ":" + defaultPort;
+        out.authority(authority);
+        StringBuilder forwardedFor = new StringBuilder();
+        for (int i = 0; i < f.count(); i++) {
+            byte name = f.name(i);
+            if (name == FieldName.X_FORWARDED_FOR && f.valueEnd(i) > f.valueStart(i)) {
+                forwardedFor.append(f.value(i)).append(", ");
+            } else if (!f.dropped(i) && name != FieldName.HOST) {
+                out.add(AsciiString.of(Ascii.string(b, f.nameStart(i), f.nameEnd(i))).toLowerCase(), f.value(i));
+            }
+        }
+        if (clientIp != null) {
+            out.set("x-forwarded-for", forwardedFor.append(clientIp));
+        }
+        out.set("x-forwarded-proto", https ? "https" : "http");
+        if (authorityStart >= 0 || hostField >= 0) {
+            out.set("x-forwarded-host", authority);
+        }
+        return out;
     }
 
     /** How many bytes {@link #writeForBackend} may write, at most, besides the client IP and default host. */
