@@ -24,15 +24,18 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The fastest honest backend: answers every request on every given port with a small fixed JSON
  * body naming the port, keep-alive when asked. One process, one event loop per port is plenty;
- * what is measured is the proxy in front of it.
+ * what is measured is the proxy in front of it. Each port also speaks cleartext HTTP/2 with prior
+ * knowledge (a connection that starts with the preface), for the rows with HTTP/2 backends.
  *
  * <p>{@code java -cp benchmarks.jar io.canarybalancer.bench.load.FastBackend 19001 19002 ...}
  */
@@ -50,7 +53,8 @@ public final class FastBackend {
         List<Channel> listeners = new ArrayList<>();
         for (String arg : args) {
             int port = Integer.parseInt(arg);
-            ChannelHandler answer = new Answer(("{\"replica\":\"backend-" + port + "\"}").getBytes(StandardCharsets.US_ASCII));
+            Supplier<ChannelHandler> connections = connections(
+                    ("{\"replica\":\"backend-" + port + "\"}").getBytes(StandardCharsets.US_ASCII));
             listeners.add(new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -59,7 +63,7 @@ public final class FastBackend {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel channel) {
-                            channel.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), answer);
+                            channel.pipeline().addLast(connections.get());
                         }
                     })
                     .bind("127.0.0.1", port).sync().channel());
@@ -68,12 +72,21 @@ public final class FastBackend {
         listeners.get(0).closeFuture().sync();
     }
 
+    /** The first handler of each connection to a port that answers {@code body}, in either protocol. */
+    static Supplier<ChannelHandler> connections(byte[] bytes) {
+        ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
+        ChannelHandler answer = new Answer(body);
+        return () -> new PrefaceSwitch(
+                () -> new ChannelHandler[] {new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), answer},
+                () -> new ChannelHandler[] {Http2FrameCodecBuilder.forServer().build(), new Http2Answer(body)});
+    }
+
     @ChannelHandler.Sharable
     private static final class Answer extends SimpleChannelInboundHandler<HttpRequest> {
         private final ByteBuf body;
 
-        Answer(byte[] body) {
-            this.body = Unpooled.unreleasableBuffer(Unpooled.directBuffer(body.length).writeBytes(body));
+        Answer(ByteBuf body) {
+            this.body = body;
         }
 
         @Override
