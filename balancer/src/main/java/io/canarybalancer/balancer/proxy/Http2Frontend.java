@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * Against the rapid-reset attack (CVE-2023-44487) the codec ends a connection that resets more than
  * {@link #MAX_RESETS} streams within {@link #RESET_WINDOW_SECONDS} seconds with {@code GOAWAY
  * ENHANCE_YOUR_CALM}; against the CONTINUATION flood its decoder ends one whose header block grows
- * past the header list limit, whatever the frames it comes in.
+ * past the header list limit, whatever the frames it comes in, or that sends more than 16 small
+ * CONTINUATION frames in a row (Netty's defaults, proven by {@code Http2AttacksIT}).
  *
  * <p>An idle connection (no stream open for {@code timeouts.clientIdle}) is closed; a drain sends
  * {@code GOAWAY}, lets the streams in flight finish, then closes.

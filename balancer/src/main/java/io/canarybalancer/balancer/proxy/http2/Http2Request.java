@@ -20,8 +20,9 @@ import java.util.Set;
  *
  * <p>Netty's HPACK decoder has checked the names already (lower case, no connection-specific
  * field, pseudo-fields first and known); {@link #read} checks what it leaves: the pseudo-fields a
- * request needs, and values free of the characters RFC 9113 section 8.2.1 forbids, which an
- * HTTP/1.1 backend would otherwise read as the end of a line (request smuggling).
+ * request needs, and values as RFC 9113 section 8.2.1 wants them: free of NUL, CR and LF, which
+ * an HTTP/1.1 backend would otherwise read as the end of a line (request smuggling), and of
+ * whitespace at either end, which HTTP/1.1 would trim and HTTP/2 keeps.
  */
 public final class Http2Request implements StickyRequest {
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
@@ -100,6 +101,9 @@ public final class Http2Request implements StickyRequest {
                     return "a NUL, CR or LF in the value of " + field.getKey();
                 }
             }
+            if (!value.isEmpty() && (whitespace(value.charAt(0)) || whitespace(value.charAt(value.length() - 1)))) {
+                return "the value of " + field.getKey() + " starts or ends with whitespace";
+            }
         }
         List<CharSequence> lengths = headers.getAll(CONTENT_LENGTH);
         if (lengths.size() > 1) {
@@ -116,6 +120,10 @@ public final class Http2Request implements StickyRequest {
             }
         }
         return null;
+    }
+
+    private static boolean whitespace(char c) {
+        return c == ' ' || c == '\t';
     }
 
     /** Why the request is malformed (answered 400), or {@code null}. */

@@ -98,8 +98,16 @@ class Http2RequestTest {
         assertThat(read(get("/").add("x-a", "a\tb\u0001"), true).problem()).isNull();
     }
 
+    @ParameterizedTest(name = "#{index}")
+    @ValueSource(strings = {" a", "a ", "\ta", "a\t", " "})
+    void whitespaceAtEitherEndOfAValueIsAProblem(String bad) {
+        assertThat(read(get("/").add("x-a", bad), true).problem())
+                .isEqualTo("the value of x-a starts or ends with whitespace");
+        assertThat(read(get("/").add("x-a", "a b").add("x-empty", ""), true).problem()).as("inside, or empty").isNull();
+    }
+
     @ParameterizedTest(name = "content-length: ''{0}''")
-    @ValueSource(strings = {"007", "00", "-1", "1e3", " 5", "", "1234567890123456789"})
+    @ValueSource(strings = {"007", "00", "-1", "1e3", "5 5", "", "1234567890123456789"})
     void aContentLengthMustBePlainDigits(String length) {
         assertThat(read(post().add("content-length", length), false).problem())
                 .isEqualTo("content-length must be digits without leading zeros, got '" + length + "'");
