@@ -145,6 +145,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
         }
         inReadBatch = true;
         lastReadNanos = now();
+        boolean nothingPending = pending == null;
         if (pending == null) {
             pending = in;
         } else {
@@ -161,7 +162,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
                 return;
             }
             if (preface == Http2Preface.PART) {
-                ctx.read(); // a client that sends the preface in pieces: wait for the rest
+                // A client that sends the preface in pieces: wait for the rest, as long as a head may take.
+                if (nothingPending) {
+                    headStartNanos = lastReadNanos; // its first piece
+                }
+                armTimer(headStartNanos + settings.requestHeadTimeout().toNanos());
+                ctx.read();
                 return;
             }
             prefaceRuledOut = true;
@@ -566,7 +572,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
             return;
         }
         long now = now();
-        boolean headUnderWay = exchange == null && !inBody && head.started();
+        boolean headUnderWay = exchange == null && !inBody
+                && (head.started() || !prefaceRuledOut && pending != null); // or a preface in pieces
         if (headUnderWay) {
             long headDeadline = headStartNanos + settings.requestHeadTimeout().toNanos();
             if (now >= headDeadline) {

@@ -725,6 +725,24 @@ class FrontendHandlerTest {
         assertThat(backends.opened).isEmpty();
     }
 
+    /** Bytes that may still become the HTTP/2 preface are a head under way: they do not hold the connection forever. */
+    @Test
+    void aPrefaceSentInPiecesThatStopsIsAnswered408AfterTheHeadTimeout() {
+        long headTimeout = settings.requestHeadTimeout().toMillis();
+        send("PRI * HTTP/2.0\r\n");
+        client.advanceTimeBy(headTimeout - 1000, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+        send("\r\n"); // still the preface so far; a later piece does not move the deadline
+        assertThat(answer()).isEmpty();
+        assertThat(client.isOpen()).isTrue();
+
+        client.advanceTimeBy(1001, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+
+        answeredThenClosed(408);
+        assertThat(backends.opened).isEmpty();
+    }
+
     @Test
     void anIdleKeepAliveConnectionIsClosedAfterTheClientIdleTimeout() {
         long idle = settings.clientIdleTimeout().toMillis();
