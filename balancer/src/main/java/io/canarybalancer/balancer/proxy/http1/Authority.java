@@ -9,7 +9,7 @@ import io.netty.util.NetUtil;
  * to 65535. Never empty, never user info ('@'), whitespace or controls; IPvFuture literals are
  * refused (nothing sends them).
  */
-final class Authority {
+public final class Authority {
     private static final boolean[] REG_NAME = new boolean[128];
 
     static {
@@ -20,6 +20,16 @@ final class Authority {
     }
 
     private Authority() {
+    }
+
+    /** Whether {@code authority} is valid: an HTTP/2 {@code :authority}, held to the rule of {@code Host}. */
+    public static boolean isValid(CharSequence authority) {
+        byte[] bytes = new byte[authority.length()];
+        for (int i = 0; i < bytes.length; i++) {
+            char c = authority.charAt(i);
+            bytes[i] = c < 128 ? (byte) c : (byte) 0; // anything beyond ASCII is invalid anyway
+        }
+        return isValid(bytes, 0, bytes.length);
     }
 
     /** Whether bytes {@code [start, end)} are a valid authority. */

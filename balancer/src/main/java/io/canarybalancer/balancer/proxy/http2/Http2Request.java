@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer.proxy.http2;
 
+import io.canarybalancer.balancer.proxy.http1.Authority;
 import io.canarybalancer.balancer.route.Cookies;
 import io.canarybalancer.balancer.route.PathNormaliser;
 import io.canarybalancer.balancer.route.StickyRequest;
@@ -104,6 +105,9 @@ public final class Http2Request implements StickyRequest {
             if (!value.isEmpty() && (whitespace(value.charAt(0)) || whitespace(value.charAt(value.length() - 1)))) {
                 return "the value of " + field.getKey() + " starts or ends with whitespace";
             }
+        }
+        if (authority != null && !Authority.isValid(authority)) {
+            return "the authority must be host[:port], got '" + authority + "'";
         }
         List<CharSequence> lengths = headers.getAll(CONTENT_LENGTH);
         if (lengths.size() > 1) {

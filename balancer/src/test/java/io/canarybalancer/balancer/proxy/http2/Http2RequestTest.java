@@ -98,6 +98,18 @@ class Http2RequestTest {
         assertThat(read(get("/").add("x-a", "a\tb\u0001"), true).problem()).isNull();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"user@lb", "bad host", "lb:0", "lb:65536", "lb:", "[::1", "l%zzb"})
+    void anAuthorityIsHeldToTheRuleOfHost(String bad) {
+        assertThat(read(get("/").authority(bad), true).problem())
+                .isEqualTo("the authority must be host[:port], got '" + bad + "'");
+        assertThat(read(headers().method("GET").scheme("http").path("/").add("host", bad), true).problem())
+                .as("a host field in place of :authority").isEqualTo("the authority must be host[:port], got '" + bad + "'");
+        for (String good : new String[] {"lb", "lb:8080", "10.0.0.1:443", "[::1]:443", "shop.example"}) {
+            assertThat(read(get("/").authority(good), true).problem()).as(good).isNull();
+        }
+    }
+
     @ParameterizedTest(name = "#{index}")
     @ValueSource(strings = {" a", "a ", "\ta", "a\t", " "})
     void whitespaceAtEitherEndOfAValueIsAProblem(String bad) {
