@@ -10,17 +10,19 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * past the header list limit, whatever the frames it comes in, or that sends more than 16 small
  * CONTINUATION frames in a row (Netty's defaults, proven by {@code Http2AttacksIT}).
  *
- * <p>An idle connection (no stream open for {@code timeouts.clientIdle}) is closed; a drain sends
+ * <p>An idle connection (no stream open for {@code timeouts.clientIdle}, whatever control frames
+ * come) is closed; a drain sends
  * {@code GOAWAY}, lets the streams in flight finish, then closes.
  */
 final class Http2Frontend extends ChannelInboundHandlerAdapter {
@@ -52,9 +55,59 @@ final class Http2Frontend extends ChannelInboundHandlerAdapter {
     static final int FLUSHES_MERGED = 256;
 
     private final Http2FrameCodec codec;
+    private final long idleNanos;
+    /** When the last stream opened or closed: idle time counts from there, whatever control frames come. */
+    private long lastStreamChange;
+    private ScheduledFuture<?> idleCheck;
 
-    private Http2Frontend(Http2FrameCodec codec) {
+    private Http2Frontend(Http2FrameCodec codec, Duration idleTimeout) {
         this.codec = codec;
+        this.idleNanos = idleTimeout.toNanos();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        lastStreamChange = System.nanoTime();
+        codec.connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamActive(Http2Stream stream) {
+                lastStreamChange = System.nanoTime();
+            }
+
+            @Override
+            public void onStreamClosed(Http2Stream stream) {
+                lastStreamChange = System.nanoTime();
+            }
+        });
+        scheduleIdleCheck(ctx, idleNanos);
+    }
+
+    private void scheduleIdleCheck(ChannelHandlerContext ctx, long delayNanos) {
+        idleCheck = ctx.executor().schedule(() -> checkIdle(ctx), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Closes the connection (with GOAWAY) once no stream was open for {@code timeouts.clientIdle}:
+     * PINGs and SETTINGS alone do not keep a connection, as they would keep an HTTP/1.1 one.
+     */
+    private void checkIdle(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long idleFor = System.nanoTime() - lastStreamChange;
+        if (codec.connection().numActiveStreams() == 0 && idleFor >= idleNanos) {
+            ctx.channel().close();
+        } else {
+            scheduleIdleCheck(ctx, codec.connection().numActiveStreams() == 0 ? idleNanos - idleFor : idleNanos);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
+        super.channelInactive(ctx);
     }
 
     /**
@@ -87,9 +140,7 @@ final class Http2Frontend extends ChannelInboundHandlerAdapter {
                 stream.pipeline().addLast(new StreamExchange(context, connector, clientIp, overTls));
             }
         }));
-        long idleMillis = settings.clientIdleTimeout().toMillis();
-        pipeline.addAfter("h2-streams", "h2-idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-        pipeline.addAfter("h2-idle", "h2-connection", new Http2Frontend(codec));
+        pipeline.addAfter("h2-streams", "h2-connection", new Http2Frontend(codec, settings.clientIdleTimeout()));
         try {
             codec.connection().local().flowController()
                     .incrementWindowSize(codec.connection().connectionStream(), CONNECTION_WINDOW - 65_535);
@@ -109,8 +160,6 @@ final class Http2Frontend extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == Drain.INSTANCE) {
             // The codec's close: GOAWAY, the open streams finish (up to the drain timeout), then the close.
-            ctx.channel().close();
-        } else if (evt instanceof IdleStateEvent && codec.connection().numActiveStreams() == 0) {
             ctx.channel().close();
         } else {
             super.userEventTriggered(ctx, evt);
