@@ -83,6 +83,12 @@ class Http2IT {
                     sticky: {header: X-User-Id}
                   - {name: h2, pathPrefix: /h2, backendProtocol: h2c, stable: {service: h2-v1}, canary: {service: h2-v2}}
                   - {name: silent, pathPrefix: /silent, stable: {service: silent-v1}, canary: {service: silent-v2}}
+                  - name: mute
+                    pathPrefix: /mute
+                    backendProtocol: h2c
+                    stable: {service: silent-v1}
+                    canary: {service: silent-v2}
+                timeouts: {connect: 1s, response: 60s}
                 """);
         TestConfigs.listen(config, """
                 listen:
@@ -362,6 +368,22 @@ class Http2IT {
 
             await("the backend connection closed").atMost(Duration.ofSeconds(10))
                     .until(() -> silent.closed() > closedBefore);
+        }
+    }
+
+    /**
+     * A replica that takes the TCP connection but never starts HTTP/2 (no SETTINGS) fails the stream
+     * waiting for it after the connect timeout (1 s here), not after the response timeout (60 s, longer
+     * than the 30 s the test waits): connected is not ready.
+     */
+    @Test
+    void aReplicaThatAcceptsButNeverSpeaksHttp2FailsTheStreamAfterTheConnectTimeout() throws Exception {
+        try (RawH2 client = RawH2.connect(port)) {
+            RawH2.Stream stream = client.get("/mute/version").await();
+
+            assertThat(stream.status()).isEqualTo(504);
+            assertThat(stream.bodyText()).contains("silent-1");
+            assertThat(client.get("/h2/version").await().bodyText()).as("the connection serves on").isEqualTo("h2-1");
         }
     }
 

@@ -236,6 +236,8 @@ final class Exchange implements BackendListener {
      */
     private void connectStream() {
         int connecting = generation;
+        startResponseTimer(); // the wait for a stream is bounded too; attach() re-arms it
+
         opening = connector.http2().open(replica.address(), route.backendTls(), new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel stream) {
@@ -272,6 +274,8 @@ final class Exchange implements BackendListener {
             // A bodiless request, or a replay: the head is all there is to send.
             channel.flush();
             startResponseTimer();
+        } else if (http2Backend) {
+            cancelResponseTimer(); // armed while waiting for the stream; the body's end arms it again
         }
         channel.read();
         if (!requestDone) {

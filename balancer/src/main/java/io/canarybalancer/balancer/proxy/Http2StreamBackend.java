@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
@@ -41,6 +42,8 @@ final class Http2StreamBackend extends ChannelInboundHandlerAdapter implements S
     private boolean responseDone;
     private boolean requestDone;
     private boolean done;
+    /** The backend's GOAWAY left this stream out: it was never processed, so it may go elsewhere. */
+    private boolean goneAway;
 
     Http2StreamBackend(StreamExchange exchange, Http2Backends backends, Route route, Replica replica,
                        Http2Request request, String clientIp, boolean overTls) {
@@ -187,7 +190,14 @@ final class Http2StreamBackend extends ChannelInboundHandlerAdapter implements S
         if (evt instanceof Http2ResetFrame reset && !done) {
             Http2Error code = Http2Error.valueOf(reset.errorCode());
             stream = null; // reset: nothing more goes on it
-            exchange.backendFailed(code == null ? Http2Error.INTERNAL_ERROR : code);
+            if (code == Http2Error.REFUSED_STREAM && !responseStarted) {
+                exchange.notProcessed("backend refused the stream (REFUSED_STREAM)");
+            } else {
+                exchange.backendFailed(code == null ? Http2Error.INTERNAL_ERROR : code);
+            }
+        } else if (evt instanceof Http2GoAwayFrame) {
+            // Only streams above the GOAWAY's last stream ID hear of it: this one was not processed.
+            goneAway = true;
         }
         ReferenceCountUtil.release(evt);
     }
@@ -196,7 +206,9 @@ final class Http2StreamBackend extends ChannelInboundHandlerAdapter implements S
     public void channelInactive(ChannelHandlerContext ctx) {
         if (!done && !responseDone) {
             stream = null;
-            if (responseStarted) {
+            if (goneAway && !responseStarted) {
+                exchange.notProcessed("backend is going away (GOAWAY) and did not take the stream");
+            } else if (responseStarted) {
                 exchange.backendFailed(Http2Error.INTERNAL_ERROR);
             } else {
                 // GOAWAY before the stream was taken, or the connection broke: the request may go elsewhere.

@@ -83,6 +83,8 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> early = new ArrayDeque<>();
     /** Whether the request's head went to a backend: from then on only a bodiless request may be sent again. */
     private boolean sent;
+    /** Whether part of the body went to a backend: it is not kept, so the request can never go again. */
+    private boolean bodyForwarded;
     private boolean requestDone;
     private boolean responseStarted;
     private boolean responseDone;
@@ -140,6 +142,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
             return;
         }
         parts++;
+        bodyForwarded = true;
         if (part instanceof Http2DataFrame data) {
             boolean last = data.isEndStream();
             // The frame's flow-controlled bytes count as consumed once read here, so the window
@@ -158,6 +161,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         requestDone = true;
         backend.flush();
         if (!responseStarted) {
+            cancelStallTimer(); // the body is in: from now on the response timeout watches
             armResponseTimer();
         }
         maybeFinish();
@@ -173,8 +177,8 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && backend != null && responseStarted && !responseDone) {
-            backend.read();
+        if (ctx.channel().isWritable()) {
+            readBackendIfClientWritable();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -240,6 +244,9 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
 
     private void attempt() {
         attached = false;
+        // From now until the answer starts, bounded: the wait for a connection or a stream counts
+        // too. While a body streams, the stall timeout watches instead (see attached()).
+        armResponseTimer();
         backend = route.upstream().protocol().http2()
                 ? new Http2StreamBackend(this, connector.http2(), route, replica, request, clientIp, overTls)
                 : new Http1StreamBackend(this, connector, route, replica, request, clientIp, overTls);
@@ -252,8 +259,8 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     void attached() {
         attached = true;
         sent = true;
-        if (requestDone && early.isEmpty()) {
-            armResponseTimer();
+        if (!requestDone) {
+            cancelResponseTimer(); // armed again when the body is in
         }
         while (!early.isEmpty() && !finished) {
             requestPart(early.poll());
@@ -317,7 +324,15 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
 
     void backendReadComplete() {
         client.flush();
-        if (backend != null && responseStarted && !responseDone && client.channel().isWritable()) {
+        readBackendIfClientWritable();
+    }
+
+    /**
+     * Reads the backend on while the client takes what comes: before the answer's head too, which
+     * may take more than one read, or follow an interim answer the backend side skips.
+     */
+    private void readBackendIfClientWritable() {
+        if (backend != null && attached && !responseDone && client.channel().isWritable()) {
             backend.read();
         }
     }
@@ -386,6 +401,21 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * The replica did not process the request (a stream it refused, or left out of its GOAWAY;
+     * RFC 9113 section 8.7): it may go to another replica whatever its method, and the replica is
+     * not blamed: it is shedding load or restarting.
+     */
+    void notProcessed(String reason) {
+        if (finished || responseStarted) {
+            return;
+        }
+        if (!bodyForwarded) {
+            sent = false; // the head alone went, and was not processed; a body sent on is gone
+        }
+        unwell(HttpResponseStatus.BAD_GATEWAY, reason, false);
+    }
+
+    /**
      * The backend failed after its answer started: the stream is reset with {@code code}, the only
      * signal left, and the answer counts as a 502.
      */
@@ -413,10 +443,13 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         if (backend != null) {
             backend.abort();
         }
-        if (!responseDone) {
-            status = CLIENT_GONE.code(); // not the backend's doing: canary analysis does not blame it
-        }
-        record();
+        if (responseStarted) {
+            // Counted with what the answer turned out to be: cut short by the client, not the replica.
+            if (!responseDone) {
+                status = CLIENT_GONE.code();
+            }
+            record();
+        } // a client that left before any answer is not counted, as for HTTP/1.1
     }
 
     // ---- the client side ----

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -62,6 +63,7 @@ public final class Http2Backends {
     private final Bootstrap bootstrap;
     private final BackendTlsContexts tlsContexts;
     private final long handshakeTimeoutMs;
+    private final long connectTimeoutMs;
     private final long idleNanos;
     private final Map<Key, Replica> replicas = new HashMap<>();
 
@@ -72,6 +74,7 @@ public final class Http2Backends {
                   BackendTlsContexts tlsContexts) {
         this.tlsContexts = tlsContexts;
         this.handshakeTimeoutMs = connectTimeout.toMillis();
+        this.connectTimeoutMs = connectTimeout.toMillis();
         this.idleNanos = idleTimeout.toNanos();
         this.bootstrap = new Bootstrap()
                 .group(loop)
@@ -122,20 +125,24 @@ public final class Http2Backends {
                 }
             }
             if (waiting.size() >= MAX_WAITING_PER_REPLICA) {
+                waiting.removeIf(waiting -> waiting.promise.isDone()); // those who gave up
+            }
+            if (waiting.size() >= MAX_WAITING_PER_REPLICA) {
                 waiter.promise.tryFailure(new Saturated());
                 return;
             }
             waiting.add(waiter);
-            boolean connecting = connections.stream().anyMatch(connection -> !connection.ready);
-            if (!connecting && connections.size() < MAX_CONNECTIONS_PER_REPLICA) {
-                connect();
-            }
+            connectIfWaiting();
         }
 
-        private void connect() {
-            Connection connection = new Connection(this);
-            connections.add(connection);
-            connection.start();
+        /** Opens one more connection when streams wait, none is being opened, and the bound allows. */
+        private void connectIfWaiting() {
+            boolean connecting = connections.stream().anyMatch(connection -> !connection.ready);
+            if (!waiting.isEmpty() && !connecting && connections.size() < MAX_CONNECTIONS_PER_REPLICA) {
+                Connection connection = new Connection(this);
+                connections.add(connection);
+                connection.start();
+            }
         }
 
         /** A connection got room (it became ready, or a stream ended): waiting streams take it. */
@@ -146,6 +153,7 @@ public final class Http2Backends {
                     connection.open(waiter);
                 }
             }
+            connectIfWaiting(); // a burst bigger than this connection takes: another one may
         }
 
         void closed(Connection connection, Throwable cause) {
@@ -163,8 +171,8 @@ public final class Http2Backends {
                 while ((waiter = waiting.poll()) != null) {
                     waiter.promise.tryFailure(reason);
                 }
-            } else if (connections.stream().noneMatch(open -> !open.ready)) {
-                connect();
+            } else {
+                connectIfWaiting();
             }
         }
     }
@@ -213,6 +221,15 @@ public final class Http2Backends {
                 cancelIdleCheck();
                 replica.closed(this, null);
             });
+            // Connected is not ready: a backend that accepts but never sends its SETTINGS (frozen,
+            // or not speaking HTTP/2) fails the streams waiting for it within the connect timeout.
+            channel.eventLoop().schedule(() -> {
+                if (!ready && channel.isActive()) {
+                    replica.closed(this, new ConnectTimeoutException("the backend did not start HTTP/2 (no SETTINGS)"
+                            + " within " + connectTimeoutMs + " ms"));
+                    channel.close();
+                }
+            }, connectTimeoutMs, TimeUnit.MILLISECONDS);
         }
 
         boolean hasRoom() {
