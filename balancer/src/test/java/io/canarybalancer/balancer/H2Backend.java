@@ -44,8 +44,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * it, {@code GET /download?bytes=N} streams N bytes only as fast as the stream's window lets it (so
  * {@link #bytesSent()} shows how much the balancer took), {@code GET /slow?ms=N} answers late,
  * {@code GET /hold} never answers, {@code GET /reset} resets the stream before any head,
- * {@code GET /reset-after-head} sends a head and 10 bytes, then resets. It counts requests,
- * resets received and bytes sent.
+ * {@code GET /reset-after-head} sends a head and 10 bytes, then resets, {@code GET /early-hints} sends
+ * an interim {@code 103} head and its final answer 200 ms later. Once told to
+ * {@linkplain #refuseStreams() refuse streams}, it resets every new stream with {@code REFUSED_STREAM}
+ * as soon as its HEADERS arrive. It counts requests, streams refused, resets received and bytes sent.
  */
 public final class H2Backend implements AutoCloseable {
     private static final int CHUNK = 16 * 1024;
@@ -55,6 +57,8 @@ public final class H2Backend implements AutoCloseable {
     private final Channel listener;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger resetsReceived = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
+    private volatile boolean refusing;
     private final AtomicLong bytesSent = new AtomicLong();
     private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
 
@@ -95,6 +99,16 @@ public final class H2Backend implements AutoCloseable {
         return resetsReceived.get();
     }
 
+    /** From now on, refuse every new stream (RST_STREAM REFUSED_STREAM before any head), as a replica shedding load. */
+    public void refuseStreams() {
+        refusing = true;
+    }
+
+    /** Streams refused with REFUSED_STREAM. */
+    public int refused() {
+        return refused.get();
+    }
+
     /** Body bytes handed to streams by {@code /download}, which writes only while its stream is writable. */
     public long bytesSent() {
         return bytesSent.get();
@@ -131,6 +145,11 @@ public final class H2Backend implements AutoCloseable {
             try {
                 if (msg instanceof Http2HeadersFrame headers && request == null) {
                     request = headers.headers();
+                    if (refusing) {
+                        refused.incrementAndGet();
+                        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+                        return;
+                    }
                     requests.incrementAndGet();
                     lastHeaders.clear();
                     request.forEach(h -> lastHeaders.put(h.getKey().toString(), h.getValue().toString()));
@@ -138,13 +157,13 @@ public final class H2Backend implements AutoCloseable {
                     if (headers.isEndStream()) {
                         respond(ctx);
                     }
-                } else if (msg instanceof Http2DataFrame data) {
+                } else if (msg instanceof Http2DataFrame data && body != null) {
                     bodyBytes += data.content().readableBytes();
                     body.addComponent(true, data.content().retain());
                     if (data.isEndStream()) {
                         respond(ctx);
                     }
-                } else if (msg instanceof Http2HeadersFrame trailers && trailers.isEndStream()) {
+                } else if (msg instanceof Http2HeadersFrame trailers && trailers.isEndStream() && body != null) {
                     respond(ctx);
                 }
             } finally {
@@ -201,6 +220,11 @@ public final class H2Backend implements AutoCloseable {
                     ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("0123456789",
                             StandardCharsets.US_ASCII), false)).addListener(written ->
                             ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR)));
+                }
+                case "/early-hints" -> {
+                    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("103")
+                            .set("link", "</style.css>; rel=preload; as=style"), false));
+                    ctx.executor().schedule(() -> text(ctx, name), 200, TimeUnit.MILLISECONDS);
                 }
                 default -> text(ctx, name);
             }

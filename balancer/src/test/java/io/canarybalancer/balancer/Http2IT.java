@@ -1,5 +1,8 @@
 package io.canarybalancer.balancer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canarybalancer.balancer.admin.PrometheusText;
 import io.canarybalancer.balancer.route.StickyRule;
 import io.canarybalancer.balancer.tls.TestCertificates;
 import org.junit.jupiter.api.AfterAll;
@@ -53,6 +56,9 @@ class Http2IT {
     static final List<TestBackend> stable = new ArrayList<>();
     static TestBackend canary;
     static H2Backend h2;
+    /** Two replicas of route {@code shed}: the first refuses every stream (REFUSED_STREAM), the second takes them. */
+    static H2Backend refuser;
+    static H2Backend taker;
     static SilentBackend silent;
     static Path config;
     static BalancerProcess balancer;
@@ -69,9 +75,13 @@ class Http2IT {
         }
         canary = new TestBackend("canary-1");
         h2 = new H2Backend("h2-1");
+        refuser = new H2Backend("refuser-1");
+        refuser.refuseStreams();
+        taker = new H2Backend("taker-1");
         silent = new SilentBackend();
         String replicas = TestConfigs.replicas(stable, List.of(canary))
                 + "h2-v1:\n" + h2.replica() + "h2-v2: []\n"
+                + "shed-v1:\n" + refuser.replica() + taker.replica() + "shed-v2: []\n"
                 + "silent-v1:\n  - {address: 127.0.0.1, port: " + silent.port() + ", id: silent-1}\nsilent-v2: []\n";
         config = TestConfigs.config(dir, replicas, """
                 routes:
@@ -82,6 +92,7 @@ class Http2IT {
                     weight: 50
                     sticky: {header: X-User-Id}
                   - {name: h2, pathPrefix: /h2, backendProtocol: h2c, stable: {service: h2-v1}, canary: {service: h2-v2}}
+                  - {name: shed, pathPrefix: /shed, backendProtocol: h2c, stable: {service: shed-v1}, canary: {service: shed-v2}}
                   - {name: silent, pathPrefix: /silent, stable: {service: silent-v1}, canary: {service: silent-v2}}
                   - name: mute
                     pathPrefix: /mute
@@ -110,8 +121,10 @@ class Http2IT {
         if (canary != null) {
             canary.close();
         }
-        if (h2 != null) {
-            h2.close();
+        for (H2Backend backend : new H2Backend[] {h2, refuser, taker}) {
+            if (backend != null) {
+                backend.close();
+            }
         }
         if (silent != null) {
             silent.close();
@@ -339,8 +352,15 @@ class Http2IT {
         }
     }
 
+    /**
+     * A stream the client resets before any answer is reset at the backend, and not counted, in
+     * {@code /status} or in {@code canary_balancer_requests_total}, as an HTTP/1.1 client gone before
+     * the answer is not; the next stream's answer is, so the counts are read after the reset was handled.
+     */
     @Test
-    void aStreamTheClientResetsIsResetAtTheHttp2Backend() throws Exception {
+    void aStreamTheClientResetsIsResetAtTheHttp2BackendAndNotCounted() throws Exception {
+        long counted = routeStatus("h2").at("/pools/stable/requestsTotal").asLong();
+        double metric = requestsTotal("h2");
         int requests = h2.requests();
         int resets = h2.resetsReceived();
         try (RawH2 client = RawH2.connect(port)) {
@@ -354,6 +374,12 @@ class Http2IT {
                     .until(() -> h2.resetsReceived() > resets);
             assertThat(client.get("/h2/version").await().bodyText()).as("the connection serves on").isEqualTo("h2-1");
         }
+
+        await("the answered stream is counted").atMost(Duration.ofSeconds(10))
+                .until(() -> routeStatus("h2").at("/pools/stable/requestsTotal").asLong() > counted);
+        assertThat(routeStatus("h2").at("/pools/stable/requestsTotal").asLong()).as("/status: the answer only")
+                .isEqualTo(counted + 1);
+        assertThat(requestsTotal("h2")).as("canary_balancer_requests_total: the answer only").isEqualTo(metric + 1);
     }
 
     @Test
@@ -385,6 +411,73 @@ class Http2IT {
             assertThat(stream.bodyText()).contains("silent-1");
             assertThat(client.get("/h2/version").await().bodyText()).as("the connection serves on").isEqualTo("h2-1");
         }
+    }
+
+    /**
+     * An HTTP/2 replica's interim head (103 Early Hints) is skipped and its final answer, 200 ms
+     * later, is read on: relayed long before the response timeout (60 s) the stream would otherwise
+     * wait for.
+     */
+    @Test
+    void anInterimHeadFromAnHttp2ReplicaIsFollowedByItsFinalAnswer() throws Exception {
+        try (RawH2 client = RawH2.connect(port)) {
+            RawH2.Stream stream = client.get("/h2/early-hints");
+            await("the final answer").atMost(Duration.ofSeconds(10)).until(() -> stream.done().isDone());
+
+            assertThat(stream.status()).isEqualTo(200);
+            assertThat(stream.bodyText()).isEqualTo("h2-1");
+        }
+    }
+
+    /**
+     * An HTTP/1.1 replica whose response head arrives in two writes 200 ms apart is read on until
+     * the head is whole: the HTTP/2 client gets the answer, not a wait for the response timeout (60 s).
+     */
+    @Test
+    void anHttp11ResponseHeadInTwoReadsIsRelayedToAnHttp2Client() throws Exception {
+        try (RawH2 client = RawH2.connect(port)) {
+            RawH2.Stream stream = client.get("/split-head");
+            await("the answer").atMost(Duration.ofSeconds(10)).until(() -> stream.done().isDone());
+
+            assertThat(stream.status()).isEqualTo(200);
+            assertThat(stream.bodyText()).matches("stable-[123]|canary-1");
+            assertThat(stream.header("x-replica")).isEqualTo(stream.bodyText());
+        }
+    }
+
+    /**
+     * A replica that refuses a stream (RST_STREAM REFUSED_STREAM before any head) did not process it
+     * (RFC 9113 section 8.7): a POST, sent only once its head found a replica that took it, goes to the
+     * other replica and is answered 200; the refusing replica is not blamed, so not ejected.
+     */
+    @Test
+    void aPostStreamOneReplicaRefusesIsAnsweredByAnotherWhichDoesNotEjectTheFirst() throws Exception {
+        byte[] body = "a small body".getBytes(StandardCharsets.UTF_8);
+        int takenBefore = taker.requests();
+        try (RawH2 client = RawH2.connect(port)) {
+            for (int i = 0; i < 4; i++) {
+                int taken = taker.requests();
+                RawH2.Stream stream = client.open(client.requestHeaders("POST", "/shed/echo"), false);
+                await("the head reached a replica that takes it").atMost(Duration.ofSeconds(10))
+                        .until(() -> taker.requests() > taken || stream.done().isDone());
+                if (!stream.done().isDone()) {
+                    client.sendData(stream.id(), body, true);
+                }
+                RawH2.Stream answered = stream.await();
+
+                assertThat(answered.status()).as("POST %d: %s", i, answered.bodyText()).isEqualTo(200);
+                assertThat(answered.header("x-replica")).isEqualTo("taker-1");
+                assertThat(answered.body()).isEqualTo(body);
+            }
+        }
+
+        assertThat(refuser.refused()).as("streams the refusing replica was given").isPositive();
+        assertThat(taker.requests() - takenBefore).isEqualTo(4);
+        assertThat(status().get("ejections").has("127.0.0.1:" + refuser.port())).as("ejections").isFalse();
+        Map<String, String> health = new HashMap<>();
+        routeStatus("shed").at("/pools/stable/replicas")
+                .forEach(replica -> health.put(replica.get("id").asText(), replica.get("health").asText()));
+        assertThat(health).isEqualTo(Map.of("refuser-1", "passing", "taker-1", "passing"));
     }
 
     /** A reset before the response head is a failed attempt: the client gets a 502 head, not a reset. */
@@ -467,6 +560,29 @@ class Http2IT {
         String text = output.toString(StandardCharsets.UTF_8);
         assertThat(curl.exitValue()).as(text).isZero();
         return text;
+    }
+
+    private static JsonNode status() throws Exception {
+        return new ObjectMapper().readTree(new Http().get(balancer.adminUrl() + "/status").body());
+    }
+
+    private static JsonNode routeStatus(String name) throws Exception {
+        for (JsonNode route : status().get("routes")) {
+            if (route.get("name").asText().equals(name)) {
+                return route;
+            }
+        }
+        throw new AssertionError("no route " + name + " in /status");
+    }
+
+    /** {@code canary_balancer_requests_total} of a route, summed over its pools, status classes and flags. */
+    private static double requestsTotal(String route) throws Exception {
+        PrometheusText.Family family = PrometheusText.parse(new Http().get(balancer.adminUrl() + "/metrics").body())
+                .get("canary_balancer_requests");
+        return family == null ? 0 : family.samples().stream()
+                .filter(sample -> sample.name().equals("canary_balancer_requests_total"))
+                .filter(sample -> route.equals(sample.labels().get("route")))
+                .mapToDouble(PrometheusText.Sample::value).sum();
     }
 
     private static Map<String, Integer> requestsPerBackend() {

@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code GET /slow?ms=N} answers late, {@code GET /headers} echoes the request headers, {@code GET /tls}
  * answers {@code tls} or {@code plain} after how the connection came (for a TLS backend), {@code GET /echo}
  * with an {@code Upgrade} header switches to it and echoes every byte, {@code GET /halt}
- * and {@code GET /cut} send 10 of 100 promised bytes, then stand still or close.
+ * and {@code GET /cut} send 10 of 100 promised bytes, then stand still or close, {@code GET /split-head}
+ * sends its response head in two writes 200 ms apart, then its body, and leaves the close to the client.
  * It counts connections, requests and bytes so tests can see what reached it.
  */
 public final class TestBackend implements AutoCloseable {
@@ -221,8 +222,25 @@ public final class TestBackend implements AutoCloseable {
                             Unpooled.copiedBuffer("0123456789", StandardCharsets.UTF_8)))
                             .addListener(ChannelFutureListener.CLOSE);
                 }
+                case "/split-head" -> splitHead(ctx);
                 default -> text(ctx, name, keepAlive);
             }
+        }
+
+        /**
+         * Writes the head in two parts 200 ms apart, so the balancer reads it in two reads, then the
+         * body. The bytes go out from the codec's own context, past the response encoder, so the
+         * connection is not used again ({@code Connection: close}); the close is left to the balancer,
+         * as a close of ours would make it read the rest anyway.
+         */
+        private void splitHead(ChannelHandlerContext ctx) {
+            ChannelHandlerContext raw = ctx.pipeline().context(HttpServerCodec.class);
+            String head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nX-Replica: " + name
+                    + "\r\nContent-Length: " + name.length() + "\r\nConnection: close\r\n\r\n";
+            int half = head.indexOf("X-Replica") + 4;
+            raw.writeAndFlush(Unpooled.copiedBuffer(head.substring(0, half), StandardCharsets.US_ASCII));
+            ctx.executor().schedule(() -> raw.writeAndFlush(Unpooled.copiedBuffer(head.substring(half) + name,
+                    StandardCharsets.US_ASCII)), 200, TimeUnit.MILLISECONDS);
         }
 
         /** Answers {@code 101} for {@code protocol}, then sends every byte received back, unparsed. */
