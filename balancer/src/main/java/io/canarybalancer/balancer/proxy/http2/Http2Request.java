@@ -13,6 +13,7 @@ import io.netty.util.AsciiString;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The head of one HTTP/2 request stream: its header fields as routing sees them (the
@@ -36,6 +37,8 @@ public final class Http2Request implements StickyRequest {
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
     /** Set by the balancer alone, on the backend's side: whatever a client sends is dropped. */
     private static final Set<AsciiString> SET_ANEW = Set.of(X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST);
+    /** {@code 0} or digits without a leading zero, few enough for a long: as HTTP/1.1's Content-Length. */
+    private static final Pattern PLAIN_LENGTH = Pattern.compile("0|[1-9][0-9]{0,17}");
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
     private final Http2Headers headers;
@@ -115,7 +118,7 @@ public final class Http2Request implements StickyRequest {
         }
         if (lengths.size() == 1) {
             String text = lengths.get(0).toString();
-            if (!text.matches("0|[1-9][0-9]{0,17}")) {
+            if (!PLAIN_LENGTH.matcher(text).matches()) {
                 return "content-length must be digits without leading zeros, got '" + text + "'";
             }
             contentLength = Long.parseLong(text);

@@ -62,7 +62,7 @@ public final class Http2Backends {
 
     private final Bootstrap bootstrap;
     private final BackendTlsContexts tlsContexts;
-    private final long handshakeTimeoutMs;
+    /** Bounds the TCP connect, the TLS handshake, and the wait for the backend's SETTINGS alike. */
     private final long connectTimeoutMs;
     private final long idleNanos;
     private final Map<Key, Replica> replicas = new HashMap<>();
@@ -73,7 +73,6 @@ public final class Http2Backends {
     Http2Backends(EventLoop loop, Class<? extends Channel> channelType, Duration connectTimeout, Duration idleTimeout,
                   BackendTlsContexts tlsContexts) {
         this.tlsContexts = tlsContexts;
-        this.handshakeTimeoutMs = connectTimeout.toMillis();
         this.connectTimeoutMs = connectTimeout.toMillis();
         this.idleNanos = idleTimeout.toNanos();
         this.bootstrap = new Bootstrap()
@@ -203,7 +202,7 @@ public final class Http2Backends {
                     if (tls != null) {
                         String peerHost = tls.serverName() != null ? tls.serverName() : address.getHostString();
                         ch.pipeline().addLast(new TlsPeer(tlsContexts.get(tls, true), peerHost, address.getPort(),
-                                handshakeTimeoutMs).newHandler(ch.alloc()));
+                                connectTimeoutMs).newHandler(ch.alloc()));
                     }
                     codec = Http2FrameCodecBuilder.forClient()
                             .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
