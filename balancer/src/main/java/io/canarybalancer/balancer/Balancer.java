@@ -18,6 +18,8 @@ import io.canarybalancer.balancer.discovery.consul.ConsulReplicaSource;
 import io.canarybalancer.balancer.discovery.consul.ConsulRolloutStore;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.metrics.TrafficStats;
+import io.canarybalancer.balancer.mirror.MirrorSettings;
+import io.canarybalancer.balancer.mirror.Mirrors;
 import io.canarybalancer.balancer.proxy.PassiveHealth;
 import io.canarybalancer.balancer.proxy.ProxyServer;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
@@ -35,7 +37,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A running balancer: discovery and rollout state feeding the routing table, the proxy reading it, the admin API. */
@@ -49,10 +53,13 @@ public final class Balancer implements AutoCloseable {
     private final RoutingTableHolder routes;
     private final CanaryAnalysis analysis;
     private final CertificateWatcher certificates;
+    private final Mirrors mirrors;
 
     private Balancer(ReplicaSource source, RolloutStore rollout, ProxyServer proxy, AdminServer admin,
-                     RoutingTableHolder routes, CanaryAnalysis analysis, CertificateWatcher certificates) {
+                     RoutingTableHolder routes, CanaryAnalysis analysis, CertificateWatcher certificates,
+                     Mirrors mirrors) {
         this.certificates = certificates;
+        this.mirrors = mirrors;
         this.source = source;
         this.rollout = rollout;
         this.proxy = proxy;
@@ -78,12 +85,17 @@ public final class Balancer implements AutoCloseable {
         CanaryAnalysis analysis = null;
         AdminServer admin = null;
         CertificateWatcher certificates = null;
+        Mirrors mirrors = null;
         try {
             rollout.start(updater::rolloutChanged);
             source.start(updater::catalogChanged);
             PrometheusRegistry registry = new PrometheusRegistry();
             TrafficStats stats = new TrafficStats(registry, config.accessLog());
-            proxy = ProxyServer.start(routes, config.proxy(), stats);
+            Map<String, MirrorSettings> mirrored = new LinkedHashMap<>();
+            config.routes().stream().filter(spec -> spec.mirror() != null)
+                    .forEach(spec -> mirrored.put(spec.name(), spec.mirror()));
+            mirrors = Mirrors.start(mirrored, registry, config.accessLog());
+            proxy = ProxyServer.start(routes, config.proxy(), stats, mirrors);
             proxy.prepareBackendTls(config.routes().stream().map(RouteSpec::upstream).filter(up -> up.tls() != null)
                     .distinct().toList());
             PassiveHealth health = proxy.health();
@@ -95,19 +107,19 @@ public final class Balancer implements AutoCloseable {
             certificates = CertificateWatcher.start(tls.stream().map(TlsListener::terminator).toList(),
                     CertificateWatcher.DEFAULT_INTERVAL);
             RolloutControl control = new RolloutControl(updater, rollout);
-            analysis = CanaryAnalysis.start(routes, stats, control, registry);
+            analysis = CanaryAnalysis.start(routes, stats, mirrors, control, registry);
             Balancer[] self = new Balancer[1];
             AdminContext context = new AdminContext(routes, control, stats, registry,
                     () -> self[0] == null ? List.of() : self[0].watchStates(), proxy.health()::ejections,
-                    analysis::statuses, config.discovery() instanceof ConsulDiscovery ? "consul" : "file",
+                    analysis::statuses, mirrors, config.discovery() instanceof ConsulDiscovery ? "consul" : "file",
                     BalancerMain.version(), config.adminToken(), config.adminAllowedHosts(), tls);
             admin = listen("admin.listen", config.adminListen(),
                     () -> AdminServer.start(config.adminListen(), context));
-            self[0] = new Balancer(source, rollout, proxy, admin, routes, analysis, certificates);
+            self[0] = new Balancer(source, rollout, proxy, admin, routes, analysis, certificates, mirrors);
             return self[0];
         } catch (Throwable e) {
             // Stop in the reverse order of starting; nothing may stay behind, not even a thread.
-            closeAll(admin, analysis, certificates, proxy, source, rollout);
+            closeAll(admin, analysis, certificates, proxy, mirrors, source, rollout);
             throw e;
         }
     }
@@ -223,7 +235,7 @@ public final class Balancer implements AutoCloseable {
             return;
         }
         log.info("Balancer stopping: draining requests in flight");
-        closeAll(analysis, admin, certificates, proxy, source, rollout);
+        closeAll(analysis, admin, certificates, proxy, mirrors, source, rollout);
         log.info("Balancer stopped");
     }
 

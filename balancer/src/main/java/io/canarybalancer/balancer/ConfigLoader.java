@@ -6,6 +6,9 @@ import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.Listener;
 import io.canarybalancer.balancer.admin.AllowedHosts;
 import io.canarybalancer.balancer.analysis.AnalysisSettings;
+import io.canarybalancer.balancer.mirror.CompareRules;
+import io.canarybalancer.balancer.mirror.JsonPath;
+import io.canarybalancer.balancer.mirror.MirrorSettings;
 import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.config.ConfigNode;
 import io.canarybalancer.balancer.discovery.PoolRef;
@@ -50,6 +53,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,13 +73,18 @@ public final class ConfigLoader {
     private static final Set<String> CONSUL = Set.of("url", "token", "datacenter", "wait", "emptyAnswerGrace",
             "rolloutPrefix");
     private static final Set<String> ROUTE = Set.of("name", "pathPrefix", "stable", "canary", "strategy",
-            "weight", "header", "fallback", "sticky", "analysis", "backendTls", "backendProtocol", "grpcFailureCodes");
+            "weight", "header", "fallback", "sticky", "analysis", "backendTls", "backendProtocol", "grpcFailureCodes", "mirror");
     private static final Set<String> BACKEND_TLS = Set.of("ca", "verify", "serverName");
     /** A DNS name: what SNI can carry. */
     private static final String DNS_NAME = "(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*";
     private static final Set<String> STICKY = Set.of("header", "cookie");
     private static final Set<String> ANALYSIS = Set.of("window", "interval", "minRequests", "errorRateMargin",
-            "latencyRatio", "latencyMargin", "schedule");
+            "latencyRatio", "latencyMargin", "schedule", "maxDiffRate");
+    private static final Set<String> MIRROR = Set.of("percent", "methods", "maxBodyBytes", "timeout", "maxInFlight",
+            "compare", "ignoreJsonPaths");
+    private static final Set<String> COMPARE_HEADERS = Set.of("headers");
+    private static final Set<String> COMPARE_BODY = Set.of("body");
+    private static final int MAX_MIRROR_BODY = 16 * 1024 * 1024;
     private static final Set<String> SCHEDULE = Set.of("steps", "pause");
     private static final Duration MAX_CONSUL_WAIT = Duration.ofMinutes(10);
     private static final Duration MAX_LATENCY_MARGIN = Duration.ofHours(1);
@@ -364,9 +373,107 @@ public final class ConfigLoader {
                     + " serverName, so any certificate a public CA issued passes; name the CA (ca) or the server"
                     + " name (serverName)", name);
         }
+        Upstream upstream = upstream(node, backendTls);
+        MirrorSettings mirror = mirror(node.get("mirror"));
+        if (mirror != null && upstream.protocol().http2()) {
+            throw node.get("mirror").error("copies requests over HTTP/1.1, but the route's backendProtocol is "
+                    + upstream.protocol().label());
+        }
+        if (mirror == null && node.get("analysis").has("maxDiffRate")) {
+            throw node.get("analysis").get("maxDiffRate").error("judges the answers a mirror compares, but the"
+                    + " route has no mirror");
+        }
         return new RouteSpec(name, prefix, stable, canary,
                 new RoutePolicy(strategy, weight, rule, fallback, sticky(node.get("sticky")), false), analysis,
-                upstream(node, backendTls));
+                upstream, mirror);
+    }
+
+    /**
+     * {@code mirror: {percent, methods, maxBodyBytes, timeout, maxInFlight, compare, ignoreJsonPaths}},
+     * or {@code null} when the route has none.
+     */
+    private static MirrorSettings mirror(ConfigNode node) throws ConfigException {
+        node.requireObject(MIRROR);
+        if (node.isMissing()) {
+            return null;
+        }
+        if (!node.has("percent")) {
+            throw node.get("percent").error("is required: the share of requests copied to the canary, 1 to 100");
+        }
+        Set<String> methods = MirrorSettings.DEFAULT_METHODS;
+        if (node.has("methods")) {
+            methods = new LinkedHashSet<>();
+            for (ConfigNode method : node.get("methods").items()) {
+                String name = method.text();
+                if (!name.matches(TOKEN) || !name.equals(name.toUpperCase(Locale.ROOT))) {
+                    throw method.error("must be an HTTP method in upper case, such as GET or POST, got '" + name + "'");
+                }
+                if (name.equals("CONNECT")) {
+                    throw method.error("CONNECT is not proxied, so it cannot be mirrored");
+                }
+                methods.add(name);
+            }
+            if (methods.isEmpty()) {
+                throw node.get("methods").error("must list at least one method");
+            }
+        }
+        List<JsonPath> ignored = new ArrayList<>();
+        for (ConfigNode path : node.get("ignoreJsonPaths").items()) {
+            try {
+                ignored.add(JsonPath.parse(path.text()));
+            } catch (IllegalArgumentException e) {
+                throw path.error(e.getMessage());
+            }
+        }
+        return new MirrorSettings(node.integer("percent", 0, 1, 100), methods,
+                node.integer("maxBodyBytes", MirrorSettings.DEFAULT_MAX_BODY_BYTES, 0, MAX_MIRROR_BODY),
+                compareRules(node.get("compare"), ignored),
+                node.duration("timeout", MirrorSettings.DEFAULT_TIMEOUT),
+                node.integer("maxInFlight", MirrorSettings.DEFAULT_MAX_IN_FLIGHT, 1, 100_000));
+    }
+
+    /** {@code compare: [status, {headers: [name, ...]}, body | {body: auto|exact|json}]}; default status and body. */
+    private static CompareRules compareRules(ConfigNode node, List<JsonPath> ignored) throws ConfigException {
+        if (node.isMissing()) {
+            return new CompareRules(true, List.of(), CompareRules.BodyMode.AUTO, ignored);
+        }
+        boolean status = false;
+        List<String> headers = new ArrayList<>();
+        CompareRules.BodyMode body = CompareRules.BodyMode.NONE;
+        List<ConfigNode> items = node.items();
+        if (items.isEmpty()) {
+            throw node.error("must list what to compare: status, {headers: [...]}, body");
+        }
+        for (ConfigNode item : items) {
+            if (item.isMapping() && item.has("headers")) {
+                item.requireObject(COMPARE_HEADERS);
+                for (ConfigNode header : item.get("headers").items()) {
+                    headers.add(token(header, "header").toLowerCase(Locale.ROOT));
+                }
+            } else if (item.isMapping()) {
+                item.requireObject(COMPARE_BODY);
+                String mode = item.get("body").text();
+                try {
+                    body = CompareRules.BodyMode.valueOf(mode.toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw item.get("body").error("must be auto, exact or json, got '" + mode + "'");
+                }
+                if (body == CompareRules.BodyMode.NONE) {
+                    throw item.get("body").error("must be auto, exact or json, got '" + mode + "'");
+                }
+            } else {
+                switch (item.text()) {
+                    case "status" -> status = true;
+                    case "body" -> body = CompareRules.BodyMode.AUTO;
+                    default -> throw item.error("must be status, body, {headers: [...]} or {body: auto|exact|json},"
+                            + " got '" + item.text() + "'");
+                }
+            }
+        }
+        if (!ignored.isEmpty() && (body == CompareRules.BodyMode.NONE || body == CompareRules.BodyMode.EXACT)) {
+            throw node.error("ignoreJsonPaths needs the bodies compared as JSON: add body (auto) or {body: json}");
+        }
+        return new CompareRules(status, headers, body, ignored);
     }
 
     /** {@code backendProtocol} (http1, h2c or h2) with the route's TLS, and {@code grpcFailureCodes}. */
@@ -532,7 +639,8 @@ public final class ConfigLoader {
                 node.decimal("errorRateMargin", AnalysisSettings.DEFAULT_ERROR_RATE_MARGIN, 0, 0.99),
                 node.decimal("latencyRatio", AnalysisSettings.DEFAULT_LATENCY_RATIO, 1, 1000),
                 node.duration("latencyMargin", AnalysisSettings.DEFAULT_LATENCY_MARGIN, MAX_LATENCY_MARGIN),
-                steps, schedule.duration("pause", AnalysisSettings.DEFAULT_STEP_PAUSE));
+                steps, schedule.duration("pause", AnalysisSettings.DEFAULT_STEP_PAUSE),
+                node.decimal("maxDiffRate", AnalysisSettings.DEFAULT_MAX_DIFF_RATE, 0, 0.99));
     }
 
     private static PoolRef pool(ConfigNode node, String defaultService) throws ConfigException {

@@ -4,6 +4,7 @@ import io.canarybalancer.balancer.analysis.AnalysisStatus;
 import io.canarybalancer.balancer.discovery.RolloutControl;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.metrics.TrafficStats;
+import io.canarybalancer.balancer.mirror.Mirrors;
 import io.canarybalancer.balancer.proxy.PassiveHealth.Ejection;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.canarybalancer.balancer.tls.TlsListener;
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
  *
  * @param ejections replicas passive health currently keeps out, by {@code host:port}
  * @param analysis  the last canary analysis check of each route that has analysis
+ * @param mirrors   the routes' mirrors, with what their compared pairs showed
  * @param discovery "consul" or "file"
  * @param token     the bearer token every request but the dashboard page must carry, or {@code null}
  * @param allowedHosts names besides its address and localhost that requests may give as Host ({@link AllowedHosts})
@@ -26,7 +28,7 @@ import java.util.function.Supplier;
 public record AdminContext(RoutingTableHolder routes, RolloutControl rollouts, TrafficStats stats,
                            PrometheusRegistry registry, Supplier<List<WatchState>> watches,
                            Supplier<Map<String, Ejection>> ejections, Supplier<Map<String, AnalysisStatus>> analysis,
-                           String discovery, String version, String token, List<String> allowedHosts,
+                           Mirrors mirrors, String discovery, String version, String token, List<String> allowedHosts,
                            List<TlsListener> tls) {
 
     public AdminContext {

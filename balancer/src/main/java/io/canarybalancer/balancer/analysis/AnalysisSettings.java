@@ -19,10 +19,12 @@ import java.util.Objects;
  * @param steps           canary weights to step through while healthy, increasing, each 1 to 100;
  *                        empty for no schedule
  * @param stepPause       how long the canary holds each weight, healthy, before the next step
+ * @param maxDiffRate     on a route with a mirror: roll back when more than this share of the
+ *                        compared pairs in the window differ
  */
 public record AnalysisSettings(Duration window, Duration interval, int minRequests, double errorRateMargin,
                                double latencyRatio, Duration latencyMargin, List<Integer> steps,
-                               Duration stepPause) {
+                               Duration stepPause, double maxDiffRate) {
 
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(60);
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
@@ -31,6 +33,7 @@ public record AnalysisSettings(Duration window, Duration interval, int minReques
     public static final double DEFAULT_LATENCY_RATIO = 2.0;
     public static final Duration DEFAULT_LATENCY_MARGIN = Duration.ofMillis(50);
     public static final Duration DEFAULT_STEP_PAUSE = Duration.ofSeconds(60);
+    public static final double DEFAULT_MAX_DIFF_RATE = 0.05;
 
     public AnalysisSettings {
         Objects.requireNonNull(window, "window");
@@ -47,6 +50,9 @@ public record AnalysisSettings(Duration window, Duration interval, int minReques
         if (!(latencyRatio >= 1)) {
             throw new IllegalArgumentException("latencyRatio must be at least 1, got " + latencyRatio);
         }
+        if (!(maxDiffRate >= 0 && maxDiffRate < 1)) {
+            throw new IllegalArgumentException("maxDiffRate must be from 0 to below 1, got " + maxDiffRate);
+        }
         int previous = 0;
         for (int step : steps) {
             if (step <= previous || step > 100) {
@@ -54,6 +60,13 @@ public record AnalysisSettings(Duration window, Duration interval, int minReques
             }
             previous = step;
         }
+    }
+
+    /** Settings with the default {@code maxDiffRate}. */
+    public AnalysisSettings(Duration window, Duration interval, int minRequests, double errorRateMargin,
+                            double latencyRatio, Duration latencyMargin, List<Integer> steps, Duration stepPause) {
+        this(window, interval, minRequests, errorRateMargin, latencyRatio, latencyMargin, steps, stepPause,
+                DEFAULT_MAX_DIFF_RATE);
     }
 
     /** Whether the canary's weight is stepped up on a schedule. */

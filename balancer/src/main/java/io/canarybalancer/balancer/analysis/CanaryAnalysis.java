@@ -6,6 +6,8 @@ import io.canarybalancer.balancer.discovery.RolloutState;
 import io.canarybalancer.balancer.discovery.RolloutStore.RolloutException;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.metrics.TrafficStats;
+import io.canarybalancer.balancer.mirror.Mirrors;
+import io.canarybalancer.balancer.mirror.RouteMirror;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
@@ -35,16 +37,18 @@ public final class CanaryAnalysis implements AutoCloseable {
 
     private final RoutingTableHolder table;
     private final TrafficStats stats;
+    private final Mirrors mirrors;
     private final RolloutControl control;
     private final Map<String, AnalysisStatus> statuses = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final Counter rollbacks;
     private final Counter steps;
 
-    private CanaryAnalysis(RoutingTableHolder table, TrafficStats stats, RolloutControl control,
+    private CanaryAnalysis(RoutingTableHolder table, TrafficStats stats, Mirrors mirrors, RolloutControl control,
                            PrometheusRegistry registry) {
         this.table = table;
         this.stats = stats;
+        this.mirrors = mirrors;
         this.control = control;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "canary-analysis");
@@ -53,7 +57,8 @@ public final class CanaryAnalysis implements AutoCloseable {
         });
         rollbacks = Counter.builder()
                 .name("canary_balancer_analysis_rollbacks_total")
-                .help("Canaries rolled back by canary analysis, by route and cause (errors or latency)")
+                .help("Canaries rolled back by canary analysis, by route and cause (errors or latency of the canary's"
+                        + " answers; mirror_errors, mirror_latency or differences of its answers to mirrored requests)")
                 .labelNames("route", "cause")
                 .withoutExemplars()
                 .register(registry);
@@ -77,9 +82,9 @@ public final class CanaryAnalysis implements AutoCloseable {
     }
 
     /** Starts checking every route of {@code control} that has analysis configured. */
-    public static CanaryAnalysis start(RoutingTableHolder table, TrafficStats stats, RolloutControl control,
-                                       PrometheusRegistry registry) {
-        CanaryAnalysis analysis = new CanaryAnalysis(table, stats, control, registry);
+    public static CanaryAnalysis start(RoutingTableHolder table, TrafficStats stats, Mirrors mirrors,
+                                       RolloutControl control, PrometheusRegistry registry) {
+        CanaryAnalysis analysis = new CanaryAnalysis(table, stats, mirrors, control, registry);
         for (RouteSpec spec : control.routes()) {
             if (spec.analysis() != null) {
                 CanaryAnalyzer analyzer = new CanaryAnalyzer(spec.analysis());
@@ -104,9 +109,11 @@ public final class CanaryAnalysis implements AutoCloseable {
             }
             RolloutState state = control.state(spec);
             Instant now = Instant.now();
+            RouteMirror mirror = mirrors.forRoute(spec.name());
             Decision decision = analyzer.check(System.nanoTime(), now, route, state,
                     stats.outcomes(spec.name(), PoolRole.STABLE).snapshot(),
-                    stats.outcomes(spec.name(), PoolRole.CANARY).snapshot());
+                    stats.outcomes(spec.name(), PoolRole.CANARY).snapshot(),
+                    mirror == null ? null : mirror.snapshot());
             AnalysisStatus status = decision.status();
             try {
                 boolean applied = switch (decision.kind()) {

@@ -1,9 +1,11 @@
 package io.canarybalancer.balancer.analysis;
 
+import io.canarybalancer.balancer.analysis.AnalysisStatus.MirrorWindow;
 import io.canarybalancer.balancer.analysis.AnalysisStatus.PoolWindow;
 import io.canarybalancer.balancer.analysis.AnalysisStatus.State;
 import io.canarybalancer.balancer.discovery.RolloutState;
 import io.canarybalancer.balancer.metrics.Outcomes.Snapshot;
+import io.canarybalancer.balancer.mirror.RouteMirror;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.Strategy;
@@ -31,7 +33,8 @@ final class CanaryAnalyzer {
         enum Kind { NONE, ROLL_BACK, STEP }
     }
 
-    private record Sample(long nanos, Snapshot stable, Snapshot canary) {
+    /** One check's cumulative counts; {@code mirror} is {@code null} on a route without a mirror. */
+    private record Sample(long nanos, Snapshot stable, Snapshot canary, RouteMirror.Snapshot mirror) {
     }
 
     private static final long NOT_HEALTHY = Long.MIN_VALUE;
@@ -62,18 +65,21 @@ final class CanaryAnalyzer {
      * @param nanos  a monotonic clock reading ({@link System#nanoTime()})
      * @param stable the stable pool's cumulative outcomes now
      * @param canary the canary pool's cumulative outcomes now
+     * @param mirror the route's mirror's cumulative pairs now, or {@code null} when it has no mirror
      */
-    Decision check(long nanos, Instant now, Route route, RolloutState state, Snapshot stable, Snapshot canary) {
+    Decision check(long nanos, Instant now, Route route, RolloutState state, Snapshot stable, Snapshot canary,
+                   RouteMirror.Snapshot mirror) {
         observe(route, state);
-        Decision decision = judge(nanos, now, route, state, stable, canary);
+        Decision decision = judge(nanos, now, route, state, stable, canary, mirror);
         if (decision.status().state() != State.HEALTHY) {
             healthySince = NOT_HEALTHY; // a step needs the whole pause healthy, in one stretch
         }
         return decision;
     }
 
-    private Decision judge(long nanos, Instant now, Route route, RolloutState state, Snapshot stable, Snapshot canary) {
-        samples.addLast(new Sample(nanos, stable, canary));
+    private Decision judge(long nanos, Instant now, Route route, RolloutState state, Snapshot stable, Snapshot canary,
+                           RouteMirror.Snapshot mirror) {
+        samples.addLast(new Sample(nanos, stable, canary, mirror));
         long windowStart = nanos - settings.window().toNanos();
         while (samples.size() > 1) {
             Sample first = samples.removeFirst();
@@ -86,7 +92,9 @@ final class CanaryAnalyzer {
         Duration span = Duration.ofNanos(nanos - oldest.nanos());
         PoolWindow stableWindow = PoolWindow.of(stable.minus(oldest.stable()));
         PoolWindow canaryWindow = PoolWindow.of(canary.minus(oldest.canary()));
-        Status status = new Status(now, span, stableWindow, canaryWindow, limits(stableWindow));
+        MirrorWindow mirrorWindow = mirror == null ? null : MirrorWindow.of(mirror.minus(oldest.mirror()));
+        Status status = new Status(now, span, stableWindow, canaryWindow, limits(stableWindow, mirrorWindow),
+                mirrorWindow);
 
         if (state.autoRollback() != null) {
             return status.none(State.ROLLED_BACK, "rolled back automatically: " + state.autoRollback().reason()
@@ -95,31 +103,42 @@ final class CanaryAnalyzer {
         if (route.canary().isEmpty()) {
             return status.none(State.IDLE, "no canary replica to judge", state);
         }
-        if (canaryWindow.requests() < settings.minRequests()) {
-            return status.none(State.WAITING, String.format(Locale.ROOT, "%d of the %d canary answers needed in the"
-                    + " last %s", canaryWindow.requests(), settings.minRequests(), seconds(span)), state);
-        }
-        String errors = errorVerdict(stableWindow, canaryWindow, span);
-        String latency = errors == null ? latencyVerdict(stableWindow, canaryWindow, span) : null;
-        if (errors != null || latency != null) {
-            String reason = errors != null ? errors : latency;
-            if (route.stable().isEmpty()) {
-                return status.none(State.FAILING, reason + "; not rolled back: no stable replica to fall back to",
-                        state);
+        boolean liveJudged = canaryWindow.requests() >= settings.minRequests();
+        boolean mirrorJudged = mirrorWindow != null && mirrorWindow.pairs() >= settings.minRequests();
+        if (!liveJudged && !mirrorJudged) {
+            String needed = String.format(Locale.ROOT, "%d of the %d canary answers needed in the last %s",
+                    canaryWindow.requests(), settings.minRequests(), seconds(span));
+            if (mirrorWindow != null) {
+                needed += String.format(Locale.ROOT, " (or %d of the %d mirrored pairs)", mirrorWindow.pairs(),
+                        settings.minRequests());
             }
-            AnalysisStatus rolledBack = status.of(State.ROLLED_BACK, "rolled back automatically: " + reason,
-                    -1, null, new RolloutState.AutoRollback(reason, now));
-            return new Decision(rolledBack, Decision.Kind.ROLL_BACK, reason, errors != null ? "errors" : "latency", -1);
+            return status.none(State.WAITING, needed, state);
         }
-        String healthy = String.format(Locale.ROOT, "canary no worse than stable over the last %s", seconds(span));
+        Verdict verdict = liveJudged ? liveVerdict(stableWindow, canaryWindow, span) : null;
+        if (verdict == null && mirrorJudged) {
+            verdict = mirrorVerdict(mirrorWindow, span);
+        }
+        if (verdict != null) {
+            if (route.stable().isEmpty()) {
+                return status.none(State.FAILING, verdict.reason() + "; not rolled back: no stable replica to fall"
+                        + " back to", state);
+            }
+            AnalysisStatus rolledBack = status.of(State.ROLLED_BACK, "rolled back automatically: " + verdict.reason(),
+                    -1, null, new RolloutState.AutoRollback(verdict.reason(), now));
+            return new Decision(rolledBack, Decision.Kind.ROLL_BACK, verdict.reason(), verdict.cause(), -1);
+        }
+        String healthy = String.format(Locale.ROOT, "canary no worse than stable over the last %s%s", seconds(span),
+                !mirrorJudged ? "" : liveJudged ? ", on its own answers and on mirrored requests"
+                        : ", on mirrored requests");
         if (state.paused()) {
             return status.none(State.PAUSED, healthy + "; paused by an operator", state);
         }
         if (!settings.scheduled() || state.strategy() != Strategy.WEIGHT) {
             return status.none(State.HEALTHY, healthy, state);
         }
-        if (state.weight() == 0) {
-            // An operator's rollback: the schedule does not undo it. Setting a weight resumes it.
+        if (state.weight() == 0 && !mirrorJudged) {
+            // An operator's rollback: the schedule does not undo it. Setting a weight resumes it. With
+            // a mirror, weight 0 is a dark launch instead, which a healthy mirrored window ends.
             return status.none(State.HEALTHY, healthy + "; the schedule waits at 0% until an operator sets a weight",
                     state);
         }
@@ -166,8 +185,44 @@ final class CanaryAnalyzer {
     }
 
     /** The same limits the verdicts use, for the status. */
-    private AnalysisStatus.Limits limits(PoolWindow stable) {
-        return new AnalysisStatus.Limits(errorRateLimit(stable), p99LimitMillis(stable));
+    private AnalysisStatus.Limits limits(PoolWindow stable, MirrorWindow mirror) {
+        if (mirror == null) {
+            return new AnalysisStatus.Limits(errorRateLimit(stable), p99LimitMillis(stable), null, null, null);
+        }
+        return new AnalysisStatus.Limits(errorRateLimit(stable), p99LimitMillis(stable),
+                errorRateLimit(mirror.stable()), p99LimitMillis(mirror.stable()), settings.maxDiffRate());
+    }
+
+    /** Why the canary's own answers are clearly worse than stable's, or {@code null}. */
+    private Verdict liveVerdict(PoolWindow stable, PoolWindow canary, Duration span) {
+        String errors = errorVerdict(stable, canary, span, "canary 5xx rate");
+        if (errors != null) {
+            return new Verdict(errors, "errors");
+        }
+        String latency = latencyVerdict(stable, canary, span, "canary p99");
+        return latency == null ? null : new Verdict(latency, "latency");
+    }
+
+    /**
+     * Why the canary's answers to mirrored requests are clearly worse than stable's to the same
+     * requests, or differ from them too often; {@code null} when neither.
+     */
+    private Verdict mirrorVerdict(MirrorWindow mirror, Duration span) {
+        String errors = errorVerdict(mirror.stable(), mirror.canary(), span, "canary error rate on mirrored requests");
+        if (errors != null) {
+            return new Verdict(errors, "mirror_errors");
+        }
+        String latency = latencyVerdict(mirror.stable(), mirror.canary(), span, "canary p99 on mirrored requests");
+        if (latency != null) {
+            return new Verdict(latency, "mirror_latency");
+        }
+        if (mirror.diffRate() <= settings.maxDiffRate()) {
+            return null;
+        }
+        return new Verdict(String.format(Locale.ROOT, "canary answers differed from stable's on %d of %d mirrored"
+                        + " requests (%.1f%%) over the last %s; the limit is %.1f%%; latest difference: %s",
+                mirror.differing(), mirror.pairs(), 100 * mirror.diffRate(), seconds(span),
+                100 * settings.maxDiffRate(), mirror.lastDifference()), "differences");
     }
 
     private double errorRateLimit(PoolWindow stable) {
@@ -187,27 +242,31 @@ final class CanaryAnalyzer {
         return stable.requests() >= settings.minRequests();
     }
 
-    private String errorVerdict(PoolWindow stable, PoolWindow canary, Duration span) {
+    /** A judgement that the canary is clearly worse, with the {@code cause} label of the rollback counter. */
+    private record Verdict(String reason, String cause) {
+    }
+
+    private String errorVerdict(PoolWindow stable, PoolWindow canary, Duration span, String what) {
         if (canary.errorRate() <= errorRateLimit(stable)) {
             return null;
         }
-        return String.format(Locale.ROOT, "canary 5xx rate %.1f%% (%d of %d) against stable %s over the last %s;"
+        return String.format(Locale.ROOT, "%s %.1f%% (%d of %d) against stable %s over the last %s;"
                         + " the limit is stable + %.1f points",
-                100 * canary.errorRate(), canary.errors(), canary.requests(),
+                what, 100 * canary.errorRate(), canary.errors(), canary.requests(),
                 hasBaseline(stable) ? String.format(Locale.ROOT, "%.1f%% (%d of %d)", 100 * stable.errorRate(),
                         stable.errors(), stable.requests())
                         : "0% (too few stable answers to compare: " + stable.requests() + ")",
                 seconds(span), 100 * settings.errorRateMargin());
     }
 
-    private String latencyVerdict(PoolWindow stable, PoolWindow canary, Duration span) {
+    private String latencyVerdict(PoolWindow stable, PoolWindow canary, Duration span, String what) {
         Double limit = p99LimitMillis(stable);
         if (limit == null || canary.requests() < MIN_ANSWERS_FOR_P99 || canary.p99Millis() <= limit) {
             return null;
         }
-        return String.format(Locale.ROOT, "canary p99 %.1f ms against stable %.1f ms over the last %s;"
+        return String.format(Locale.ROOT, "%s %.1f ms against stable %.1f ms over the last %s;"
                         + " the limit is %.2fx stable and at least %d ms more",
-                canary.p99Millis(), stable.p99Millis(), seconds(span), settings.latencyRatio(),
+                what, canary.p99Millis(), stable.p99Millis(), seconds(span), settings.latencyRatio(),
                 settings.latencyMargin().toMillis());
     }
 
@@ -217,11 +276,11 @@ final class CanaryAnalyzer {
 
     /** The parts of a status every verdict shares. */
     private record Status(Instant now, Duration span, PoolWindow stable, PoolWindow canary,
-                          AnalysisStatus.Limits limits) {
+                          AnalysisStatus.Limits limits, MirrorWindow mirror) {
         AnalysisStatus of(State state, String detail, int nextStep, Duration nextStepIn,
                           RolloutState.AutoRollback rollback) {
             return new AnalysisStatus(state, detail, now, span, stable, canary, limits, nextStep, nextStepIn,
-                    rollback);
+                    rollback, mirror);
         }
 
         Decision none(State state, String detail, RolloutState rollout) {

@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.discovery;
 
 import io.canarybalancer.balancer.analysis.AnalysisSettings;
+import io.canarybalancer.balancer.mirror.MirrorSettings;
 import io.canarybalancer.balancer.route.BackendTls;
 import io.canarybalancer.balancer.route.Upstream;
 import io.canarybalancer.balancer.route.RoutePolicy;
@@ -12,9 +13,10 @@ import java.util.Objects;
  *
  * @param analysis   automated canary analysis, or {@code null} for none
  * @param upstream   how the balancer talks to the route's replicas ({@code null}: {@link Upstream#PLAIN})
+ * @param mirror     the share of requests copied to the canary and compared, or {@code null} for none
  */
 public record RouteSpec(String name, String pathPrefix, PoolRef stable, PoolRef canary, RoutePolicy policy,
-                        AnalysisSettings analysis, Upstream upstream) {
+                        AnalysisSettings analysis, Upstream upstream, MirrorSettings mirror) {
 
     public RouteSpec {
         Objects.requireNonNull(name, "name");
@@ -27,19 +29,25 @@ public record RouteSpec(String name, String pathPrefix, PoolRef stable, PoolRef 
         }
     }
 
+    /** A route without a mirror. */
+    public RouteSpec(String name, String pathPrefix, PoolRef stable, PoolRef canary, RoutePolicy policy,
+                     AnalysisSettings analysis, Upstream upstream) {
+        this(name, pathPrefix, stable, canary, policy, analysis, upstream, null);
+    }
+
     /** A route to plain-HTTP backends. */
     public RouteSpec(String name, String pathPrefix, PoolRef stable, PoolRef canary, RoutePolicy policy,
                      AnalysisSettings analysis) {
-        this(name, pathPrefix, stable, canary, policy, analysis, null);
+        this(name, pathPrefix, stable, canary, policy, analysis, null, null);
     }
 
     /** A route to plain-HTTP backends without canary analysis. */
     public RouteSpec(String name, String pathPrefix, PoolRef stable, PoolRef canary, RoutePolicy policy) {
-        this(name, pathPrefix, stable, canary, policy, null, null);
+        this(name, pathPrefix, stable, canary, policy, null, null, null);
     }
 
     public RouteSpec withPolicy(RoutePolicy newPolicy) {
-        return new RouteSpec(name, pathPrefix, stable, canary, newPolicy, analysis, upstream);
+        return new RouteSpec(name, pathPrefix, stable, canary, newPolicy, analysis, upstream, mirror);
     }
 
     /** How connections to the route's replicas are encrypted, or {@code null} for plain HTTP. */

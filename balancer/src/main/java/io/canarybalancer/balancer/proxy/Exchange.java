@@ -95,6 +95,8 @@ final class Exchange implements BackendListener {
     /** The head as an HTTP/2 backend gets it, in place of {@link #forwardedHead}. */
     private Http2Headers streamHead;
     private Future<Http2StreamChannel> opening;
+    /** The request's copy for the canary and the capture of stable's answer to it, or {@code null}. */
+    private MirrorCall mirror;
 
     private Channel backend;
     private BackendHandler backendHandler;
@@ -178,6 +180,12 @@ final class Exchange implements BackendListener {
         stallTimer = null;
         bodyParts = 0;
         bodyPartsAtLastCheck = 0;
+        mirror = null;
+    }
+
+    /** Copies the request to the canary and keeps stable's answer to compare (see {@link MirrorCall}). */
+    void mirrorTo(MirrorCall call) {
+        this.mirror = call;
     }
 
     /** Adds a {@code Set-Cookie} header with this value to the backend's response. */
@@ -187,6 +195,9 @@ final class Exchange implements BackendListener {
 
     /** Prepares the request head for the backend and finds it a connection. */
     void start(String clientIp, boolean overTls) {
+        if (mirror != null) {
+            mirror.prepare(request, clientIp, overTls, replica.id());
+        }
         if (http2Backend) {
             streamHead = request.forHttp2Backend(clientIp, overTls, route.backendTls() != null, replica.host(),
                     replica.port());
@@ -309,6 +320,9 @@ final class Exchange implements BackendListener {
     /** Request body bytes {@code [from, to)} of {@code in}: sent on as a retained slice, or dropped. */
     void requestBody(ByteBuf in, int from, int to) {
         bodyParts++;
+        if (mirror != null) {
+            mirror.requestBody(in, from, to);
+        }
         if (!requestAbandoned && backend != null) {
             ByteBuf part = in.retainedSlice(from, to - from);
             backend.write(http2Backend ? new DefaultHttp2DataFrame(part, false) : part, backend.voidPromise());
@@ -318,6 +332,9 @@ final class Exchange implements BackendListener {
     /** The whole request has been read. */
     void requestEnd() {
         requestDone = true;
+        if (mirror != null) {
+            mirror.requestEnd();
+        }
         cancelStallTimer();
         if (backend != null && !requestAbandoned) {
             if (http2Backend) {
@@ -382,6 +399,9 @@ final class Exchange implements BackendListener {
                 !keepOpen, keepOpen && !http11Client);
         client.write(out, client.voidPromise());
         bodyParts++;
+        if (mirror != null) {
+            mirror.stableHead(head, head.chunked() && http11Client); // relayed with its chunked framing then
+        }
     }
 
     /**
@@ -414,6 +434,9 @@ final class Exchange implements BackendListener {
             return;
         }
         bodyParts++;
+        if (mirror != null) {
+            mirror.stableBody(in, from, to);
+        }
         if (rechunk) {
             client.write(chunkSizeLine(client.channel(), to - from), client.voidPromise());
             client.write(in.retainedSlice(from, to - from), client.voidPromise());
@@ -688,6 +711,12 @@ final class Exchange implements BackendListener {
     /** The exchange is over: nothing more is sent for it, and the head kept for replays goes. */
     private void end() {
         finished = true;
+        if (mirror != null) {
+            // Only an answer stable sent in full (not one cut short, or the client's 499) pairs with the copy's.
+            mirror.stableEnded(responseDone && status != CLIENT_GONE.code() && replica.role() == PoolRole.STABLE,
+                    System.nanoTime() - startNanos);
+            mirror = null;
+        }
         // The object serves the connection's next request: nothing of this one may fire later.
         cancelStallTimer();
         cancelResponseTimer();

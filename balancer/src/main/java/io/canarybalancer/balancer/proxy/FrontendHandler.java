@@ -1,12 +1,14 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.metrics.TrafficStats;
+import io.canarybalancer.balancer.mirror.RouteMirror;
 import io.canarybalancer.balancer.proxy.http1.BodyFraming;
 import io.canarybalancer.balancer.proxy.http1.HeadBuffer;
 import io.canarybalancer.balancer.proxy.http1.RequestHead;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.route.AllowedPools;
 import io.canarybalancer.balancer.route.Fallback;
+import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
@@ -404,6 +406,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
                 bodyless && IDEMPOTENT.contains(request.method()) && !request.upgrade());
         if (newCookie != null) {
             exchange.setCookieOnResponse(newCookie);
+        }
+        RouteMirror mirror = replica.role() == PoolRole.STABLE && !request.upgrade()
+                ? context.mirrors().forRoute(route.name()) : null;
+        if (mirror != null) {
+            exchange.mirrorTo(MirrorCall.of(context, ctx, mirror, route, request));
         }
         exchange.start(clientIp, overTls);
     }

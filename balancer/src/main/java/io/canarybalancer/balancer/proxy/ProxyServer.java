@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.metrics.TrafficStats;
+import io.canarybalancer.balancer.mirror.Mirrors;
 import io.canarybalancer.balancer.proxy.pool.BackendPools;
 import io.canarybalancer.balancer.route.Upstream;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
@@ -66,7 +67,8 @@ public final class ProxyServer implements AutoCloseable {
      *
      * @throws IllegalStateException when the configured transport cannot run on this machine
      */
-    public static ProxyServer start(RoutingTableHolder routes, ProxySettings settings, TrafficStats stats) {
+    public static ProxyServer start(RoutingTableHolder routes, ProxySettings settings, TrafficStats stats,
+                                    Mirrors mirrors) {
         Transport transport = Transport.of(settings.transport());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
                 new DefaultThreadFactory("balancer-io"), transport.ioHandlerFactory());
@@ -76,7 +78,11 @@ public final class ProxyServer implements AutoCloseable {
         PassiveHealth health = new PassiveHealth(Duration.ofSeconds(1), Duration.ofSeconds(30), System::nanoTime);
         // Retries may add 20% to the traffic, plus ten a second, however many replicas fail.
         RetryBudget retries = new RetryBudget(0.2, 10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
-        ProxyContext context = new ProxyContext(routes, pools::forLoop, settings, stats, health, retries);
+        BackendPools mirrorPools = new BackendPools(workers, transport.socketChannel(),
+                new BackendInitializer(settings), settings.connectTimeout(), settings.backendIdleTimeout(),
+                settings.maxIdlePerReplica());
+        ProxyContext context = new ProxyContext(routes, pools::forLoop, settings, stats, health, retries, mirrors,
+                mirrorPools::forLoop);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 // One group: a connection is accepted by an I/O thread and served by one, with no
                 // hand-over between threads (and no wake-up) per connection, as HAProxy does.

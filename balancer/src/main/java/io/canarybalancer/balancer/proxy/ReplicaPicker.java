@@ -71,6 +71,21 @@ final class ReplicaPicker {
     }
 
 
+    /**
+     * The canary replica a mirrored copy goes to: the next of the canary's rotation that is not
+     * ejected; {@code null} when the canary has none (no replica, or halted by canary analysis).
+     */
+    static Replica pickForMirror(ProxyContext context, Route route) {
+        int size = route.canary().replicas().size();
+        for (int i = 0; i < size; i++) {
+            Replica candidate = route.selectIn(PoolRole.CANARY);
+            if (candidate == null || !context.health().isEjected(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
     private static boolean contains(Replica[] replicas, int count, Replica replica) {
         for (int i = 0; i < count; i++) {
             if (replicas[i].address().equals(replica.address())) {

@@ -2,15 +2,15 @@ package io.canarybalancer.balancer.route;
 
 /**
  * Which side each un-flagged request goes to under {@code weight}: exactly {@code percent}% to the
- * canary. The cycle is precomputed like a Bresenham line: over {@code 100 / gcd(percent, 100)} picks
+ * canary (and, for a mirror, which requests are copied to it). The cycle is precomputed like a Bresenham line: over {@code 100 / gcd(percent, 100)} picks
  * the canary slots are spread evenly, so 10% means one canary pick in every ten, not ten in a row.
  */
-final class CanarySplit {
+public final class CanarySplit {
     private final boolean[] canarySlots;
     /** The place in the cycle; {@code null} when every pick goes the same way (0 or 100%). */
     private final CycleCounter position;
 
-    CanarySplit(int percent) {
+    public CanarySplit(int percent) {
         if (percent < 0 || percent > 100) {
             throw new IllegalArgumentException("percent must be between 0 and 100: " + percent);
         }
@@ -25,7 +25,7 @@ final class CanarySplit {
     }
 
     /** Whether this pick goes to the canary. */
-    boolean toCanary() {
+    public boolean toCanary() {
         return position == null ? canarySlots[0] : canarySlots[position.next()];
     }
 }

@@ -75,7 +75,7 @@ class CanaryAnalyzerTest {
     void withNoCanaryReplicaThereIsNothingToJudge() {
         CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
         Decision decision = analyzer.check(clock, Instant.now(), route(2, 0), weight(50), stable.snapshot(),
-                canary.snapshot());
+                canary.snapshot(), null);
         assertThat(decision.status().state()).isEqualTo(State.IDLE);
         assertThat(decision.kind()).isEqualTo(Decision.Kind.NONE);
     }
@@ -236,12 +236,12 @@ class CanaryAnalyzerTest {
         Route two = route(1, 2);
         Route one = new Route("r", "/", two.policy(), two.stable(), new Pool(PoolRole.CANARY, "service-v2", null,
                 List.of(two.canary().replicas().get(0))));
-        analyzer.check(clock, Instant.now(), two, weight(50), stable.snapshot(), canary.snapshot());
+        analyzer.check(clock, Instant.now(), two, weight(50), stable.snapshot(), canary.snapshot(), null);
         record(canary, 30, 0, 1);
         clock += SECOND;
-        analyzer.check(clock, Instant.now(), one, weight(50), stable.snapshot(), canary.snapshot());
+        analyzer.check(clock, Instant.now(), one, weight(50), stable.snapshot(), canary.snapshot(), null);
         clock += SECOND;
-        Decision back = analyzer.check(clock, Instant.now(), two, weight(50), stable.snapshot(), canary.snapshot());
+        Decision back = analyzer.check(clock, Instant.now(), two, weight(50), stable.snapshot(), canary.snapshot(), null);
         assertThat(back.status().canary().requests()).isEqualTo(30);
     }
 
@@ -274,11 +274,11 @@ class CanaryAnalyzerTest {
     void neverRollsBackWithNoStableReplicaToFallBackTo() {
         CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
         Route onlyCanary = route(0, 2);
-        analyzer.check(clock, Instant.now(), onlyCanary, weight(100), stable.snapshot(), canary.snapshot());
+        analyzer.check(clock, Instant.now(), onlyCanary, weight(100), stable.snapshot(), canary.snapshot(), null);
         record(canary, 100, 50, 1);
         clock += SECOND;
         Decision decision = analyzer.check(clock, Instant.now(), onlyCanary, weight(100), stable.snapshot(),
-                canary.snapshot());
+                canary.snapshot(), null);
         assertThat(decision.kind()).isEqualTo(Decision.Kind.NONE);
         assertThat(decision.status().state()).isEqualTo(State.FAILING);
         assertThat(decision.status().detail()).contains("no stable replica");
@@ -293,18 +293,18 @@ class CanaryAnalyzerTest {
         clock += SECOND;
         Route redeployed = new Route("r", "/", route.policy(), route.stable(), new Pool(PoolRole.CANARY, "service-v2",
                 null, List.of(new Replica("canary-new", "127.0.0.1", 9200, 1, PoolRole.CANARY))));
-        analyzer.check(clock, Instant.now(), redeployed, weight(50), stable.snapshot(), canary.snapshot());
+        analyzer.check(clock, Instant.now(), redeployed, weight(50), stable.snapshot(), canary.snapshot(), null);
         record(canary, 10, 0, 1);
         clock += SECOND;
         Decision decision = analyzer.check(clock, Instant.now(), redeployed, weight(50), stable.snapshot(),
-                canary.snapshot());
+                canary.snapshot(), null);
         assertThat(decision.status().canary().requests()).isEqualTo(10);
         assertThat(decision.status().state()).isEqualTo(State.WAITING);
     }
 
     private Decision check(CanaryAnalyzer analyzer, RolloutState state) {
         clock += SECOND / 10;
-        return analyzer.check(clock, Instant.now(), route, state, stable.snapshot(), canary.snapshot());
+        return analyzer.check(clock, Instant.now(), route, state, stable.snapshot(), canary.snapshot(), null);
     }
 
     private static RolloutState weight(int weight) {

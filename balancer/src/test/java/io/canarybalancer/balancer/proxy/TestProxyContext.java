@@ -6,6 +6,7 @@ import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.ServiceInstance;
 import io.canarybalancer.balancer.discovery.TableBuilder;
 import io.canarybalancer.balancer.metrics.TrafficStats;
+import io.canarybalancer.balancer.mirror.Mirrors;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
@@ -44,6 +45,7 @@ final class TestProxyContext {
         return new ProxyContext(routes, loop -> backends, settings,
                 new TrafficStats(new PrometheusRegistry(), false),
                 new PassiveHealth(Duration.ofSeconds(1), Duration.ofSeconds(30), System::nanoTime),
-                new RetryBudget(0.2, 10, TimeUnit.SECONDS.toNanos(1), System.nanoTime()));
+                new RetryBudget(0.2, 10, TimeUnit.SECONDS.toNanos(1), System.nanoTime()), Mirrors.NONE,
+                loop -> backends);
     }
 }
