@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canarybalancer.balancer.analysis.AnalysisSettings;
 import io.canarybalancer.balancer.analysis.AnalysisStatus;
+import io.canarybalancer.balancer.mirror.CompareRules;
+import io.canarybalancer.balancer.mirror.Difference;
+import io.canarybalancer.balancer.mirror.MirrorSettings;
+import io.canarybalancer.balancer.mirror.RecentDifference;
+import io.canarybalancer.balancer.mirror.RouteMirror;
 import io.canarybalancer.balancer.discovery.RolloutState;
 import io.canarybalancer.balancer.discovery.RolloutState.AutoRollback;
 import io.canarybalancer.balancer.discovery.RouteSpec;
@@ -104,6 +109,8 @@ final class StatusView {
         node.set("autoRollback", rollback(rollout.autoRollback()));
         AnalysisStatus analysis = context.analysis().get().get(route.name());
         node.set("analysis", spec.analysis() == null ? null : analysis(spec.analysis(), analysis));
+        RouteMirror mirror = context.mirrors().forRoute(route.name());
+        node.set("mirror", mirror == null ? null : mirror(mirror, route));
         double canaryShare = expectedCanaryShare(route);
         PoolCounts stableCounts = context.stats().counts(route.name(), PoolRole.STABLE.label());
         PoolCounts canaryCounts = context.stats().counts(route.name(), PoolRole.CANARY.label());
@@ -221,7 +228,8 @@ final class StatusView {
                 .put("errorRateMargin", settings.errorRateMargin())
                 .put("latencyRatio", settings.latencyRatio())
                 .put("latencyMarginMillis", settings.latencyMargin().toMillis())
-                .put("stepPauseSeconds", settings.stepPause().toMillis() / 1000.0);
+                .put("stepPauseSeconds", settings.stepPause().toMillis() / 1000.0)
+                .put("maxDiffRate", settings.maxDiffRate());
         ArrayNode steps = config.putArray("steps");
         settings.steps().forEach(steps::add);
         if (status == null) {
@@ -236,8 +244,77 @@ final class StatusView {
         window.putObject("canaryLimits")
                 .put("errorRate", status.limits().errorRate())
                 .put("p99Millis", status.limits().p99Millis());
+        if (status.mirror() != null) {
+            AnalysisStatus.MirrorWindow pairs = status.mirror();
+            ObjectNode mirrored = node.putObject("mirrorWindow")
+                    .put("pairs", pairs.pairs())
+                    .put("differing", pairs.differing())
+                    .put("diffRate", pairs.diffRate())
+                    .put("lastDifference", pairs.lastDifference());
+            mirrored.set("stable", poolWindow(pairs.stable()));
+            mirrored.set("canary", poolWindow(pairs.canary()));
+            mirrored.putObject("canaryLimits")
+                    .put("errorRate", status.limits().mirroredErrorRate())
+                    .put("p99Millis", status.limits().mirroredP99Millis())
+                    .put("diffRate", status.limits().diffRate());
+        }
         node.put("nextStep", status.nextStep() < 0 ? null : status.nextStep());
         node.put("nextStepInSeconds", status.nextStepIn() == null ? null : status.nextStepIn().toMillis() / 1000.0);
+        return node;
+    }
+
+    /**
+     * A route's mirror: its settings, whether it copies now (it stops while the canary has no
+     * replica or was rolled back automatically, and says why), its counts and the latest differing pairs.
+     */
+    private static ObjectNode mirror(RouteMirror mirror, Route route) {
+        MirrorSettings settings = mirror.settings();
+        String stopped = route.policy().canaryHalted() ? "the canary was rolled back automatically"
+                : route.canary().isEmpty() ? "no canary replica" : null;
+        ObjectNode node = JSON.createObjectNode()
+                .put("percent", settings.percent())
+                .put("active", stopped == null)
+                .put("stoppedBecause", stopped)
+                .put("maxBodyBytes", settings.maxBodyBytes())
+                .put("timeoutMillis", settings.timeout().toMillis())
+                .put("maxInFlight", settings.maxInFlight());
+        ArrayNode methods = node.putArray("methods");
+        settings.methods().stream().sorted().forEach(methods::add);
+        CompareRules rules = settings.compare();
+        ObjectNode compare = node.putObject("compare")
+                .put("status", rules.status())
+                .put("body", rules.body().label());
+        ArrayNode headers = compare.putArray("headers");
+        rules.headers().forEach(headers::add);
+        ArrayNode ignored = compare.putArray("ignoreJsonPaths");
+        rules.ignoreJsonPaths().forEach(path -> ignored.add(path.toString()));
+        RouteMirror.Counts counts = mirror.counts();
+        node.put("sent", counts.sent())
+                .put("inFlight", counts.inFlight())
+                .put("dropped", counts.dropped())
+                .put("tooLarge", counts.tooLarge())
+                .put("unpaired", counts.unpaired())
+                .put("agreed", counts.agreed())
+                .put("differed", counts.differed());
+        ObjectNode byKind = node.putObject("differences");
+        for (Difference.Kind kind : Difference.Kind.values()) {
+            byKind.put(kind.label(), counts.byKind()[kind.ordinal()]);
+        }
+        ArrayNode recent = node.putArray("recent");
+        for (RecentDifference pair : mirror.recent()) {
+            ObjectNode entry = recent.addObject()
+                    .put("at", pair.at().toString())
+                    .put("request", pair.request())
+                    .put("difference", pair.difference());
+            entry.putObject("stable")
+                    .put("status", pair.stableStatus())
+                    .put("millis", pair.stableMillis())
+                    .put("body", pair.stableBody());
+            entry.putObject("canary")
+                    .put("status", pair.canaryStatus())
+                    .put("millis", pair.canaryMillis())
+                    .put("body", pair.canaryBody());
+        }
         return node;
     }
 
