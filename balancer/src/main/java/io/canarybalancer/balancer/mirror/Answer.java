@@ -18,7 +18,7 @@ import java.util.Objects;
 public record Answer(int status, String failure, Map<String, String> headers, byte[] body, long bodyLength,
                      long nanos) {
     /** Bytes of a body kept for the comparison; beyond them only the length is compared. */
-    public static final int MAX_KEPT_BODY = 1 << 20;
+    public static final int MAX_KEPT_BODY = 256 * 1024;
 
     public Answer {
         Objects.requireNonNull(headers, "headers");
