@@ -136,6 +136,20 @@ class BalancerConfigTest {
     }
 
     @Test
+    void theDemosMirrorConfigurationIsADarkLaunchOfTheMessagePools() throws ConfigException {
+        BalancerConfig mirror = ConfigLoader.load(StackFiles.file("config/local-mirror.yml"), Map.of());
+        BalancerConfig local = ConfigLoader.load(StackFiles.file("config/local.yml"), Map.of());
+        RouteSpec route = mirror.routes().get(0);
+        RouteSpec message = local.routes().stream().filter(r -> r.pathPrefix().equals("/")).findFirst().orElseThrow();
+        assertThat(List.of(route.stable(), route.canary())).isEqualTo(List.of(message.stable(), message.canary()));
+        assertThat(route.policy().canaryWeight()).as("no user request reaches the canary").isZero();
+        assertThat(route.mirror().percent()).isEqualTo(10);
+        assertThat(route.analysis().maxDiffRate()).isPositive();
+        assertThat(mirror.listen().getPort()).as("beside the main balancer, not on its ports")
+                .isNotIn(local.listen().getPort(), local.adminListen().getPort());
+    }
+
+    @Test
     void balancerHealthCheckProbesItsAdminPort() throws ConfigException {
         JsonNode test = service("balancer").path("healthcheck").path("test");
         assertThat(String.join(" ", ComposeFileTest.strings(test)))
