@@ -7,6 +7,9 @@ import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.discovery.PoolRef;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
+import io.canarybalancer.balancer.mirror.CompareRules;
+import io.canarybalancer.balancer.mirror.JsonPath;
+import io.canarybalancer.balancer.mirror.MirrorSettings;
 import io.canarybalancer.balancer.proxy.TransportChoice;
 import io.canarybalancer.balancer.route.BackendProtocol;
 import io.canarybalancer.balancer.route.BackendTls;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,9 +35,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class ConfigLoaderTest {
     @TempDir
@@ -642,6 +648,144 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(file))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(file + ":2: " + expected);
+    }
+
+    @Test
+    void readsAMirrorWithEveryFieldAndTheMaxDiffRateThatJudgesIt() throws Exception {
+        RouteSpec route = ConfigLoader.load(write("""
+                discovery: {file: replicas.yml}
+                routes:
+                  - name: api
+                    strategy: weight
+                    weight: 0
+                    mirror:
+                      percent: 10
+                      methods: [GET, POST, PATCH]
+                      maxBodyBytes: 1024
+                      timeout: 750ms
+                      maxInFlight: 8
+                      compare: [status, {headers: [Content-Type, X-Version]}, {body: json}]
+                      ignoreJsonPaths: [$.timestamp, "$.items[*].replica"]
+                    analysis:
+                      minRequests: 30
+                      maxDiffRate: 0.02
+                      schedule: {steps: [10, 50, 100], pause: 30s}
+                """)).routes().get(0);
+
+        assertThat(route.mirror()).isEqualTo(new MirrorSettings(10, Set.of("GET", "POST", "PATCH"), 1024,
+                new CompareRules(true, List.of("content-type", "x-version"), CompareRules.BodyMode.JSON,
+                        List.of(JsonPath.parse("$.timestamp"), JsonPath.parse("$.items[*].replica"))),
+                Duration.ofMillis(750), 8));
+        assertThat(route.analysis().maxDiffRate()).isEqualTo(0.02);
+        assertThat(route.analysis().minRequests()).isEqualTo(30);
+        assertThat(route.policy().canaryWeight()).as("a dark launch stays at 0% until the mirror judged it")
+                .isZero();
+    }
+
+    @Test
+    void aMirrorNeedsOnlyItsPercentAndDefaultsTheRest() throws Exception {
+        RouteSpec route = ConfigLoader.load(write("""
+                discovery: {file: replicas.yml}
+                routes:
+                  - name: api
+                    mirror: {percent: 25}
+                    analysis: {}
+                  - name: plain
+                    pathPrefix: /plain
+                """)).routes().get(0);
+
+        assertThat(route.mirror()).isEqualTo(new MirrorSettings(25, Set.of("GET", "HEAD"), 65536,
+                new CompareRules(true, List.of(), CompareRules.BodyMode.AUTO, List.of()), Duration.ofSeconds(5), 64));
+        assertThat(route.mirror().compare()).isEqualTo(CompareRules.DEFAULT);
+        assertThat(route.analysis().maxDiffRate()).isEqualTo(0.05);
+    }
+
+    @Test
+    void aRouteWithoutAMirrorHasNone() throws Exception {
+        assertThat(ConfigLoader.load(write("discovery: {file: replicas.yml}\nroutes: [{name: a, analysis: {}}]\n"))
+                .routes().get(0).mirror()).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "status only | [status] | true | | NONE",
+            "body only | [body] | false | | AUTO",
+            "headers and exact body | [{headers: [ETag, content-type]}, {body: exact}] | false | etag content-type | EXACT",
+            "body as auto | [status, {body: auto}] | true | | AUTO",
+    })
+    void readsWhatAMirrorCompares(String name, String compare, boolean status, String headers,
+                                  CompareRules.BodyMode body) throws Exception {
+        RouteSpec route = ConfigLoader.load(write("discovery: {file: replicas.yml}\nroutes: [{mirror: {percent: 5,"
+                + " compare: " + compare + "}}]\n")).routes().get(0);
+
+        assertThat(route.mirror().compare()).isEqualTo(new CompareRules(status,
+                headers == null ? List.of() : List.of(headers.split(" ")), body, List.of()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "percent missing | routes: [{mirror: {methods: [GET]}}]"
+                    + " | routes[0].mirror.percent: is required: the share of requests copied to the canary, 1 to 100",
+            "percent 0 | routes: [{mirror: {percent: 0}}]"
+                    + " | routes[0].mirror.percent: must be between 1 and 100, got 0",
+            "percent 101 | routes: [{mirror: {percent: 101}}]"
+                    + " | routes[0].mirror.percent: must be between 1 and 100, got 101",
+            "unknown mirror field | routes: [{mirror: {percent: 10, share: 5}}]"
+                    + " | routes[0].mirror.share: unknown field (expected one of",
+            "lower-case method | routes: [{mirror: {percent: 10, methods: [GET, post]}}]"
+                    + " | routes[0].mirror.methods[1]: must be an HTTP method in upper case, such as GET or POST,"
+                    + " got 'post'",
+            "CONNECT | routes: [{mirror: {percent: 10, methods: [CONNECT]}}]"
+                    + " | routes[0].mirror.methods[0]: CONNECT is not proxied, so it cannot be mirrored",
+            "no methods | routes: [{mirror: {percent: 10, methods: []}}]"
+                    + " | routes[0].mirror.methods: must list at least one method",
+            "unknown compare item | routes: [{mirror: {percent: 10, compare: [status, latency]}}]"
+                    + " | routes[0].mirror.compare[1]: must be status, body, {headers: [...]} or"
+                    + " {body: auto|exact|json}, got 'latency'",
+            "unknown body mode | routes: [{mirror: {percent: 10, compare: [{body: nonsense}]}}]"
+                    + " | routes[0].mirror.compare[0].body: must be auto, exact or json, got 'nonsense'",
+            "nothing compared | routes: [{mirror: {percent: 10, compare: []}}]"
+                    + " | routes[0].mirror.compare: must list what to compare",
+            "compared header not a token | routes: [{mirror: {percent: 10, compare: [{headers: ['X Version']}]}}]"
+                    + " | routes[0].mirror.compare[0].headers[0]: must be a header name",
+            "ignored paths with exact bodies"
+                    + " | routes: [{mirror: {percent: 10, compare: [{body: exact}], ignoreJsonPaths: [$.at]}}]"
+                    + " | routes[0].mirror.compare: ignoreJsonPaths needs the bodies compared as JSON",
+            "ignored paths without bodies"
+                    + " | routes: [{mirror: {percent: 10, compare: [status], ignoreJsonPaths: [$.at]}}]"
+                    + " | routes[0].mirror.compare: ignoreJsonPaths needs the bodies compared as JSON",
+            "mirror over h2c | routes: [{backendProtocol: h2c, mirror: {percent: 10}}]"
+                    + " | routes[0].mirror: copies requests over HTTP/1.1, but the route's backendProtocol is h2c",
+            "maxBodyBytes negative | routes: [{mirror: {percent: 10, maxBodyBytes: -1}}]"
+                    + " | routes[0].mirror.maxBodyBytes: must be between 0 and",
+            "maxInFlight zero | routes: [{mirror: {percent: 10, maxInFlight: 0}}]"
+                    + " | routes[0].mirror.maxInFlight: must be between 1 and",
+            "maxDiffRate without a mirror | routes: [{analysis: {maxDiffRate: 0.1}}]"
+                    + " | routes[0].analysis.maxDiffRate: judges the answers a mirror compares, but the route has"
+                    + " no mirror",
+            "maxDiffRate of 1 | routes: [{mirror: {percent: 10}, analysis: {maxDiffRate: 1}}]"
+                    + " | routes[0].analysis.maxDiffRate: must be between 0.0 and 0.99, got 1.0",
+            "maxDiffRate negative | routes: [{mirror: {percent: 10}, analysis: {maxDiffRate: -0.1}}]"
+                    + " | routes[0].analysis.maxDiffRate: must be between 0.0 and 0.99, got -0.1",
+    })
+    void reportsAMirrorsFileFieldAndReason(String problem, String yaml, String expected) throws IOException {
+        Path file = write("discovery: {file: replicas.yml}\n" + yaml + "\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ":2: " + expected.strip());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"timestamp", "$.", "$.items[", "$..x", "$['unclosed"})
+    void reportsAnIgnoredJsonPathThatIsNotOneWithJsonPathsReason(String path) throws IOException {
+        Path file = write("discovery: {file: replicas.yml}\nroutes:\n  - mirror:\n      percent: 10\n"
+                + "      ignoreJsonPaths: [$.ok, \"" + path + "\"]\n");
+        String reason = catchThrowableOfType(IllegalArgumentException.class, () -> JsonPath.parse(path)).getMessage();
+
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":5: routes[0].mirror.ignoreJsonPaths[1]: " + reason);
     }
 
     private Path write(String yaml) throws IOException {

@@ -4,6 +4,7 @@ import io.canarybalancer.balancer.analysis.AnalysisStatus.State;
 import io.canarybalancer.balancer.analysis.CanaryAnalyzer.Decision;
 import io.canarybalancer.balancer.discovery.RolloutState;
 import io.canarybalancer.balancer.metrics.Outcomes;
+import io.canarybalancer.balancer.mirror.RouteMirror;
 import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.Pool;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -219,15 +221,21 @@ class CanaryAnalyzerTest {
     @Test
     void theScheduleDoesNotUndoAnOperatorsRollbackToZero() {
         CanaryAnalyzer analyzer = new CanaryAnalyzer(SETTINGS);
-        check(analyzer, weight(0));
+        Decision decision = aMinuteOfFlaggedAnswersAtZero(state -> check(analyzer, state));
+        assertThat(decision.status().detail()).contains("waits at 0%");
+        assertThat(decision.status().nextStep()).isEqualTo(-1);
+    }
+
+    /** Sixty checks at weight 0, a second apart, with only testers' flagged requests reaching the canary. */
+    private Decision aMinuteOfFlaggedAnswersAtZero(Function<RolloutState, Decision> check) {
+        check.apply(weight(0));
         for (int second = 0; second < 60; second++) {
             clock += SECOND;
-            record(canary, 10, 0, 1);   // testers' flagged requests
+            record(canary, 10, 0, 1);
             record(stable, 100, 0, 1);
-            Decision decision = check(analyzer, weight(0));
-            assertThat(decision.kind()).isEqualTo(Decision.Kind.NONE);
+            assertThat(check.apply(weight(0)).kind()).as("after %d s", second).isEqualTo(Decision.Kind.NONE);
         }
-        assertThat(check(analyzer, weight(0)).status().detail()).contains("waits at 0%");
+        return check.apply(weight(0));
     }
 
     @Test
@@ -300,6 +308,224 @@ class CanaryAnalyzerTest {
                 canary.snapshot(), null);
         assertThat(decision.status().canary().requests()).isEqualTo(10);
         assertThat(decision.status().state()).isEqualTo(State.WAITING);
+    }
+
+    // Mirrored pairs: the route's mirror's cumulative counts, built by hand the way RouteMirror keeps them.
+
+    private static final AnalysisSettings MIRRORED = new AnalysisSettings(Duration.ofSeconds(10), Duration.ofSeconds(1),
+            20, 0.05, 2.0, Duration.ofMillis(50), List.of(10, 50), Duration.ofSeconds(30), 0.1);
+
+    private final Outcomes mirroredStable = new Outcomes();
+    private final Outcomes mirroredCanary = new Outcomes();
+    private long pairs;
+    private long differing;
+    private String lastDifference;
+
+    @Test
+    void waitsForEnoughMirroredPairs() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
+        checkMirrored(analyzer, weight(0));
+        pairs(19, 0, 0, 1, 1);
+        Decision waiting = checkMirrored(analyzer, weight(0));
+        assertThat(waiting.status().state()).isEqualTo(State.WAITING);
+        assertThat(waiting.status().detail()).contains("0 of the 20 canary answers", "19 of the 20 mirrored pairs");
+        assertThat(waiting.kind()).isEqualTo(Decision.Kind.NONE);
+
+        pairs(1, 0, 0, 1, 1);
+        Decision judged = checkMirrored(analyzer, weight(0));
+        assertThat(judged.status().state()).isEqualTo(State.HEALTHY);
+        assertThat(judged.status().detail()).contains("on mirrored requests");
+    }
+
+    @Test
+    void rollsBackACanaryWhoseErrorRateOnMirroredRequestsIsClearlyAboveStablesOnTheSameRequests() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
+        checkMirrored(analyzer, weight(0));
+        pairs(100, 2, 10, 1, 1);
+        Decision decision = checkMirrored(analyzer, weight(0));
+        assertThat(decision.kind()).isEqualTo(Decision.Kind.ROLL_BACK);
+        assertThat(decision.cause()).isEqualTo("mirror_errors");
+        assertThat(decision.reason()).contains("canary error rate on mirrored requests 10.0% (10 of 100)",
+                "stable 2.0% (2 of 100)");
+        assertThat(decision.status().limits().mirroredErrorRate()).isCloseTo(0.07, within(1e-9));
+        assertThat(decision.status().state()).isEqualTo(State.ROLLED_BACK);
+        assertThat(decision.status().lastRollback().reason()).isEqualTo(decision.reason());
+    }
+
+    @Test
+    void mirroredErrorsAreJudgedAgainstStablesAnswersToTheSameRequests() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
+        checkMirrored(analyzer, weight(0));
+        record(stable, 1000, 0, 1); // stable's live answers are clean: only the paired rate is the baseline
+        pairs(100, 10, 14, 1, 1);   // those requests fail on stable too: 14% is within 10% + 5 points
+        Decision decision = checkMirrored(analyzer, weight(0));
+        assertThat(decision.kind()).isEqualTo(Decision.Kind.NONE);
+        assertThat(decision.status().state()).isEqualTo(State.HEALTHY);
+        assertThat(decision.status().limits().mirroredErrorRate()).isCloseTo(0.15, within(1e-9));
+    }
+
+    @Test
+    void judgesTheP99OnMirroredRequestsOnlyFromAHundredPairsOn() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
+        checkMirrored(analyzer, weight(0));
+        pairs(89, 0, 0, 10, 10);
+        pairs(10, 0, 0, 10, 300);
+        Decision tooFew = checkMirrored(analyzer, weight(0));
+        assertThat(tooFew.status().mirror().canary().p99Millis()).isGreaterThan(250);
+        assertThat(tooFew.kind()).as("99 pairs").isEqualTo(Decision.Kind.NONE);
+
+        pairs(1, 0, 0, 10, 300);
+        Decision decision = checkMirrored(analyzer, weight(0));
+        assertThat(decision.kind()).isEqualTo(Decision.Kind.ROLL_BACK);
+        assertThat(decision.cause()).isEqualTo("mirror_latency");
+        assertThat(decision.reason()).contains("canary p99 on mirrored requests");
+        double stableP99 = decision.status().mirror().stable().p99Millis();
+        assertThat(decision.status().limits().mirroredP99Millis()).isEqualTo(Math.max(2 * stableP99, stableP99 + 50));
+    }
+
+    @Test
+    void rollsBackACanaryWhoseAnswersDifferMoreOftenThanMaxDiffRate() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
+        checkMirrored(analyzer, weight(0));
+        pairs(100, 0, 0, 1, 1);
+        differing(11, "body: $.price: 3 != 4");
+        Decision decision = checkMirrored(analyzer, weight(0));
+        assertThat(decision.kind()).isEqualTo(Decision.Kind.ROLL_BACK);
+        assertThat(decision.cause()).isEqualTo("differences");
+        assertThat(decision.reason()).contains("11 of 100", "body: $.price: 3 != 4");
+        assertThat(decision.status().lastRollback().reason()).isEqualTo(decision.reason());
+    }
+
+    @Test
+    void aDiffRateAtMaxDiffRateIsHealthy() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
+        checkMirrored(analyzer, weight(0));
+        pairs(100, 0, 0, 1, 1);
+        differing(10, "body: $.price: 3 != 4");
+        Decision decision = checkMirrored(analyzer, weight(0));
+        assertThat(decision.status().mirror().diffRate()).isEqualTo(0.1);
+        assertThat(decision.kind()).isEqualTo(Decision.Kind.NONE);
+        assertThat(decision.status().state()).isEqualTo(State.HEALTHY);
+    }
+
+    @Test
+    void differencesOlderThanTheWindowNoLongerCount() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
+        checkMirrored(analyzer, weight(0));
+        pairs(100, 0, 0, 1, 1);
+        differing(30, "status: 200 != 500");
+        clock += 11 * SECOND;
+        assertThat(checkMirrored(analyzer, weight(0)).kind()).isEqualTo(Decision.Kind.ROLL_BACK); // not acted on
+        clock += 11 * SECOND;
+        pairs(100, 0, 0, 1, 1);
+        Decision decision = checkMirrored(analyzer, weight(0));
+        assertThat(decision.status().mirror().pairs()).isEqualTo(100);
+        assertThat(decision.status().mirror().differing()).isZero();
+        assertThat(decision.status().mirror().lastDifference()).as("the latest difference left the window").isNull();
+        assertThat(decision.status().state()).isEqualTo(State.HEALTHY);
+    }
+
+    @Test
+    void aDarkLaunchStepsToTheFirstWeightAfterTheMirroredWindowStayedHealthyForThePause() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
+        checkMirrored(analyzer, weight(0));
+        clock += SECOND;
+        pairs(20, 0, 0, 1, 1);
+        Decision first = checkMirrored(analyzer, weight(0)); // the first healthy check starts the pause
+        assertThat(first.status().state()).isEqualTo(State.HEALTHY);
+        assertThat(first.status().nextStep()).isEqualTo(10);
+        assertThat(first.status().nextStepIn()).isEqualTo(Duration.ofSeconds(30));
+
+        Decision early = null;
+        for (int second = 1; second < 30; second++) {
+            clock += SECOND - SECOND / 10;
+            pairs(5, 0, 0, 1, 1);
+            early = checkMirrored(analyzer, weight(0));
+            assertThat(early.kind()).as("after %d s", second).isEqualTo(Decision.Kind.NONE);
+            assertThat(early.status().state()).isEqualTo(State.HEALTHY);
+        }
+        assertThat(early.status().canary().requests()).as("no user request reached the canary").isZero();
+        assertThat(early.status().nextStep()).isEqualTo(10);
+        assertThat(early.status().nextStepIn()).isEqualTo(Duration.ofSeconds(1));
+
+        clock += SECOND - SECOND / 10;
+        pairs(5, 0, 0, 1, 1);
+        Decision step = checkMirrored(analyzer, weight(0));
+        assertThat(step.kind()).isEqualTo(Decision.Kind.STEP);
+        assertThat(step.toWeight()).isEqualTo(10);
+    }
+
+    @Test
+    void aDarkLaunchWhoseMirroredWindowTurnsBadStartsThePauseAgain() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
+        checkMirrored(analyzer, weight(0));
+        pairs(20, 0, 0, 1, 1);
+        checkMirrored(analyzer, weight(0));
+        clock += 20 * SECOND;
+        pairs(20, 0, 0, 1, 1);
+        differing(10, "status: 200 != 404");
+        assertThat(checkMirrored(analyzer, weight(0)).kind()).isEqualTo(Decision.Kind.ROLL_BACK); // not acted on
+        clock += 11 * SECOND;
+        pairs(100, 0, 0, 1, 1);
+        Decision healthyAgain = checkMirrored(analyzer, weight(0));
+        assertThat(healthyAgain.kind()).isEqualTo(Decision.Kind.NONE);
+        assertThat(healthyAgain.status().nextStepIn()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void atWeightZeroAMirrorWithTooFewPairsDoesNotStepOnFlaggedAnswersAlone() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
+        Decision decision = aMinuteOfFlaggedAnswersAtZero(state -> checkMirrored(analyzer, state));
+        assertThat(decision.status().detail()).contains("waits at 0%");
+        assertThat(decision.status().nextStep()).isEqualTo(-1);
+    }
+
+    @Test
+    void theStatusShowsTheMirroredWindowAndItsLimitsOnlyForARouteWithAMirror() {
+        CanaryAnalyzer withMirror = new CanaryAnalyzer(MIRRORED);
+        checkMirrored(withMirror, weight(0));
+        pairs(40, 1, 2, 1, 1);
+        differing(3, "header: content-type: application/json != text/plain");
+        AnalysisStatus mirrored = checkMirrored(withMirror, weight(0)).status();
+        assertThat(mirrored.mirror()).isNotNull();
+        assertThat(mirrored.mirror().pairs()).isEqualTo(40);
+        assertThat(mirrored.mirror().differing()).isEqualTo(3);
+        assertThat(mirrored.mirror().diffRate()).isCloseTo(3 / 40.0, within(1e-9));
+        assertThat(mirrored.mirror().stable().errors()).isEqualTo(1);
+        assertThat(mirrored.mirror().canary().errors()).isEqualTo(2);
+        assertThat(mirrored.mirror().lastDifference()).isEqualTo("header: content-type: application/json != text/plain");
+        assertThat(mirrored.limits().diffRate()).isEqualTo(0.1);
+        assertThat(mirrored.limits().mirroredErrorRate()).isCloseTo(1 / 40.0 + 0.05, within(1e-9));
+
+        CanaryAnalyzer without = new CanaryAnalyzer(MIRRORED);
+        check(without, weight(10));
+        record(canary, 40, 0, 1);
+        record(stable, 40, 0, 1);
+        AnalysisStatus live = check(without, weight(10)).status();
+        assertThat(live.mirror()).isNull();
+        assertThat(live.limits().diffRate()).isNull();
+        assertThat(live.limits().mirroredErrorRate()).isNull();
+        assertThat(live.limits().mirroredP99Millis()).isNull();
+    }
+
+    private Decision checkMirrored(CanaryAnalyzer analyzer, RolloutState state) {
+        clock += SECOND / 10;
+        RouteMirror.Snapshot mirror = new RouteMirror.Snapshot(mirroredStable.snapshot(), mirroredCanary.snapshot(),
+                pairs, differing, lastDifference);
+        return analyzer.check(clock, Instant.now(), route, state, stable.snapshot(), canary.snapshot(), mirror);
+    }
+
+    /** {@code count} compared pairs that agreed, with each side's errors and latency. */
+    private void pairs(int count, int stableErrors, int canaryErrors, long stableMillis, long canaryMillis) {
+        record(mirroredStable, count, stableErrors, stableMillis);
+        record(mirroredCanary, count, canaryErrors, canaryMillis);
+        pairs += count;
+    }
+
+    /** Marks {@code count} of the pairs recorded as differing, the latest in {@code first}. */
+    private void differing(int count, String first) {
+        differing += count;
+        lastDifference = first;
     }
 
     private Decision check(CanaryAnalyzer analyzer, RolloutState state) {
