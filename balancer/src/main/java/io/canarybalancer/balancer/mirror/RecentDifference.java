@@ -33,7 +33,7 @@ public record RecentDifference(Instant at, String request, String difference, in
      */
     static String shown(Answer answer) {
         boolean cut = answer.bodyLength() > MAX_BODY;
-        int length = cut ? Math.min(answer.body().length, MAX_BODY - ELLIPSIS) : (int) answer.bodyLength();
+        int length = Math.min(answer.body().length, cut ? MAX_BODY - ELLIPSIS : MAX_BODY);
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.IGNORE)
                 .onUnmappableCharacter(CodingErrorAction.IGNORE);
