@@ -50,7 +50,7 @@ import java.util.function.UnaryOperator;
  * GET  /metrics                    Prometheus text format
  * PUT  /routes/{name}/rollout      {"strategy": "weight", "weight": 25, "paused": false}, any subset
  * POST /routes/{name}/promote      the canary takes all un-flagged traffic (weight 100)
- * POST /routes/{name}/rollback     the canary takes none (weight 0; on a route with a mirror, paused too)
+ * POST /routes/{name}/rollback     the canary takes none (weight 0)
  * POST /routes/{name}/pause        the canary takes none until resumed; strategy and weight are kept
  * POST /routes/{name}/resume
  * </pre>
@@ -172,10 +172,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
             }
             case "promote" -> change = RolloutState::promoted;
-            // On a route with a mirror, weight 0 is a dark launch that analysis ends when the mirrored
-            // answers are healthy; an operator's rollback pauses too, so the canary stays out until resumed.
-            case "rollback" -> change = route.get().mirror() != null ? state -> state.rolledBack().withPaused(true)
-                    : RolloutState::rolledBack;
+            case "rollback" -> change = RolloutState::rolledBack;
             case "pause" -> change = state -> state.withPaused(true);
             case "resume" -> change = state -> state.withPaused(false);
             default -> {

@@ -52,6 +52,13 @@ final class CanaryAnalyzer {
     /** Canary replica ids seen since the window last started afresh. */
     private final Set<String> knownCanaryIds = new HashSet<>();
     private RolloutState seen;
+    /**
+     * The rollout this analyzer first saw sent the canary no un-flagged traffic, and nobody changed
+     * its weight or strategy since: on a route with a mirror, a dark launch, which a healthy mirrored
+     * window ends with the schedule's first step. A weight set by anyone, or a rollback (automatic,
+     * then lifted) ends it for good; pausing holds it.
+     */
+    private boolean darkLaunch;
     /** Since when the canary has been judged healthy at its current weight, or {@link #NOT_HEALTHY}. */
     private long healthySince = NOT_HEALTHY;
 
@@ -136,9 +143,10 @@ final class CanaryAnalyzer {
         if (!settings.scheduled() || state.strategy() != Strategy.WEIGHT) {
             return status.none(State.HEALTHY, healthy, state);
         }
-        if (state.weight() == 0 && !mirrorJudged) {
-            // An operator's rollback: the schedule does not undo it. Setting a weight resumes it. With
-            // a mirror, weight 0 is a dark launch instead, which a healthy mirrored window ends.
+        if (state.weight() == 0 && !(mirrorJudged && darkLaunch)) {
+            // An operator's rollback: the schedule does not undo it. Setting a weight resumes it. The
+            // weight 0 a route with a mirror starts at is a dark launch instead, which a healthy
+            // mirrored window ends.
             return status.none(State.HEALTHY, healthy + "; the schedule waits at 0% until an operator sets a weight",
                     state);
         }
@@ -180,6 +188,12 @@ final class CanaryAnalyzer {
         if (seen == null || seen.strategy() != state.strategy() || seen.weight() != state.weight()
                 || seen.paused() != state.paused() || rollbackLifted) {
             healthySince = NOT_HEALTHY;
+        }
+        if (seen == null) {
+            darkLaunch = state.weight() == 0 && state.autoRollback() == null;
+        } else if (seen.weight() != state.weight() || seen.strategy() != state.strategy() || rollbackLifted
+                || state.autoRollback() != null) {
+            darkLaunch = false; // pausing and resuming keep it
         }
         seen = state;
     }

@@ -97,8 +97,8 @@ public final class Mirrors implements AutoCloseable {
     }
 
     /**
-     * Compares a finished pair on the comparison thread, and releases its place in flight then.
-     * Returns at once; a pair that finds the queue full is dropped (counted).
+     * Compares a finished pair on the comparison thread. Returns at once; a pair that finds the
+     * queue full is dropped (counted).
      */
     public void compare(RouteMirror mirror, MirroredPair pair) {
         try {
@@ -113,13 +113,10 @@ public final class Mirrors implements AutoCloseable {
                 } catch (RuntimeException e) {
                     log.error("Comparing a mirrored pair of route {} failed", mirror.route(), e);
                     mirror.unpaired();
-                } finally {
-                    mirror.release();
                 }
             });
         } catch (RejectedExecutionException e) {
             mirror.dropped();
-            mirror.release();
         }
     }
 

@@ -57,18 +57,25 @@ public final class RouteMirror {
         return settings.methods().contains(method) && bodyLength <= settings.maxBodyBytes() && share.toCanary();
     }
 
-    /** A place for one more copy in flight; {@code false} (counted as dropped) when the canary has enough waiting. */
+    /**
+     * A place for one more copy waiting for the canary; {@code false} (counted as dropped) when
+     * {@code maxInFlight} copies are waiting already.
+     */
     public boolean reserve() {
         if (inFlight.incrementAndGet() > settings.maxInFlight()) {
             inFlight.decrementAndGet();
             counters.dropped.inc();
             return false;
         }
-        sent.increment();
         return true;
     }
 
-    /** A copy sent by {@link #reserve} is over, compared or not. */
+    /** A copy reserved a place and went to the canary. */
+    public void sent() {
+        sent.increment();
+    }
+
+    /** A copy that {@link #reserve reserved} a place is answered, failed or given up: the place is free. */
     public void release() {
         inFlight.decrementAndGet();
     }
@@ -83,7 +90,7 @@ public final class RouteMirror {
         counters.unpaired.inc();
     }
 
-    /** A copy dropped because the comparison could not keep up. */
+    /** A pair dropped because the comparison could not keep up. */
     void dropped() {
         counters.dropped.inc();
     }
@@ -170,7 +177,7 @@ public final class RouteMirror {
      * The mirror's counters.
      *
      * @param sent      copies sent to the canary
-     * @param inFlight  copies waiting for the canary's answer or their comparison now
+     * @param inFlight  copies waiting for the canary's answer now
      * @param dropped   copies not sent (or not compared) because the canary had {@code maxInFlight} waiting
      * @param tooLarge  copies given up because a chunked body outgrew {@code maxBodyBytes}
      * @param unpaired  copies whose stable half went missing (the client left)

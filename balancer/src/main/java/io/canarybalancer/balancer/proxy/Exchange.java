@@ -196,7 +196,7 @@ final class Exchange implements BackendListener {
     /** Prepares the request head for the backend and finds it a connection. */
     void start(String clientIp, boolean overTls) {
         if (mirror != null) {
-            mirror.prepare(request, clientIp, overTls, replica.id());
+            mirror.prepare(request, clientIp, overTls);
         }
         if (http2Backend) {
             streamHead = request.forHttp2Backend(clientIp, overTls, route.backendTls() != null, replica.host(),
@@ -714,7 +714,7 @@ final class Exchange implements BackendListener {
         if (mirror != null) {
             // Only an answer stable sent in full (not one cut short, or the client's 499) pairs with the copy's.
             mirror.stableEnded(responseDone && status != CLIENT_GONE.code() && replica.role() == PoolRole.STABLE,
-                    System.nanoTime() - startNanos);
+                    replica.id());
             mirror = null;
         }
         // The object serves the connection's next request: nothing of this one may fire later.

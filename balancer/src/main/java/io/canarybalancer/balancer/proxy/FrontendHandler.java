@@ -54,7 +54,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter implements BodyFraming.Sink {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+    static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
     private static final Replica[] NO_REPLICAS = new Replica[0];
 
     private final ProxyContext context;

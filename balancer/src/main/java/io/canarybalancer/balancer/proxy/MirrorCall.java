@@ -43,6 +43,8 @@ final class MirrorCall implements BackendListener {
     private final String method;
     private final String target;
     private final boolean headRequest;
+    /** Bodiless and idempotent: safe to send again on a fresh connection when a pooled one was closed under it. */
+    private final boolean replayable;
     private final AnswerCapture stableCapture;
     private final AnswerCapture canaryCapture;
     private ByteBuf head;
@@ -53,7 +55,13 @@ final class MirrorCall implements BackendListener {
     /** Stable's half is over without an answer that can be compared. */
     private boolean unpaired;
     private boolean sent;
+    /** The copy holds no place in flight any more (answered, failed or given up). */
+    private boolean released;
     private boolean done;
+    /**
+     * When the request was read in full and the copy sent: both answers are timed from here to their
+     * end, so that neither side's time includes the client's upload.
+     */
     private long sentNanos;
     private Channel channel;
     private boolean reusedConnection;
@@ -73,6 +81,7 @@ final class MirrorCall implements BackendListener {
         this.method = request.method();
         this.target = request.target().toString();
         this.headRequest = request.isHead();
+        this.replayable = request.bodyless() && FrontendHandler.IDEMPOTENT.contains(method);
         this.stableCapture = new AnswerCapture(mirror.settings().compare().headers());
         this.canaryCapture = new AnswerCapture(mirror.settings().compare().headers());
     }
@@ -96,8 +105,7 @@ final class MirrorCall implements BackendListener {
     }
 
     /** Writes the copy's head, as {@code request} goes to the canary, marked as a copy. */
-    void prepare(RequestHead request, String clientIp, boolean overTls, String stableReplica) {
-        this.stableReplica = stableReplica;
+    void prepare(RequestHead request, String clientIp, boolean overTls) {
         head = client.alloc().buffer(request.forwardedSizeHint() + MIRROR_FIELD.length
                 + (clientIp == null ? 0 : clientIp.length()));
         request.writeForBackend(head, clientIp, overTls, canary.host(), canary.port());
@@ -118,8 +126,10 @@ final class MirrorCall implements BackendListener {
             body = client.alloc().buffer(Math.min(mirror.settings().maxBodyBytes(), Math.max(n, 1024)));
         }
         if (body.readableBytes() + (long) n > mirror.settings().maxBodyBytes()) {
-            mirror.tooLarge(); // a chunked body that outgrew the limit: not copied after all
-            finish();
+            mirror.tooLarge(); // a chunked body that outgrew the limit (framing included): not copied after all
+            done = true;
+            releaseBuffers();
+            releasePlace();
             return;
         }
         body.writeBytes(in, from, n);
@@ -142,19 +152,23 @@ final class MirrorCall implements BackendListener {
     }
 
     /**
-     * The client's exchange is over: {@code whole} when stable's answer reached the client in full.
-     * An answer the balancer made itself (stable failed) or one cut short pairs with nothing.
+     * The client's exchange is over: {@code whole} when stable's answer (from {@code replica})
+     * reached the client in full. An answer the balancer made itself (stable failed) or one cut
+     * short pairs with nothing.
      */
-    void stableEnded(boolean whole, long nanos) {
-        if (whole && stableCapture.answered()) {
-            stable = stableCapture.answer(nanos);
+    void stableEnded(boolean whole, String replica) {
+        stableReplica = replica;
+        if (sent && whole && stableCapture.answered()) {
+            stable = stableCapture.answer(System.nanoTime() - sentNanos);
         } else {
             unpaired = true;
         }
         if (!sent) {
             if (!done) {
                 mirror.unpaired(); // the request never arrived whole: nothing was copied
-                finish();
+                done = true;
+                releaseBuffers();
+                releasePlace();
             }
             return;
         }
@@ -164,13 +178,19 @@ final class MirrorCall implements BackendListener {
     private void send() {
         sent = true;
         sentNanos = System.nanoTime();
+        mirror.sent();
         timeout = client.executor().schedule(this::timedOut, mirror.settings().timeout().toNanos(),
                 TimeUnit.NANOSECONDS);
-        Channel idle = connector.pollIdle(canary.address(), tls);
-        if (idle != null) {
-            attach(idle, true);
-        } else {
-            connectFresh();
+        try {
+            Channel idle = connector.pollIdle(canary.address(), tls);
+            if (idle != null) {
+                attach(idle, true);
+            } else {
+                connectFresh();
+            }
+        } catch (RuntimeException e) {
+            // Whatever goes wrong with the copy stays with the copy: the client's request goes on.
+            canaryFailed("could not send the copy: " + e);
         }
     }
 
@@ -241,7 +261,7 @@ final class MirrorCall implements BackendListener {
     @Override
     public void onBackendClosed(Throwable cause) {
         channel = null;
-        if (!answerStarted && reusedConnection && !replayed) {
+        if (!answerStarted && reusedConnection && replayable && !replayed) {
             // A pooled connection the canary had already closed: the copy never reached it.
             replayed = true;
             connectFresh();
@@ -284,6 +304,9 @@ final class MirrorCall implements BackendListener {
             timeout.cancel(false);
             timeout = null;
         }
+        // The canary is done with the copy: its place and bytes go now, not when stable's answer ends.
+        releaseBuffers();
+        releasePlace();
         complete();
     }
 
@@ -293,20 +316,18 @@ final class MirrorCall implements BackendListener {
             return;
         }
         done = true;
-        releaseBuffers();
         if (unpaired) {
             mirror.unpaired();
-            mirror.release();
         } else {
             mirrors.compare(mirror, new MirroredPair(method, target, stableReplica, canary.id(), stable, canaryAnswer));
         }
     }
 
-    /** Over without a comparison: the place in flight and the kept bytes go. */
-    private void finish() {
-        done = true;
-        releaseBuffers();
-        mirror.release();
+    private void releasePlace() {
+        if (!released) {
+            released = true;
+            mirror.release();
+        }
     }
 
     private void releaseBuffers() {

@@ -46,12 +46,15 @@ public final class ProxyServer implements AutoCloseable {
     private final Duration drainTimeout;
     private final PassiveHealth health;
     private final BackendPools pools;
+    private final BackendPools mirrorPools;
     private final Transport transport;
 
     private ProxyServer(EventLoopGroup workers, ServerBootstrap bootstrap, ProxyContext context, ChannelGroup clients,
-                        Duration drainTimeout, PassiveHealth health, Transport transport, BackendPools pools) {
+                        Duration drainTimeout, PassiveHealth health, Transport transport, BackendPools pools,
+                        BackendPools mirrorPools) {
         this.health = health;
         this.pools = pools;
+        this.mirrorPools = mirrorPools;
         this.transport = transport;
         this.workers = workers;
         this.bootstrap = bootstrap;
@@ -99,7 +102,8 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
         log.info("Proxy transport: {}, {} I/O thread(s)", transport.label(),
                 ((MultiThreadIoEventLoopGroup) workers).executorCount());
-        return new ProxyServer(workers, bootstrap, context, clients, settings.drainTimeout(), health, transport, pools);
+        return new ProxyServer(workers, bootstrap, context, clients, settings.drainTimeout(), health, transport, pools,
+                mirrorPools);
     }
 
     /**
@@ -124,6 +128,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     public void prepareBackendTls(Collection<Upstream> settings) {
         pools.prepare(settings);
+        mirrorPools.prepare(settings);
     }
 
     /** What passive health has learnt about the replicas: ejections in force, with their reasons. */

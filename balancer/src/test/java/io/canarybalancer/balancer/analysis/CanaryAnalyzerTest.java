@@ -456,6 +456,43 @@ class CanaryAnalyzerTest {
     }
 
     @Test
+    void anOperatorsRollbackToZeroIsNoDarkLaunchEvenWithAHealthyMirror() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
+        checkMirrored(analyzer, weight(10));
+        Decision last = null;
+        for (int second = 0; second <= 40; second++) {
+            clock += SECOND;
+            pairs(5, 0, 0, 1, 1);
+            last = checkMirrored(analyzer, weight(0)); // rolled back by an operator, from 10% to 0
+            assertThat(last.kind()).as("after %d s", second).isEqualTo(Decision.Kind.NONE);
+        }
+        assertThat(last.status().detail()).contains("waits at 0%");
+        assertThat(last.status().nextStep()).isEqualTo(-1);
+    }
+
+    @Test
+    void pausingADarkLaunchHoldsItAndResumingLetsItStep() {
+        CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
+        checkMirrored(analyzer, weight(0));
+        Decision paused = null;
+        for (int second = 0; second <= 40; second++) {
+            clock += SECOND;
+            pairs(5, 0, 0, 1, 1);
+            paused = checkMirrored(analyzer, weight(0).withPaused(true));
+            assertThat(paused.kind()).as("after %d s", second).isEqualTo(Decision.Kind.NONE);
+        }
+        assertThat(paused.status().state()).isEqualTo(State.PAUSED);
+        Decision step = null;
+        for (int second = 0; second <= 31 && (step == null || step.kind() != Decision.Kind.STEP); second++) {
+            clock += SECOND;
+            pairs(5, 0, 0, 1, 1);
+            step = checkMirrored(analyzer, weight(0));
+        }
+        assertThat(step.kind()).isEqualTo(Decision.Kind.STEP);
+        assertThat(step.toWeight()).isEqualTo(10);
+    }
+
+    @Test
     void aDarkLaunchWhoseMirroredWindowTurnsBadStartsThePauseAgain() {
         CanaryAnalyzer analyzer = new CanaryAnalyzer(MIRRORED);
         checkMirrored(analyzer, weight(0));
