@@ -17,14 +17,22 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,7 +44,8 @@ import static org.assertj.core.api.Assertions.within;
  * The admin dashboard in a real headless Chromium (Debian's chromium and chromium-driver), driven over
  * the W3C WebDriver protocol against the real jar and real backends: 3 stable + 1 canary. Screenshots
  * are kept under {@code target/} ({@code dashboard.png}, {@code dashboard-rolled-back.png},
- * {@code dashboard-token.png}, {@code dashboard-analysis.png}, {@code dashboard-schedule.png}).
+ * {@code dashboard-token.png}, {@code dashboard-analysis.png}, {@code dashboard-schedule.png},
+ * {@code dashboard-mirror.png}).
  */
 class DashboardIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -378,7 +387,172 @@ class DashboardIT {
         });
     }
 
+    @Test
+    void showsAMirrorsCountsAndItsRecentDifferencesAsText(TestInfo info) throws Exception {
+        // both sides carry markup in their bodies: the page must show it as text, never make it an element
+        String markup = "<img src=x onerror=document.body.dataset.xss=1>";
+        try (JsonBackend stableJson = new JsonBackend("json-stable", 10, markup);
+             JsonBackend canaryJson = new JsonBackend("json-canary", 12, markup)) {
+            Path home = Files.createDirectories(dir.resolve("mirror"));
+            String stableOnly = "service-v1:\n" + stableJson.replica() + "service-v2: []\n";
+            String both = "service-v1:\n" + stableJson.replica() + "service-v2:\n" + canaryJson.replica();
+            // a dark launch: users all on stable, every GET copied; a limit the ~50% of differing pairs stays under
+            Path config = TestConfigs.config(home, both, """
+                    routes:
+                      - name: plain
+                        pathPrefix: /plain
+                        strategy: weight
+                        weight: 0
+                      - name: default
+                        pathPrefix: /
+                        strategy: weight
+                        weight: 0
+                        mirror: {percent: 100}
+                        analysis: {window: 30s, interval: 100ms, minRequests: 10, latencyMargin: 10s, maxDiffRate: 0.9}
+                    """);
+            BalancerProcess balancer = BalancerProcess.start(config);
+            onPage(balancer, info, () -> {
+                browser.browserLog();
+                browser.navigate(balancer.adminUrl() + "/");
+                await("the mirror panel is shown, copying", () -> displayed(ROUTE + "[data-testid='mirror']")
+                        && "copying".equals(text(ROUTE + "[data-testid='mirror-state']")));
+                assertThat(browser.find("[data-testid='route-plain']")).isNotNull();
+                assertThat(browser.find("[data-testid='route-plain'] [data-testid='mirror']")).isNull();
+                assertThat(displayed(ROUTE + "[data-testid='mirror-stopped']")).isFalse();
+                assertThat(text(ROUTE + "[data-testid='mirror-percent']")).isEqualTo("100%");
+                assertThat(text(ROUTE + "[data-testid='mirror-recent']")).isEqualTo("No differing pair yet.");
+
+                // /orders differs in $.total, /same agrees
+                try (Traffic differing = new Traffic(balancer.baseUrl() + "/orders");
+                     Traffic agreeing = new Traffic(balancer.baseUrl() + "/same")) {
+                    await("the diff rate is drawn over several refreshes", () ->
+                            Integer.parseInt(attribute(ROUTE + "[data-testid='mirror-chart']", "data-points")) >= 3
+                                    && percent(ROUTE + "[data-testid='mirror-diff-rate-live']") > 0
+                                    && displayed(ROUTE + "[data-testid='mirror-recent-row']"));
+                    assertThat(browser.find(ROUTE + "[data-testid='mirror-chart'] path.observed")).isNotNull();
+                    assertThat(differing.failures() + agreeing.failures()).isZero();
+                }
+                // every user answer came from stable
+                assertThat(Http.pool(http.get(balancer.baseUrl() + "/orders"))).isEqualTo("stable");
+
+                JsonNode[] mirror = new JsonNode[1];
+                await("the page shows the counts /status has, once the copies are all answered", () -> {
+                    mirror[0] = route(balancer, "default").path("mirror");
+                    return mirror[0].path("inFlight").asLong() == 0 && shownMirrorCounts().equals(mirrorCounts(mirror[0]));
+                });
+                JsonNode counts = mirror[0];
+                assertThat(counts.path("agreed").asLong()).isPositive();
+                assertThat(counts.path("differed").asLong()).isPositive();
+                assertThat(counts.path("differences").path("body").asLong()).isEqualTo(counts.path("differed").asLong());
+                assertThat(text(ROUTE + "[data-testid='mirror-diff-rate-total-sub']")).isEqualTo(
+                        String.format(Locale.US, "%,d of %,d pairs", counts.path("differed").asLong(),
+                                counts.path("agreed").asLong() + counts.path("differed").asLong()));
+
+                // the analysis's mirrored window, against its limit
+                await("the analysis window's diff rate is shown against its limit", () ->
+                        String.valueOf(text(ROUTE + "[data-testid='mirror-window-diff-rate-sub']")).startsWith("limit ≤ 90.0%")
+                                && percent(ROUTE + "[data-testid='mirror-window-diff-rate']") > 0);
+                assertThat(text(ROUTE + "[data-testid='mirror-window-diff-limit']")).isEqualTo("≤ 90.0%");
+
+                // the newest differing pair, as text
+                JsonNode newest = counts.path("recent").get(0);
+                assertThat(newest.path("difference").asText()).contains("$.total: 10 vs 12");
+                String row = ROUTE + "[data-testid='mirror-recent-row']:first-child ";
+                assertThat(text(row + "[data-testid='mirror-recent-request']")).isEqualTo("GET /orders");
+                assertThat(text(row + "[data-testid='mirror-recent-difference']")).isEqualTo(newest.path("difference").asText());
+                assertThat(text(row + "[data-testid='mirror-recent-stable-body']")).isEqualTo(stableJson.body());
+                assertThat(text(row + "[data-testid='mirror-recent-canary-body']")).isEqualTo(canaryJson.body())
+                        .contains(markup);
+                assertThat(text(row + "[data-testid='mirror-recent-canary']")).startsWith("200 · ");
+                assertThat(browser.execute("return document.querySelectorAll('img').length"
+                        + " + document.querySelectorAll('[data-testid=\"mirror-recent-canary-body\"] *').length;").asInt())
+                        .isZero();
+                assertThat(browser.execute("return document.body.dataset.xss === undefined;").asBoolean()).isTrue();
+                assertThat(text(ROUTE + "[data-testid='mirror-settings']")).contains("Copies 100% of the GET, HEAD requests",
+                        "compares status, body (auto)");
+                screenshot("dashboard-mirror.png");
+
+                // without a canary replica the mirror stops, and the panel says why
+                TestConfigs.writeAtomically(home.resolve("replicas.yml"), stableOnly);
+                await("the panel shows the mirror stopped", () -> displayed(ROUTE + "[data-testid='mirror-stopped']")
+                        && "STOPPED".equals(text(ROUTE + "[data-testid='mirror-state']")));
+                JsonNode stopped = route(balancer, "default").path("mirror");
+                assertThat(stopped.path("active").asBoolean()).isFalse();
+                assertThat(text(ROUTE + "[data-testid='mirror-stopped-because']"))
+                        .isEqualToIgnoringCase(stopped.path("stoppedBecause").asText() + ".");
+                assertThat(browser.find("[data-testid='route-plain'] [data-testid='mirror']")).isNull();
+                assertNoSevereLogs(List.of());
+            });
+        }
+    }
+
     // ---------- helpers ----------
+
+    private static final List<String> MIRROR_COUNTS =
+            List.of("sent", "inFlight", "dropped", "tooLarge", "unpaired", "agreed", "differed");
+
+    /** A mirror's counts, then its differences by kind, as {@code /status} has them. */
+    private static List<Long> mirrorCounts(JsonNode mirror) {
+        List<Long> counts = new ArrayList<>();
+        MIRROR_COUNTS.forEach(key -> counts.add(mirror.path(key).asLong(-1)));
+        for (String kind : List.of("no-answer", "status", "header", "body")) {
+            counts.add(mirror.path("differences").path(kind).asLong(-1));
+        }
+        return counts;
+    }
+
+    /** The same, as the default route's mirror panel shows them. */
+    private static List<Long> shownMirrorCounts() throws Exception {
+        List<Long> counts = new ArrayList<>();
+        for (String key : MIRROR_COUNTS) {
+            counts.add((long) number(ROUTE + "[data-testid='mirror-" + key.replaceAll("([A-Z])", "-$1").toLowerCase() + "']"));
+        }
+        for (String kind : List.of("no-answer", "status", "header", "body")) {
+            counts.add((long) number(ROUTE + "[data-testid='mirror-kind-" + kind + "']"));
+        }
+        return counts;
+    }
+
+    /**
+     * A replica answering JSON on 127.0.0.1: {@code {"total": N, "note": "..."}} on every path but
+     * {@code /same}, where any two of them agree.
+     */
+    static final class JsonBackend implements AutoCloseable {
+        private final String name;
+        private final String body;
+        private final HttpServer server;
+
+        JsonBackend(String name, int total, String note) throws IOException {
+            this.name = name;
+            this.body = "{\"total\": " + total + ", \"note\": \"" + note + "\"}";
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/", exchange -> {
+                byte[] bytes = (exchange.getRequestURI().getPath().endsWith("/same") ? "{\"same\": true}" : body)
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.getResponseHeaders().set("X-Replica", name);
+                exchange.sendResponseHeaders(200, bytes.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
+            });
+            server.start();
+        }
+
+        String body() {
+            return body;
+        }
+
+        /** Its replica-file line. */
+        String replica() {
+            return "  - {address: 127.0.0.1, port: " + server.getAddress().getPort() + ", id: " + name + "}\n";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
 
     private static String analysisState(BalancerProcess balancer) throws Exception {
         return status(balancer, null).path("routes").get(0).path("analysis").path("state").asText();
@@ -480,6 +654,15 @@ class DashboardIT {
     private static double number(String css) throws Exception {
         String text = text(css);
         return text == null ? Double.NaN : Double.parseDouble(text.replace(",", "").replace("–", "NaN"));
+    }
+
+    private static JsonNode route(BalancerProcess balancer, String name) throws Exception {
+        for (JsonNode route : status(balancer, null).path("routes")) {
+            if (route.path("name").asText().equals(name)) {
+                return route;
+            }
+        }
+        throw new AssertionError("no route " + name + " in /status");
     }
 
     private static JsonNode status(BalancerProcess balancer, String token) throws Exception {
