@@ -2,6 +2,7 @@ package io.canarybalancer.balancer;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -35,9 +36,12 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedStream;
 import io.netty.handler.stream.ChunkedWriteHandler;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,7 +55,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * with an {@code Upgrade} header switches to it and echoes every byte, {@code GET /halt}
  * and {@code GET /cut} send 10 of 100 promised bytes, then stand still or close, {@code GET /split-head}
  * sends its response head in two writes 200 ms apart, then its body, and leaves the close to the client.
- * It counts connections, requests and bytes so tests can see what reached it.
+ * It counts connections, requests and bytes so tests can see what reached it, and on request keeps
+ * every request whole ({@link #keepRequests}) or answers the other paths with JSON ({@link #answerJson}).
  */
 public final class TestBackend implements AutoCloseable {
     private final String name;
@@ -67,6 +72,13 @@ public final class TestBackend implements AutoCloseable {
     private volatile boolean stalled;
     private volatile int failPercent;
     private final AtomicLong answers = new AtomicLong();
+    private volatile boolean keepRequests;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private volatile String json;
+
+    /** A request as it arrived: header names in lower case, the body decoded from its framing. */
+    public record Received(String method, String target, Map<String, String> headers, String body) {
+    }
 
     public TestBackend(String name) throws InterruptedException {
         this(name, null, false);
@@ -139,6 +151,21 @@ public final class TestBackend implements AutoCloseable {
         this.failPercent = percent;
     }
 
+    /** From now on keep every request whole, for {@link #received}; off by default, as bodies can be large. */
+    public void keepRequests() {
+        keepRequests = true;
+    }
+
+    /** The requests received since {@link #keepRequests}, in order of arrival. */
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    /** From now on answer the paths without a behaviour of their own with this JSON instead of the name. */
+    public void answerJson(String body) {
+        json = body;
+    }
+
     /** The request target of the last request received, as it arrived. */
     public String lastTarget() {
         return lastTarget;
@@ -162,6 +189,8 @@ public final class TestBackend implements AutoCloseable {
     private final class Handler extends SimpleChannelInboundHandler<HttpObject> {
         private HttpRequest request;
         private long bodyBytes;
+        /** The body so far, while requests are kept. */
+        private ByteArrayOutputStream keptBody;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
@@ -176,12 +205,20 @@ public final class TestBackend implements AutoCloseable {
                 }
                 lastHeaders.clear();
                 head.headers().forEach(e -> lastHeaders.put(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue()));
+                keptBody = keepRequests ? new ByteArrayOutputStream() : null;
             }
             if (msg instanceof HttpContent content) {
                 bodyBytes += content.content().readableBytes();
                 bytesReceived.addAndGet(content.content().readableBytes());
+                if (keptBody != null) {
+                    keptBody.writeBytes(ByteBufUtil.getBytes(content.content()));
+                }
             }
             if (msg instanceof LastHttpContent) {
+                if (keptBody != null) {
+                    received.add(new Received(request.method().name(), request.uri(), Map.copyOf(lastHeaders),
+                            keptBody.toString(StandardCharsets.UTF_8)));
+                }
                 respond(ctx);
             }
         }
@@ -223,7 +260,14 @@ public final class TestBackend implements AutoCloseable {
                             .addListener(ChannelFutureListener.CLOSE);
                 }
                 case "/split-head" -> splitHead(ctx);
-                default -> text(ctx, name, keepAlive);
+                default -> {
+                    String jsonBody = json;
+                    if (jsonBody == null) {
+                        text(ctx, name, keepAlive);
+                    } else {
+                        send(ctx, jsonBody, "application/json", keepAlive);
+                    }
+                }
             }
         }
 
@@ -262,9 +306,13 @@ public final class TestBackend implements AutoCloseable {
         }
 
         private void text(ChannelHandlerContext ctx, String body, boolean keepAlive) {
+            send(ctx, body, "text/plain; charset=utf-8", keepAlive);
+        }
+
+        private void send(ChannelHandlerContext ctx, String body, String contentType, boolean keepAlive) {
             ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
                     .set("X-Replica", name);
             HttpUtil.setKeepAlive(response, keepAlive);
