@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -241,6 +242,48 @@ class MirrorIT {
      * The real jar with one route {@code api} at weight 0, whose mirror is {@code {MIRROR}}, and
      * these further lines of the route (such as its analysis).
      */
+    @Test
+    void anHttp2ClientsRequestsAreCopiedLikeHttp11Ones() throws Exception {
+        BalancerProcess balancer = start("percent: 10, compare: [status]");
+
+        try (RawH2 client = RawH2.connect(balancer.port())) {
+            for (int i = 0; i < 100; i++) {
+                RawH2.Stream stream = client.get("/orders/" + i).await();
+                assertThat(stream.status()).isEqualTo(200);
+                assertThat(stream.pool()).as("request %d", i).isEqualTo("stable");
+            }
+        }
+
+        JsonNode mirror = settled(balancer, 10);
+        assertThat(canary.received()).hasSize(10).allSatisfy(copy -> {
+            assertThat(copy.method()).isEqualTo("GET");
+            assertThat(copy.headers()).containsEntry("x-canary-mirror", "1");
+        });
+        assertThat(mirror.path("sent").asLong()).isEqualTo(10);
+        assertThat(mirror.path("agreed").asLong()).isEqualTo(10);
+    }
+
+    @Test
+    void anHttp2PostWithoutADeclaredLengthIsCopiedWithItsBody() throws Exception {
+        BalancerProcess balancer = start("percent: 100, methods: [POST]");
+
+        try (RawH2 client = RawH2.connect(balancer.port())) {
+            RawH2.Stream stream = client.send("POST", "/upload", ITEM.getBytes(StandardCharsets.UTF_8)).await();
+            assertThat(stream.status()).isEqualTo(200);
+            assertThat(stream.bodyText()).as("stable's count").isEqualTo("11");
+        }
+
+        JsonNode mirror = settled(balancer, 1);
+        assertThat(canary.received()).singleElement().satisfies(copy -> {
+            assertThat(copy.method()).isEqualTo("POST");
+            assertThat(copy.target()).isEqualTo("/upload");
+            assertThat(copy.body()).isEqualTo(ITEM);
+            assertThat(copy.headers()).containsEntry("x-canary-mirror", "1")
+                    .containsEntry("transfer-encoding", "chunked");
+        });
+        assertThat(mirror.path("agreed").asLong()).as("both counted 11 bytes").isEqualTo(1);
+    }
+
     private BalancerProcess start(String mirror, String... routeLines) throws Exception {
         StringBuilder routes = new StringBuilder("""
                 routes:

@@ -410,7 +410,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
         RouteMirror mirror = replica.role() == PoolRole.STABLE && !request.upgrade()
                 ? context.mirrors().forRoute(route.name()) : null;
         if (mirror != null) {
-            exchange.mirrorTo(MirrorCall.of(context, ctx, mirror, route, request));
+            long bodyLength = bodyless ? 0 : request.chunked() ? -1 : request.contentLength();
+            exchange.mirrorTo(MirrorCall.of(context, ctx, mirror, route, request.method(), request.target(),
+                    bodyLength));
         }
         exchange.start(clientIp, overTls);
     }

@@ -197,6 +197,7 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
             return;
         }
         responseStarted = true;
+        exchange.stableHead(response);
         Http2Headers headers = new DefaultHttp2Headers(false);
         headers.status(AsciiString.of(Integer.toString(response.code())));
         response.forEachKept((name, value) -> headers.add(AsciiString.of(name).toLowerCase(), value));
@@ -206,6 +207,7 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
     @Override
     public void onResponseBody(ByteBuf in, int from, int to) {
         if (!done) {
+            exchange.stableBody(in, from, to);
             exchange.responseData(in.retainedSlice(from, to - from), false);
         }
     }

@@ -11,6 +11,7 @@ import io.canarybalancer.balancer.route.BackendTls;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -31,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  * hands out connections on it.
  */
 final class MirrorCall implements BackendListener {
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LAST_CHUNK_AFTER_DATA = "\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MIRROR_FIELD = "x-canary-mirror: 1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final RouteMirror mirror;
@@ -49,6 +52,8 @@ final class MirrorCall implements BackendListener {
     private final AnswerCapture canaryCapture;
     private ByteBuf head;
     private ByteBuf body;
+    /** The body goes as one chunk and the last chunk (see {@link #prepare(CopyHead, int, boolean, boolean)}). */
+    private boolean chunkBody;
     private String stableReplica;
     private Answer stable;
     private Answer canaryAnswer;
@@ -69,8 +74,14 @@ final class MirrorCall implements BackendListener {
     private boolean answerStarted;
     private ScheduledFuture<?> timeout;
 
+    /** Writes the copy's HTTP/1.1 head for the canary replica at {@code host:port}, blank line included. */
+    interface CopyHead {
+        void write(ByteBuf out, String host, int port);
+    }
+
     private MirrorCall(ProxyContext context, ChannelHandlerContext client, BackendConnector connector,
-                       RouteMirror mirror, Replica canary, BackendTls tls, RequestHead request) {
+                       RouteMirror mirror, Replica canary, BackendTls tls, String method, CharSequence target,
+                       boolean bodyless) {
         this.mirror = mirror;
         this.mirrors = context.mirrors();
         this.settings = context.settings();
@@ -78,22 +89,25 @@ final class MirrorCall implements BackendListener {
         this.client = client;
         this.canary = canary;
         this.tls = tls;
-        this.method = request.method();
-        this.target = request.target().toString();
-        this.headRequest = request.isHead();
-        this.replayable = request.bodyless() && FrontendHandler.IDEMPOTENT.contains(method);
+        this.method = method;
+        this.target = target.toString();
+        this.headRequest = method.equals("HEAD");
+        this.replayable = bodyless && FrontendHandler.IDEMPOTENT.contains(method);
         this.stableCapture = new AnswerCapture(mirror.settings().compare().headers());
         this.canaryCapture = new AnswerCapture(mirror.settings().compare().headers());
     }
 
     /**
-     * A copy of {@code request} for {@code canary}, when the mirror takes this request and has room
-     * for it; {@code null} otherwise (a request the mirror passes over, or one dropped and counted).
+     * A copy of a request for a canary replica of {@code route}, when the mirror takes the request
+     * and has room for it; {@code null} otherwise (a request the mirror passes over, or one dropped
+     * and counted).
+     *
+     * @param bodyLength the body's declared length, 0 for none, -1 when not declared (it is counted
+     *                   as it arrives)
      */
     static MirrorCall of(ProxyContext context, ChannelHandlerContext client, RouteMirror mirror, Route route,
-                         RequestHead request) {
-        long bodyLength = request.bodyless() ? 0 : request.chunked() ? -1 : request.contentLength();
-        if (!mirror.wants(request.method(), bodyLength)) {
+                         String method, CharSequence target, long bodyLength) {
+        if (!mirror.wants(method, bodyLength)) {
             return null;
         }
         Replica canary = ReplicaPicker.pickForMirror(context, route);
@@ -101,17 +115,29 @@ final class MirrorCall implements BackendListener {
             return null;
         }
         BackendConnector connector = context.mirrorConnectors().apply(client.channel().eventLoop());
-        return new MirrorCall(context, client, connector, mirror, canary, route.backendTls(), request);
+        return new MirrorCall(context, client, connector, mirror, canary, route.backendTls(), method, target,
+                bodyLength == 0);
     }
 
-    /** Writes the copy's head, as {@code request} goes to the canary, marked as a copy. */
+    /** Writes the copy of an HTTP/1.1 request, as it goes to the canary, marked as a copy. */
     void prepare(RequestHead request, String clientIp, boolean overTls) {
-        head = client.alloc().buffer(request.forwardedSizeHint() + MIRROR_FIELD.length
-                + (clientIp == null ? 0 : clientIp.length()));
-        request.writeForBackend(head, clientIp, overTls, canary.host(), canary.port());
+        prepare((out, host, port) -> request.writeForBackend(out, clientIp, overTls, host, port),
+                request.forwardedSizeHint() + (clientIp == null ? 0 : clientIp.length()), request.bodyless(), false);
+    }
+
+    /**
+     * Writes the copy's head with {@code writer}, marked as a copy; sends it at once when there is no body.
+     *
+     * @param chunkBody the body's length is not declared and it arrives as plain data (HTTP/2): it
+     *                  goes as one chunk, the head saying {@code chunked}
+     */
+    void prepare(CopyHead writer, int sizeHint, boolean bodyless, boolean chunkBody) {
+        this.chunkBody = chunkBody;
+        head = client.alloc().buffer(sizeHint + MIRROR_FIELD.length);
+        writer.write(head, canary.host(), canary.port());
         head.writerIndex(head.writerIndex() - 2); // before the blank line that ends the head
         head.writeBytes(MIRROR_FIELD);
-        if (request.bodyless()) {
+        if (bodyless) {
             send();
         }
     }
@@ -211,7 +237,14 @@ final class MirrorCall implements BackendListener {
         reusedConnection = reused;
         connection.pipeline().get(BackendHandler.class).bind(this, headRequest, false, false);
         connection.write(head.retainedDuplicate(), connection.voidPromise());
-        if (body != null) {
+        if (chunkBody && body != null && body.isReadable()) {
+            connection.write(Unpooled.copiedBuffer(Integer.toHexString(body.readableBytes()) + "\r\n",
+                    StandardCharsets.US_ASCII), connection.voidPromise());
+            connection.write(body.retainedDuplicate(), connection.voidPromise());
+            connection.write(Unpooled.wrappedBuffer(LAST_CHUNK_AFTER_DATA), connection.voidPromise());
+        } else if (chunkBody) {
+            connection.write(Unpooled.wrappedBuffer(LAST_CHUNK), connection.voidPromise());
+        } else if (body != null) {
             connection.write(body.retainedDuplicate(), connection.voidPromise());
         }
         connection.flush();

@@ -1,6 +1,8 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.metrics.TrafficStats;
+import io.canarybalancer.balancer.mirror.RouteMirror;
+import io.canarybalancer.balancer.proxy.http1.ResponseHead;
 import io.canarybalancer.balancer.proxy.http2.Http2Request;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.route.AllowedPools;
@@ -96,6 +98,8 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> stallTimer;
     private int parts;
     private int partsAtLastCheck;
+    /** The request's copy for the canary and the capture of stable's answer to it, or {@code null}. */
+    private MirrorCall mirror;
 
     StreamExchange(ProxyContext context, BackendConnector connector, String clientIp, boolean overTls) {
         this.context = context;
@@ -145,6 +149,13 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         bodyForwarded = true;
         if (part instanceof Http2DataFrame data) {
             boolean last = data.isEndStream();
+            if (mirror != null) {
+                ByteBuf content = data.content();
+                mirror.requestBody(content, content.readerIndex(), content.writerIndex());
+                if (last) {
+                    mirror.requestEnd();
+                }
+            }
             // The frame's flow-controlled bytes count as consumed once read here, so the window
             // opens again at the pace the backend takes the body.
             backend.requestData(data.content(), last);
@@ -152,6 +163,9 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
                 requestEnded();
             }
         } else if (part instanceof Http2HeadersFrame trailers) {
+            if (mirror != null) {
+                mirror.requestEnd(); // the copy goes without the trailers
+            }
             backend.requestTrailers(trailers.headers());
             requestEnded();
         }
@@ -239,7 +253,27 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         }
         tried[attempts++] = replica;
         context.retries().requested(startNanos);
+        mirror(headers);
         attempt();
+    }
+
+    /**
+     * Copies the request to a canary replica when the route's mirror takes it: only requests stable
+     * serves, on routes whose replicas speak HTTP/1.1 (the copy goes as HTTP/1.1, like the request).
+     */
+    private void mirror(Http2Headers headers) {
+        RouteMirror routeMirror = replica.role() == PoolRole.STABLE && !route.upstream().protocol().http2()
+                ? context.mirrors().forRoute(route.name()) : null;
+        if (routeMirror == null) {
+            return;
+        }
+        long bodyLength = request.bodyless() ? 0 : request.contentLength();
+        mirror = MirrorCall.of(context, client, routeMirror, route, request.method(), request.target(), bodyLength);
+        if (mirror != null) {
+            boolean chunkBody = bodyLength < 0;
+            mirror.prepare((out, host, port) -> request.writeHttp1(out, chunkBody, clientIp, overTls, host, port),
+                    512 + headers.size() * 64, request.bodyless(), chunkBody);
+        }
     }
 
     private void attempt() {
@@ -254,6 +288,19 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     }
 
     // ---- called by the backend side ----
+
+    /** Stable's HTTP/1.1 answer head, for the mirror's comparison (its body comes de-chunked). */
+    void stableHead(ResponseHead head) {
+        if (mirror != null) {
+            mirror.stableHead(head, false);
+        }
+    }
+
+    void stableBody(ByteBuf in, int from, int to) {
+        if (mirror != null) {
+            mirror.stableBody(in, from, to);
+        }
+    }
 
     /** The backend took the request's head: body parts read so far follow it, and the client is read on. */
     void attached() {
@@ -568,6 +615,12 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
 
     private void end() {
         finished = true;
+        if (mirror != null) {
+            // Only an answer stable sent in full (not one cut short, or the client's 499) pairs with the copy's.
+            mirror.stableEnded(responseDone && status != CLIENT_GONE.code() && replica != null
+                    && replica.role() == PoolRole.STABLE, replica == null ? null : replica.id());
+            mirror = null;
+        }
         cancelStallTimer();
         cancelResponseTimer();
         releaseEarly();
