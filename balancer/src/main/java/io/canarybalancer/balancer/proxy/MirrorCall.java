@@ -153,9 +153,7 @@ final class MirrorCall implements BackendListener {
         }
         if (body.readableBytes() + (long) n > mirror.settings().maxBodyBytes()) {
             mirror.tooLarge(); // a chunked body that outgrew the limit (framing included): not copied after all
-            done = true;
-            releaseBuffers();
-            releasePlace();
+            giveUp();
             return;
         }
         body.writeBytes(in, from, n);
@@ -192,9 +190,7 @@ final class MirrorCall implements BackendListener {
         if (!sent) {
             if (!done) {
                 mirror.unpaired(); // the request never arrived whole: nothing was copied
-                done = true;
-                releaseBuffers();
-                releasePlace();
+                giveUp();
             }
             return;
         }
@@ -354,6 +350,13 @@ final class MirrorCall implements BackendListener {
         } else {
             mirrors.compare(mirror, new MirroredPair(method, target, stableReplica, canary.id(), stable, canaryAnswer));
         }
+    }
+
+    /** The copy is not sent after all: its place and bytes go. */
+    private void giveUp() {
+        done = true;
+        releaseBuffers();
+        releasePlace();
     }
 
     private void releasePlace() {
