@@ -3,7 +3,7 @@ package io.canarybalancer.balancer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.consuldouble.ConsulDouble;
-import io.canarybalancer.consuldouble.ServiceSpec;
+import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,29 @@
 package io.canarybalancer.consuldouble;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canarybalancer.consuldouble.agent.DoubleConfig;
+import io.canarybalancer.consuldouble.agent.LocalAgent;
+import io.canarybalancer.consuldouble.agent.RegistrationParser;
+import io.canarybalancer.consuldouble.catalog.Catalog;
+import io.canarybalancer.consuldouble.catalog.RegisteredCheck;
+import io.canarybalancer.consuldouble.catalog.RegisteredService;
+import io.canarybalancer.consuldouble.catalog.ServiceSpec;
+import io.canarybalancer.consuldouble.endpoint.AgentEndpoint;
+import io.canarybalancer.consuldouble.endpoint.HealthEndpoint;
+import io.canarybalancer.consuldouble.endpoint.JsonRenderer;
+import io.canarybalancer.consuldouble.endpoint.KvEndpoint;
+import io.canarybalancer.consuldouble.endpoint.Router;
+import io.canarybalancer.consuldouble.endpoint.StatusEndpoint;
+import io.canarybalancer.consuldouble.fault.Fault;
+import io.canarybalancer.consuldouble.fault.FaultPlan;
+import io.canarybalancer.consuldouble.http.ApiError;
+import io.canarybalancer.consuldouble.kv.KvEntry;
+import io.canarybalancer.consuldouble.kv.KvStore;
+import io.canarybalancer.consuldouble.server.ConsulHttpHandler;
+import io.canarybalancer.consuldouble.server.HttpListener;
+import io.canarybalancer.consuldouble.server.ParkedRequests;
+import io.canarybalancer.consuldouble.server.RequestRecorder;
+import io.canarybalancer.consuldouble.state.StateStore;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -39,6 +62,8 @@ public final class ConsulDouble implements AutoCloseable {
 
     private final DoubleConfig config;
     private final EventLoopGroup group;
+    private final Catalog catalog = new Catalog();
+    private final KvStore kv = new KvStore();
     private final StateStore store;
     private final LocalAgent agent;
     private final ParkedRequests parked;
@@ -51,8 +76,8 @@ public final class ConsulDouble implements AutoCloseable {
         this.config = config;
         this.group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("consul-double", true),
                 NioIoHandler.newFactory());
-        this.store = new StateStore(config.initialIndex());
-        this.agent = new LocalAgent(store, config, group);
+        this.store = new StateStore(config.initialIndex(), List.of(catalog, kv));
+        this.agent = new LocalAgent(store, catalog, config, group);
         this.parked = new ParkedRequests(config.jitter());
         store.addListener(parked);
 
@@ -60,9 +85,9 @@ public final class ConsulDouble implements AutoCloseable {
         JsonRenderer json = new JsonRenderer(mapper);
         StatusEndpoint status = new StatusEndpoint(json, config);
         Router router = new Router(
-                new HealthEndpoint(store, json, config),
-                new AgentEndpoint(store, agent, new RegistrationParser(mapper), json, config),
-                new KvEndpoint(store, json, config),
+                new HealthEndpoint(store, catalog, json, config),
+                new AgentEndpoint(store, catalog, agent, new RegistrationParser(mapper), json, config),
+                new KvEndpoint(store, kv, json, config),
                 status,
                 config);
         this.listener = new HttpListener(group, () -> new ConsulHttpHandler(recorder, faults, router, parked, status));
@@ -273,21 +298,21 @@ public final class ConsulDouble implements AutoCloseable {
     }
 
     public Optional<RegisteredService> service(String serviceId) {
-        return store.read(() -> store.catalog().service(serviceId));
+        return store.read(() -> catalog.service(serviceId));
     }
 
     public List<RegisteredService> services() {
-        return store.read(() -> store.catalog().services());
+        return store.read(() -> catalog.services());
     }
 
     /** @return the checks of one service (not the node's), ordered by check ID */
     public List<RegisteredCheck> checks(String serviceId) {
-        return store.read(() -> store.catalog().checksOfService(serviceId));
+        return store.read(() -> catalog.checksOfService(serviceId));
     }
 
     /** @return the check with this ID if exactly one node has it */
     public Optional<RegisteredCheck> check(String checkId) {
-        List<RegisteredCheck> found = store.read(() -> store.catalog().checksWithId(checkId));
+        List<RegisteredCheck> found = store.read(() -> catalog.checksWithId(checkId));
         return found.size() == 1 ? Optional.of(found.get(0)) : Optional.empty();
     }
 
@@ -302,7 +327,7 @@ public final class ConsulDouble implements AutoCloseable {
     public long putKv(String key, byte[] value, long flags) {
         Objects.requireNonNull(key, "key");
         return store.write(txn -> {
-            store.kv().put(txn, key, value, flags, null);
+            kv.put(txn, key, value, flags, null);
             return txn.index();
         });
     }
@@ -310,15 +335,15 @@ public final class ConsulDouble implements AutoCloseable {
     /** @return false when the key did not exist */
     public boolean deleteKv(String key) {
         return store.write(txn -> {
-            boolean existed = store.kv().get(key).isPresent();
-            store.kv().delete(txn, key, null);
+            boolean existed = kv.get(key).isPresent();
+            kv.delete(txn, key, null);
             return existed;
         });
     }
 
     public void deleteKvTree(String prefix) {
         store.write(txn -> {
-            store.kv().deleteTree(txn, prefix);
+            kv.deleteTree(txn, prefix);
             return null;
         });
     }
@@ -329,17 +354,17 @@ public final class ConsulDouble implements AutoCloseable {
     }
 
     public Optional<byte[]> kvBytes(String key) {
-        return store.read(() -> store.kv().get(key).map(KvEntry::value));
+        return store.read(() -> kv.get(key).map(KvEntry::value));
     }
 
     public OptionalLong kvModifyIndex(String key) {
-        return store.read(() -> store.kv().get(key).map(e -> OptionalLong.of(e.modifyIndex())).orElse(OptionalLong.empty()));
+        return store.read(() -> kv.get(key).map(e -> OptionalLong.of(e.modifyIndex())).orElse(OptionalLong.empty()));
     }
 
     /** Forgets delete tombstones, so a recursive KV index may legitimately go backwards. */
     public void reapTombstones() {
         store.write(txn -> {
-            store.kv().reapTombstones();
+            kv.reapTombstones();
             return null;
         });
     }
@@ -353,7 +378,7 @@ public final class ConsulDouble implements AutoCloseable {
 
     /** @return the index a health read of {@code serviceName} would report now */
     public long serviceIndex(String serviceName) {
-        return store.read(() -> store.catalog().serviceIndex(serviceName));
+        return store.read(() -> catalog.serviceIndex(serviceName));
     }
 
     /**

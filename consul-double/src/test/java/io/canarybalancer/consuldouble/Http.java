@@ -16,10 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** A thin JDK HttpClient wrapper talking to one double over real sockets (HTTP/1.1, as Consul clients do). */
-final class Http {
+public final class Http {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
-    static final Duration TIMEOUT = Duration.ofSeconds(5);
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private static final HttpClient CLIENT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -28,23 +28,23 @@ final class Http {
 
     private final String base;
 
-    Http(ConsulDouble consul) {
+    public Http(ConsulDouble consul) {
         this.base = consul.url();
     }
 
-    HttpResponse<String> get(String pathAndQuery) {
+    public HttpResponse<String> get(String pathAndQuery) {
         return send("GET", pathAndQuery, null);
     }
 
-    HttpResponse<String> put(String pathAndQuery, String body) {
+    public HttpResponse<String> put(String pathAndQuery, String body) {
         return send("PUT", pathAndQuery, body);
     }
 
-    HttpResponse<String> delete(String pathAndQuery) {
+    public HttpResponse<String> delete(String pathAndQuery) {
         return send("DELETE", pathAndQuery, null);
     }
 
-    HttpResponse<String> send(String method, String pathAndQuery, String body, String... headers) {
+    public HttpResponse<String> send(String method, String pathAndQuery, String body, String... headers) {
         try {
             return sendAsync(method, pathAndQuery, body, headers).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
@@ -52,16 +52,16 @@ final class Http {
         }
     }
 
-    CompletableFuture<HttpResponse<String>> getAsync(String pathAndQuery) {
+    public CompletableFuture<HttpResponse<String>> getAsync(String pathAndQuery) {
         return sendAsync("GET", pathAndQuery, null);
     }
 
-    CompletableFuture<HttpResponse<String>> sendAsync(String method, String pathAndQuery, String body, String... headers) {
+    public CompletableFuture<HttpResponse<String>> sendAsync(String method, String pathAndQuery, String body, String... headers) {
         return CLIENT.sendAsync(request(method, pathAndQuery, body, null, headers), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Sends with a per-request timeout, so a hung answer surfaces as an HttpTimeoutException. */
-    CompletableFuture<HttpResponse<String>> getAsync(String pathAndQuery, Duration timeout) {
+    public CompletableFuture<HttpResponse<String>> getAsync(String pathAndQuery, Duration timeout) {
         return CLIENT.sendAsync(request("GET", pathAndQuery, null, timeout), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -77,7 +77,7 @@ final class Http {
         return builder.build();
     }
 
-    static JsonNode json(HttpResponse<String> response) {
+    public static JsonNode json(HttpResponse<String> response) {
         try {
             return MAPPER.readTree(response.body());
         } catch (IOException e) {
@@ -85,11 +85,11 @@ final class Http {
         }
     }
 
-    static long index(HttpResponse<String> response) {
+    public static long index(HttpResponse<String> response) {
         return Long.parseLong(response.headers().firstValue("X-Consul-Index").orElseThrow());
     }
 
-    static List<Throwable> causes(Throwable top) {
+    public static List<Throwable> causes(Throwable top) {
         List<Throwable> chain = new ArrayList<>();
         for (Throwable t = top; t != null && !chain.contains(t); t = t.getCause()) {
             chain.add(t);
@@ -97,7 +97,7 @@ final class Http {
         return chain;
     }
 
-    static <T> T await(CompletableFuture<T> future) {
+    public static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {

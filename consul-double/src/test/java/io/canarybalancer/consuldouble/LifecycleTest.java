@@ -1,5 +1,7 @@
 package io.canarybalancer.consuldouble;
 
+import io.canarybalancer.consuldouble.catalog.ServiceSpec;
+import io.canarybalancer.consuldouble.fault.Fault;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -3,7 +3,7 @@ package io.canarybalancer.credit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.consuldouble.ConsulDouble;
-import io.canarybalancer.consuldouble.RegisteredService;
+import io.canarybalancer.consuldouble.catalog.RegisteredService;
 import io.canarybalancer.credit.testing.CreditServiceFixture;
 import io.canarybalancer.credit.testing.TestDatabases;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;

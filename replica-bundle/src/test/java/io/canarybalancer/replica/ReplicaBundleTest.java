@@ -3,8 +3,8 @@ package io.canarybalancer.replica;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.consuldouble.ConsulDouble;
-import io.canarybalancer.consuldouble.RegisteredCheck;
-import io.canarybalancer.consuldouble.RegisteredService;
+import io.canarybalancer.consuldouble.catalog.RegisteredCheck;
+import io.canarybalancer.consuldouble.catalog.RegisteredService;
 import io.canarybalancer.replica.registration.RegistrationState;
 import io.dropwizard.core.Application;
 import io.dropwizard.testing.DropwizardTestSupport;
@@ -108,7 +108,7 @@ class ReplicaBundleTest {
 
     @Test
     void retriesWhileConsulAnswersErrors() {
-        consul.faults().onPath("/v1/agent/service/register").next(3, io.canarybalancer.consuldouble.Fault.noLeader());
+        consul.faults().onPath("/v1/agent/service/register").next(3, io.canarybalancer.consuldouble.fault.Fault.noLeader());
         start(Map.of("CONSUL_HTTP_ADDR", consul.url()));
         String id = "service-v1-127.0.0.1-" + app.getLocalPort();
 

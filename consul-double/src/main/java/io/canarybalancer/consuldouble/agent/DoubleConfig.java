@@ -1,10 +1,10 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.agent;
 
 import java.time.Duration;
 import java.util.Set;
 
 /**
- * Immutable settings of one double, assembled by {@link ConsulDouble.Builder}.
+ * Immutable settings of one double, assembled by {@link io.canarybalancer.consuldouble.ConsulDouble.Builder}.
  *
  * @param nodeName              the agent's own node, where HTTP registrations land
  * @param nodeAddress           that node's address
@@ -18,7 +18,7 @@ import java.util.Set;
  * @param initialIndex          raft index before the double's own bootstrap writes
  * @param aclTokens             when non-empty, requests must carry one of these tokens (else 403)
  */
-record DoubleConfig(
+public record DoubleConfig(
         String nodeName,
         String nodeAddress,
         String datacenter,
@@ -30,7 +30,7 @@ record DoubleConfig(
         long initialIndex,
         Set<String> aclTokens) {
 
-    DoubleConfig {
+    public DoubleConfig {
         aclTokens = Set.copyOf(aclTokens);
     }
 }

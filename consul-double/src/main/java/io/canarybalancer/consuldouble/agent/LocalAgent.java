@@ -1,4 +1,14 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.agent;
+
+import io.canarybalancer.consuldouble.catalog.Catalog;
+import io.canarybalancer.consuldouble.catalog.CheckSpec;
+import io.canarybalancer.consuldouble.catalog.CheckStatus;
+import io.canarybalancer.consuldouble.catalog.RegisteredCheck;
+import io.canarybalancer.consuldouble.catalog.RegisteredService;
+import io.canarybalancer.consuldouble.catalog.ServiceSpec;
+import io.canarybalancer.consuldouble.http.ApiError;
+import io.canarybalancer.consuldouble.http.GoDuration;
+import io.canarybalancer.consuldouble.state.StateStore;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +29,7 @@ import java.util.regex.Pattern;
  * Consul's messages, default check IDs and names, initial statuses, maintenance checks and TTL expiry.
  * HTTP callers only reach the agent's own node ({@code localOnly}); tests may touch any node.
  */
-final class LocalAgent {
+public final class LocalAgent {
 
     static final String SERVICE_MAINTENANCE_PREFIX = "_service_maintenance:";
     static final String NODE_MAINTENANCE = "_node_maintenance";
@@ -32,24 +42,26 @@ final class LocalAgent {
     private static final Set<String> UNSPECIFIED_ADDRESSES = Set.of("0.0.0.0", "::", "[::]");
 
     private final StateStore store;
+    private final Catalog catalog;
     private final DoubleConfig config;
     private final ScheduledExecutorService scheduler;
     private final Map<String, ScheduledFuture<?>> ttlTimers = new ConcurrentHashMap<>();
 
-    LocalAgent(StateStore store, DoubleConfig config, ScheduledExecutorService scheduler) {
+    public LocalAgent(StateStore store, Catalog catalog, DoubleConfig config, ScheduledExecutorService scheduler) {
         this.store = store;
+        this.catalog = catalog;
         this.config = config;
         this.scheduler = scheduler;
-        store.write(txn -> store.catalog().ensureNode(txn, config.nodeName(), config.nodeAddress()));
+        store.write(txn -> catalog.ensureNode(txn, config.nodeName(), config.nodeAddress()));
     }
 
-    String nodeName() {
+    public String nodeName() {
         return config.nodeName();
     }
 
     // ---- services ----------------------------------------------------------------------------------
 
-    RegisteredService register(ServiceSpec spec, boolean replaceExistingChecks) {
+    public RegisteredService register(ServiceSpec spec, boolean replaceExistingChecks) {
         validateService(spec);
         String node = spec.nodeName() != null ? spec.nodeName() : config.nodeName();
         String nodeAddress = spec.nodeName() != null ? spec.nodeAddress() : config.nodeAddress();
@@ -57,7 +69,6 @@ final class LocalAgent {
         checkSpecs.forEach(LocalAgent::validateCheck);
 
         List<RegisteredCheck> written = store.write(txn -> {
-            Catalog catalog = store.catalog();
             catalog.service(spec.id()).filter(s -> !s.node().equals(node)).ifPresent(s -> {
                 throw ApiError.badRequest("Service ID \"" + s.id() + "\" is already registered on node " + s.node());
             });
@@ -90,12 +101,11 @@ final class LocalAgent {
             return checks;
         });
         written.forEach(this::armTtl);
-        return store.read(() -> store.catalog().service(spec.id()).orElseThrow());
+        return store.read(() -> catalog.service(spec.id()).orElseThrow());
     }
 
-    void deregister(String serviceId, boolean localOnly) {
+    public void deregister(String serviceId, boolean localOnly) {
         List<RegisteredCheck> removedChecks = store.write(txn -> {
-            Catalog catalog = store.catalog();
             RegisteredService service = catalog.service(serviceId)
                     .filter(s -> !localOnly || s.node().equals(config.nodeName()))
                     .orElseThrow(() -> ApiError.notFound("Unknown service ID \"" + serviceId
@@ -107,9 +117,8 @@ final class LocalAgent {
         removedChecks.forEach(c -> cancelTtl(c.node(), c.checkId()));
     }
 
-    void serviceMaintenance(String serviceId, boolean enable, String reason, boolean localOnly) {
+    public void serviceMaintenance(String serviceId, boolean enable, String reason, boolean localOnly) {
         store.write(txn -> {
-            Catalog catalog = store.catalog();
             RegisteredService service = catalog.service(serviceId)
                     .filter(s -> !localOnly || s.node().equals(config.nodeName()))
                     .orElseThrow(() -> ApiError.notFound("No service registered with ID \"" + serviceId + "\""));
@@ -127,9 +136,8 @@ final class LocalAgent {
         });
     }
 
-    void nodeMaintenance(boolean enable, String reason) {
+    public void nodeMaintenance(boolean enable, String reason) {
         store.write(txn -> {
-            Catalog catalog = store.catalog();
             boolean present = catalog.check(config.nodeName(), NODE_MAINTENANCE).isPresent();
             if (enable && !present) {
                 String notes = reason == null || reason.isEmpty() ? DEFAULT_NODE_MAINTENANCE_REASON : reason;
@@ -145,14 +153,13 @@ final class LocalAgent {
     // ---- checks ------------------------------------------------------------------------------------
 
     /** {@code PUT /v1/agent/check/register}: a check on its own, optionally attached to a local service. */
-    void registerCheck(CheckSpec spec) {
+    public void registerCheck(CheckSpec spec) {
         if (spec.name() == null || spec.name().isEmpty()) {
             throw ApiError.badRequest("Missing check name");
         }
         validateCheck(spec);
         String checkId = spec.id() != null ? spec.id() : spec.name();
         RegisteredCheck written = store.write(txn -> {
-            Catalog catalog = store.catalog();
             String serviceId = spec.serviceId() == null ? "" : spec.serviceId();
             String serviceName = "";
             if (!serviceId.isEmpty()) {
@@ -169,9 +176,9 @@ final class LocalAgent {
         armTtl(written);
     }
 
-    void deregisterCheck(String checkId) {
+    public void deregisterCheck(String checkId) {
         store.write(txn -> {
-            if (!store.catalog().removeCheck(txn, config.nodeName(), checkId)) {
+            if (!catalog.removeCheck(txn, config.nodeName(), checkId)) {
                 throw unknownCheck(checkId);
             }
             return null;
@@ -180,8 +187,8 @@ final class LocalAgent {
     }
 
     /** TTL pass/warn/fail/update from HTTP: local TTL checks only, {@code output} replaces the output. */
-    void ttlUpdate(String checkId, String status, String output) {
-        RegisteredCheck check = store.read(() -> store.catalog().check(config.nodeName(), checkId))
+    public void ttlUpdate(String checkId, String status, String output) {
+        RegisteredCheck check = store.read(() -> catalog.check(config.nodeName(), checkId))
                 .orElseThrow(() -> unknownCheck(checkId));
         if (!check.type().equals("ttl")) {
             throw new ApiError(500, "CheckID \"" + checkId + "\" does not have associated TTL");
@@ -190,12 +197,12 @@ final class LocalAgent {
     }
 
     /** Test hook: sets any check's status, whatever its type; {@code output == null} keeps the output. */
-    void setCheckStatus(String node, String checkId, String status, String output) {
+    public void setCheckStatus(String node, String checkId, String status, String output) {
         CheckStatus.requireValid(status);
         RegisteredCheck check = store.read(() -> {
             List<RegisteredCheck> matches = node != null
-                    ? store.catalog().check(node, checkId).stream().toList()
-                    : store.catalog().checksWithId(checkId);
+                    ? catalog.check(node, checkId).stream().toList()
+                    : catalog.checksWithId(checkId);
             if (matches.isEmpty()) {
                 throw new IllegalArgumentException("no check with ID " + checkId + (node == null ? "" : " on node " + node));
             }
@@ -208,9 +215,8 @@ final class LocalAgent {
     }
 
     /** Test hook: flips a node's {@code serfHealth}, which knocks out (or restores) every instance on it. */
-    void setNodeAlive(String node, boolean alive) {
+    public void setNodeAlive(String node, boolean alive) {
         store.write(txn -> {
-            Catalog catalog = store.catalog();
             if (catalog.node(node).isEmpty()) {
                 throw new IllegalArgumentException("unknown node " + node);
             }
@@ -221,13 +227,13 @@ final class LocalAgent {
         });
     }
 
-    void cancelAllTimers() {
+    public void cancelAllTimers() {
         ttlTimers.values().forEach(f -> f.cancel(false));
         ttlTimers.clear();
     }
 
     private void applyCheckState(RegisteredCheck check, String status, String output) {
-        store.write(txn -> store.catalog().updateCheckState(txn, check.node(), check.checkId(), status, output,
+        store.write(txn -> catalog.updateCheckState(txn, check.node(), check.checkId(), status, output,
                 config.syncOutputOnlyChanges()));
         armTtl(check);
     }
@@ -279,11 +285,11 @@ final class LocalAgent {
     private void expire(String node, String checkId) {
         ttlTimers.remove(timerKey(node, checkId));
         store.write(txn -> {
-            Optional<RegisteredCheck> current = store.catalog().check(node, checkId);
+            Optional<RegisteredCheck> current = catalog.check(node, checkId);
             current.ifPresent(c -> {
                 String output = "TTL expired"
                         + (c.output().isEmpty() ? "" : " (last output before timeout follows): " + c.output());
-                store.catalog().updateCheckState(txn, node, checkId, CheckStatus.CRITICAL, output, true);
+                catalog.updateCheckState(txn, node, checkId, CheckStatus.CRITICAL, output, true);
             });
             return null;
         });

@@ -1,9 +1,12 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canarybalancer.consuldouble.catalog.CheckSpec;
+import io.canarybalancer.consuldouble.catalog.ServiceSpec;
+import io.canarybalancer.consuldouble.http.ApiError;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -19,16 +22,16 @@ import java.util.Map;
  * explicit {@code null}s mean "absent", and both {@code Check} and {@code Checks} are honoured. Map
  * contents ({@code Meta}) keep their keys verbatim.
  */
-final class RegistrationParser {
+public final class RegistrationParser {
 
     private final ObjectMapper mapper;
 
-    RegistrationParser(ObjectMapper mapper) {
+    public RegistrationParser(ObjectMapper mapper) {
         this.mapper = mapper;
     }
 
     /** Parses a {@code PUT /v1/agent/service/register} body. */
-    ServiceSpec parseService(byte[] body) {
+    public ServiceSpec parseService(byte[] body) {
         Fields fields = fieldsOf(readObject(body));
         ServiceSpec spec = ServiceSpec.unnamed(fields.text("Name"));
         spec.id(fields.text("ID"));
@@ -61,7 +64,7 @@ final class RegistrationParser {
     }
 
     /** Parses a {@code PUT /v1/agent/check/register} body. */
-    CheckSpec parseCheck(byte[] body) {
+    public CheckSpec parseCheck(byte[] body) {
         Fields fields = fieldsOf(readObject(body));
         CheckSpec spec = parseCheckDefinition(fields);
         spec.serviceId(fields.text("ServiceID"));
@@ -69,7 +72,7 @@ final class RegistrationParser {
     }
 
     /** Parses a {@code PUT /v1/agent/check/update/:id} body into {@code [status, output]}. */
-    String[] parseCheckUpdate(byte[] body) {
+    public String[] parseCheckUpdate(byte[] body) {
         Fields fields = fieldsOf(readObject(body));
         return new String[] {fields.text("Status"), fields.text("Output")};
     }

@@ -1,4 +1,7 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.catalog;
+
+import io.canarybalancer.consuldouble.state.StateStore;
+import io.canarybalancer.consuldouble.state.Txn;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,9 +21,9 @@ import java.util.TreeMap;
  * instance of a name disappears its index entry is dropped and the "service extinction" index is set,
  * which is then what a read of that (now unknown) name reports.
  */
-final class Catalog {
+public final class Catalog implements StateStore.Table {
 
-    static final String SERF_HEALTH = "serfHealth";
+    public static final String SERF_HEALTH = "serfHealth";
 
     private record CheckKey(String node, String checkId) {
     }
@@ -36,35 +39,35 @@ final class Catalog {
 
     // ---- reads -------------------------------------------------------------------------------------
 
-    Optional<NodeEntry> node(String name) {
+    public Optional<NodeEntry> node(String name) {
         return Optional.ofNullable(nodes.get(name));
     }
 
-    Optional<RegisteredService> service(String id) {
+    public Optional<RegisteredService> service(String id) {
         return Optional.ofNullable(services.get(id));
     }
 
-    List<RegisteredService> services() {
+    public List<RegisteredService> services() {
         return List.copyOf(services.values());
     }
 
-    List<RegisteredService> servicesOnNode(String node) {
+    public List<RegisteredService> servicesOnNode(String node) {
         return services.values().stream().filter(s -> s.node().equals(node)).toList();
     }
 
-    Optional<RegisteredCheck> check(String node, String checkId) {
+    public Optional<RegisteredCheck> check(String node, String checkId) {
         return Optional.ofNullable(checks.get(new CheckKey(node, checkId)));
     }
 
-    List<RegisteredCheck> checksWithId(String checkId) {
+    public List<RegisteredCheck> checksWithId(String checkId) {
         return checks.values().stream().filter(c -> c.checkId().equals(checkId)).toList();
     }
 
-    List<RegisteredCheck> checksOfService(String serviceId) {
+    public List<RegisteredCheck> checksOfService(String serviceId) {
         return checks.values().stream().filter(c -> c.serviceId().equals(serviceId)).toList();
     }
 
-    List<RegisteredCheck> checksOnNode(String node) {
+    public List<RegisteredCheck> checksOnNode(String node) {
         return checks.values().stream().filter(c -> c.node().equals(node)).toList();
     }
 
@@ -72,7 +75,7 @@ final class Catalog {
      * The index a health read of {@code serviceName} reports: the name's own index while instances
      * exist, otherwise the last extinction index, and never less than 1.
      */
-    long serviceIndex(String serviceName) {
+    public long serviceIndex(String serviceName) {
         Long own = serviceIndexes.get(key(serviceName));
         if (own != null) {
             return own;
@@ -81,7 +84,7 @@ final class Catalog {
     }
 
     /** All instances of a service name (case-insensitive), with node and relevant checks, unfiltered. */
-    List<HealthEntry> health(String serviceName) {
+    public List<HealthEntry> health(String serviceName) {
         List<HealthEntry> entries = new ArrayList<>();
         services.values().stream()
                 .filter(s -> s.name().equalsIgnoreCase(serviceName))
@@ -98,7 +101,7 @@ final class Catalog {
     // ---- writes ------------------------------------------------------------------------------------
 
     /** Creates the node (with a passing {@code serfHealth}) if it does not exist yet. */
-    NodeEntry ensureNode(Txn txn, String name, String address) {
+    public NodeEntry ensureNode(Txn txn, String name, String address) {
         NodeEntry existing = nodes.get(name);
         if (existing != null) {
             return existing;
@@ -113,7 +116,7 @@ final class Catalog {
     }
 
     /** Adds or replaces an instance; always stamps its name's index (re-registration wakes watchers). */
-    void putService(Txn txn, RegisteredService service) {
+    public void putService(Txn txn, RegisteredService service) {
         long index = txn.index();
         RegisteredService previous = services.get(service.id());
         long createIndex = previous == null ? index : previous.createIndex();
@@ -130,7 +133,7 @@ final class Catalog {
     }
 
     /** Adds or replaces a check, keeping its create index, and stamps the owner's index. */
-    void putCheck(Txn txn, RegisteredCheck check) {
+    public void putCheck(Txn txn, RegisteredCheck check) {
         long index = txn.index();
         RegisteredCheck previous = checks.get(keyOf(check));
         long createIndex = previous == null ? index : previous.createIndex();
@@ -139,7 +142,7 @@ final class Catalog {
     }
 
     /** Removes an instance and all of its checks. */
-    boolean removeService(Txn txn, String serviceId) {
+    public boolean removeService(Txn txn, String serviceId) {
         RegisteredService removed = services.remove(serviceId);
         if (removed == null) {
             return false;
@@ -150,7 +153,7 @@ final class Catalog {
         return true;
     }
 
-    boolean removeCheck(Txn txn, String node, String checkId) {
+    public boolean removeCheck(Txn txn, String node, String checkId) {
         RegisteredCheck removed = checks.remove(new CheckKey(node, checkId));
         if (removed == null) {
             return false;
@@ -166,7 +169,7 @@ final class Catalog {
      *
      * @return true when the change became visible in health reads
      */
-    boolean updateCheckState(Txn txn, String node, String checkId, String status, String output, boolean syncOutput) {
+    public boolean updateCheckState(Txn txn, String node, String checkId, String status, String output, boolean syncOutput) {
         CheckKey key = new CheckKey(node, checkId);
         RegisteredCheck current = checks.get(key);
         if (current == null) {
@@ -187,7 +190,8 @@ final class Catalog {
         return false;
     }
 
-    void clampIndexes(long max) {
+    @Override
+    public void clampIndexes(long max) {
         nodes.replaceAll((k, n) -> n.withIndexes(Math.min(n.createIndex(), max), Math.min(n.modifyIndex(), max)));
         services.replaceAll((k, s) -> s.withIndexes(Math.min(s.createIndex(), max), Math.min(s.modifyIndex(), max)));
         checks.replaceAll((k, c) -> c.withIndexes(Math.min(c.createIndex(), max), Math.min(c.modifyIndex(), max)));

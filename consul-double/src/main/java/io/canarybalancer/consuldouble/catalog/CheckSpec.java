@@ -1,12 +1,15 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.catalog;
+
+import io.canarybalancer.consuldouble.http.GoDuration;
 
 import java.util.List;
 import java.util.Objects;
 
 /**
  * A check definition, as registered over HTTP or seeded from a test. The double never executes HTTP,
- * TCP, gRPC or script checks: their status only changes through {@link ConsulDouble#setCheckStatus} (or
- * starts as {@link #status(String)}, or passing when {@link ConsulDouble.Builder#autoPassNewChecks} is on).
+ * TCP, gRPC or script checks: their status only changes through
+ * {@link io.canarybalancer.consuldouble.ConsulDouble#setCheckStatus} (or starts as {@link #status(String)},
+ * or passing when {@link io.canarybalancer.consuldouble.ConsulDouble.Builder#autoPassNewChecks} is on).
  * TTL checks do expire to critical when their TTL elapses without an update, like the real agent's.
  */
 public final class CheckSpec {
@@ -74,7 +77,7 @@ public final class CheckSpec {
         return spec.interval(interval);
     }
 
-    static CheckSpec ofType(String type) {
+    public static CheckSpec ofType(String type) {
         return new CheckSpec(type);
     }
 
@@ -123,64 +126,64 @@ public final class CheckSpec {
         return this;
     }
 
-    CheckSpec ttlValue(String value) {
+    public CheckSpec ttlValue(String value) {
         this.ttl = value;
         return this;
     }
 
-    CheckSpec httpValue(String value) {
+    public CheckSpec httpValue(String value) {
         this.http = value;
         return this;
     }
 
-    CheckSpec tcpValue(String value) {
+    public CheckSpec tcpValue(String value) {
         this.tcp = value;
         return this;
     }
 
-    CheckSpec grpcValue(String value) {
+    public CheckSpec grpcValue(String value) {
         this.grpc = value;
         return this;
     }
 
-    CheckSpec argsValue(List<String> value) {
+    public CheckSpec argsValue(List<String> value) {
         this.args = List.copyOf(value);
         return this;
     }
 
-    String id() {
+    public String id() {
         return id;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    String notes() {
+    public String notes() {
         return notes == null ? "" : notes;
     }
 
-    String status() {
+    public String status() {
         return status;
     }
 
-    String type() {
+    public String type() {
         return type;
     }
 
-    String ttl() {
+    public String ttl() {
         return ttl;
     }
 
-    String http() {
+    public String http() {
         return http;
     }
 
-    String tcp() {
+    public String tcp() {
         return tcp;
     }
 
-    String grpc() {
+    public String grpc() {
         return grpc;
     }
 
@@ -188,19 +191,19 @@ public final class CheckSpec {
         return args;
     }
 
-    String interval() {
+    public String interval() {
         return interval;
     }
 
-    String timeout() {
+    public String timeout() {
         return timeout;
     }
 
-    String deregisterCriticalServiceAfter() {
+    public String deregisterCriticalServiceAfter() {
         return deregisterCriticalServiceAfter;
     }
 
-    String serviceId() {
+    public String serviceId() {
         return serviceId;
     }
 }

@@ -1,4 +1,4 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.catalog;
 
 import java.util.List;
 
@@ -6,9 +6,9 @@ import java.util.List;
  * One element of a {@code /v1/health/service/:name} answer: the instance, its node, and the node-level
  * checks plus the instance's own checks (never other services' checks on the same node).
  */
-record HealthEntry(NodeEntry node, RegisteredService service, List<RegisteredCheck> checks) {
+public record HealthEntry(NodeEntry node, RegisteredService service, List<RegisteredCheck> checks) {
 
-    boolean allPassing() {
+    public boolean allPassing() {
         return checks.stream().allMatch(c -> c.status().equals(CheckStatus.PASSING));
     }
 }

@@ -1,4 +1,4 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.catalog;
 
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -13,7 +13,7 @@ import java.util.UUID;
  * @param createIndex raft index of creation
  * @param modifyIndex raft index of last change
  */
-record NodeEntry(String name, String address, String id, long createIndex, long modifyIndex) {
+public record NodeEntry(String name, String address, String id, long createIndex, long modifyIndex) {
 
     static NodeEntry create(String name, String address, long index) {
         String id = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();

@@ -1,4 +1,4 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.catalog;
 
 /**
  * A health check as the double holds it. Node-level checks ({@code serfHealth}, {@code _node_maintenance})

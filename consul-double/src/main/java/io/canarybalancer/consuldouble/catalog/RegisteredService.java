@@ -1,4 +1,4 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.catalog;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * A service instance as the double's catalog holds it, exactly as it was registered. Tests read it to
- * assert what a self-registering service sent ({@link ConsulDouble#service(String)}).
+ * assert what a self-registering service sent ({@link io.canarybalancer.consuldouble.ConsulDouble#service(String)}).
  *
  * @param id                service ID, unique across the double
  * @param name              service name

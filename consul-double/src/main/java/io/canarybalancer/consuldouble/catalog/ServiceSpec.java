@@ -1,4 +1,4 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.catalog;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,7 +9,8 @@ import java.util.Objects;
 
 /**
  * A service registration, built by a test ({@code ServiceSpec.instance("web-1", "web").port(8080).passing()})
- * or parsed from an agent registration body. Passed to {@link ConsulDouble#register(ServiceSpec)}.
+ * or parsed from an agent registration body. Passed to
+ * {@link io.canarybalancer.consuldouble.ConsulDouble#register(ServiceSpec)}.
  */
 public final class ServiceSpec {
 
@@ -40,7 +41,7 @@ public final class ServiceSpec {
         return of(name).id(id);
     }
 
-    static ServiceSpec unnamed(String name) {
+    public static ServiceSpec unnamed(String name) {
         return new ServiceSpec(name);
     }
 
@@ -122,51 +123,51 @@ public final class ServiceSpec {
         return check(CheckSpec.manual().status(CheckStatus.CRITICAL));
     }
 
-    String id() {
+    public String id() {
         return id == null || id.isEmpty() ? name : id;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    List<String> tags() {
+    public List<String> tags() {
         return List.copyOf(tags);
     }
 
-    String address() {
+    public String address() {
         return address;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    Map<String, String> meta() {
+    public Map<String, String> meta() {
         return meta;
     }
 
-    Integer weightsPassing() {
+    public Integer weightsPassing() {
         return weightsPassing;
     }
 
-    Integer weightsWarning() {
+    public Integer weightsWarning() {
         return weightsWarning;
     }
 
-    boolean enableTagOverrideValue() {
+    public boolean enableTagOverrideValue() {
         return enableTagOverride;
     }
 
-    List<CheckSpec> checks() {
+    public List<CheckSpec> checks() {
         return List.copyOf(checks);
     }
 
-    String nodeName() {
+    public String nodeName() {
         return nodeName;
     }
 
-    String nodeAddress() {
+    public String nodeAddress() {
         return nodeAddress;
     }
 }

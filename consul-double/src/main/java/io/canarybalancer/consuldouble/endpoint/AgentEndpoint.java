@@ -1,4 +1,15 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.endpoint;
+
+import io.canarybalancer.consuldouble.agent.DoubleConfig;
+import io.canarybalancer.consuldouble.agent.LocalAgent;
+import io.canarybalancer.consuldouble.agent.RegistrationParser;
+import io.canarybalancer.consuldouble.catalog.Catalog;
+import io.canarybalancer.consuldouble.catalog.CheckStatus;
+import io.canarybalancer.consuldouble.catalog.RegisteredService;
+import io.canarybalancer.consuldouble.http.ApiError;
+import io.canarybalancer.consuldouble.http.RecordedRequest;
+import io.canarybalancer.consuldouble.http.Reply;
+import io.canarybalancer.consuldouble.state.StateStore;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,16 +23,19 @@ import java.util.List;
  * the local reads ({@code services}, {@code checks}, {@code service/:id}, {@code self}). Reads here are
  * agent-local: they see only the agent's own node and never block.
  */
-final class AgentEndpoint {
+public final class AgentEndpoint {
 
     private final StateStore store;
+    private final Catalog catalog;
     private final LocalAgent agent;
     private final RegistrationParser parser;
     private final JsonRenderer json;
     private final DoubleConfig config;
 
-    AgentEndpoint(StateStore store, LocalAgent agent, RegistrationParser parser, JsonRenderer json, DoubleConfig config) {
+    public AgentEndpoint(StateStore store, Catalog catalog, LocalAgent agent, RegistrationParser parser,
+                         JsonRenderer json, DoubleConfig config) {
         this.store = store;
+        this.catalog = catalog;
         this.agent = agent;
         this.parser = parser;
         this.json = json;
@@ -82,13 +96,13 @@ final class AgentEndpoint {
     Outcome services(RecordedRequest req) {
         QueryOptions.rejectFilter(req);
         byte[] body = store.read(() -> json.bytes(
-                json.agentServices(store.catalog().servicesOnNode(agent.nodeName()), config.datacenter()),
+                json.agentServices(catalog.servicesOnNode(agent.nodeName()), config.datacenter()),
                 req.hasParam("pretty")));
         return Outcome.done(Reply.json(200, body));
     }
 
     Outcome service(RecordedRequest req, String serviceId) {
-        RegisteredService service = store.read(() -> store.catalog().service(serviceId))
+        RegisteredService service = store.read(() -> catalog.service(serviceId))
                 .filter(s -> s.node().equals(agent.nodeName()))
                 .orElseThrow(() -> ApiError.notFound("unknown service ID: " + serviceId));
         String hash = contentHash(json.bytes(json.agentService(service, config.datacenter(), null), false));
@@ -99,7 +113,6 @@ final class AgentEndpoint {
     Outcome checks(RecordedRequest req) {
         QueryOptions.rejectFilter(req);
         byte[] body = store.read(() -> {
-            Catalog catalog = store.catalog();
             return json.bytes(json.agentChecks(catalog.checksOnNode(agent.nodeName()),
                     id -> catalog.service(id).map(RegisteredService::tags).orElse(List.of())), req.hasParam("pretty"));
         });
@@ -107,7 +120,7 @@ final class AgentEndpoint {
     }
 
     Outcome self(RecordedRequest req) {
-        String nodeId = store.read(() -> store.catalog().node(agent.nodeName()).orElseThrow().id());
+        String nodeId = store.read(() -> catalog.node(agent.nodeName()).orElseThrow().id());
         return Outcome.done(Reply.json(200, json.bytes(json.agentSelf(config, nodeId), req.hasParam("pretty"))));
     }
 

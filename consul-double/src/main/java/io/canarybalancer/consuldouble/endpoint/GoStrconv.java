@@ -1,4 +1,4 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.endpoint;
 
 import java.util.Optional;
 import java.util.OptionalLong;

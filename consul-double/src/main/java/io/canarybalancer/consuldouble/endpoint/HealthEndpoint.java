@@ -1,4 +1,12 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.endpoint;
+
+import io.canarybalancer.consuldouble.agent.DoubleConfig;
+import io.canarybalancer.consuldouble.catalog.Catalog;
+import io.canarybalancer.consuldouble.catalog.HealthEntry;
+import io.canarybalancer.consuldouble.http.ApiError;
+import io.canarybalancer.consuldouble.http.RecordedRequest;
+import io.canarybalancer.consuldouble.http.Reply;
+import io.canarybalancer.consuldouble.state.StateStore;
 
 import java.util.List;
 import java.util.Locale;
@@ -8,14 +16,16 @@ import java.util.Locale;
  * {@code passing}, {@code tag} and {@code node-meta}. Filters run after the index is taken, so a change
  * that the filter hides still wakes blocked queries, exactly as in Consul.
  */
-final class HealthEndpoint {
+public final class HealthEndpoint {
 
     private final StateStore store;
+    private final Catalog catalog;
     private final JsonRenderer json;
     private final DoubleConfig config;
 
-    HealthEndpoint(StateStore store, JsonRenderer json, DoubleConfig config) {
+    public HealthEndpoint(StateStore store, Catalog catalog, JsonRenderer json, DoubleConfig config) {
         this.store = store;
+        this.catalog = catalog;
         this.json = json;
         this.config = config;
     }
@@ -30,10 +40,10 @@ final class HealthEndpoint {
         List<String> nodeMeta = req.paramValues("node-meta");
         boolean pretty = req.hasParam("pretty");
         return new Outcome.Blocking(options,
-                () -> store.read(() -> store.catalog().serviceIndex(serviceName)),
+                () -> store.read(() -> catalog.serviceIndex(serviceName)),
                 () -> store.read(() -> {
-                    long index = store.catalog().serviceIndex(serviceName);
-                    List<HealthEntry> entries = store.catalog().health(serviceName).stream()
+                    long index = catalog.serviceIndex(serviceName);
+                    List<HealthEntry> entries = catalog.health(serviceName).stream()
                             .filter(e -> !passingOnly || e.allPassing())
                             .filter(e -> hasAllTags(e, tags))
                             .filter(e -> nodeMeta.isEmpty() || nodeMetaMatches(nodeMeta))

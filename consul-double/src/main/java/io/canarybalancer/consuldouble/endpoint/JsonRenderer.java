@@ -1,10 +1,17 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.endpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canarybalancer.consuldouble.agent.DoubleConfig;
+import io.canarybalancer.consuldouble.catalog.HealthEntry;
+import io.canarybalancer.consuldouble.catalog.NodeEntry;
+import io.canarybalancer.consuldouble.catalog.RegisteredCheck;
+import io.canarybalancer.consuldouble.catalog.RegisteredService;
+import io.canarybalancer.consuldouble.http.GoDuration;
+import io.canarybalancer.consuldouble.kv.KvEntry;
 
 import java.io.UncheckedIOException;
 import java.util.Base64;
@@ -17,13 +24,13 @@ import java.util.function.Function;
  * order, so that strict client models (the kiwiproject client rejects a missing {@code Service.Address}
  * or a {@code TaggedAddresses} without {@code wan}) deserialise them exactly as they would the real thing.
  */
-final class JsonRenderer {
+public final class JsonRenderer {
 
     static final String CONSUL_VERSION = "1.21.4";
 
     private final ObjectMapper mapper;
 
-    JsonRenderer(ObjectMapper mapper) {
+    public JsonRenderer(ObjectMapper mapper) {
         this.mapper = mapper;
     }
 

@@ -1,4 +1,12 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.endpoint;
+
+import io.canarybalancer.consuldouble.agent.DoubleConfig;
+import io.canarybalancer.consuldouble.http.ApiError;
+import io.canarybalancer.consuldouble.http.RecordedRequest;
+import io.canarybalancer.consuldouble.http.Reply;
+import io.canarybalancer.consuldouble.kv.KvEntry;
+import io.canarybalancer.consuldouble.kv.KvStore;
+import io.canarybalancer.consuldouble.state.StateStore;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -12,16 +20,18 @@ import java.util.OptionalLong;
  * whole decoded remainder of the path. Sessions do not exist in the double, so {@code ?acquire} fails the
  * way an unknown session does.
  */
-final class KvEndpoint {
+public final class KvEndpoint {
 
     static final int MAX_VALUE_SIZE = 512 * 1024;
 
     private final StateStore store;
+    private final KvStore kv;
     private final JsonRenderer json;
     private final DoubleConfig config;
 
-    KvEndpoint(StateStore store, JsonRenderer json, DoubleConfig config) {
+    public KvEndpoint(StateStore store, KvStore kv, JsonRenderer json, DoubleConfig config) {
         this.store = store;
+        this.kv = kv;
         this.json = json;
         this.config = config;
     }
@@ -31,20 +41,20 @@ final class KvEndpoint {
         boolean pretty = req.hasParam("pretty");
         if (req.hasParam("keys")) {
             String separator = req.param("separator").orElse("");
-            return new Outcome.Blocking(options, () -> store.read(() -> store.kv().prefixIndex(key)),
+            return new Outcome.Blocking(options, () -> store.read(() -> kv.prefixIndex(key)),
                     () -> store.read(() -> {
-                        long index = store.kv().prefixIndex(key);
-                        List<String> keys = store.kv().keys(key, separator);
+                        long index = kv.prefixIndex(key);
+                        List<String> keys = kv.keys(key, separator);
                         Reply reply = keys.isEmpty() && !key.isEmpty() ? notFound()
                                 : Reply.json(200, json.bytes(json.strings(keys), pretty));
                         return options.withReadHeaders(reply, index, config);
                     }));
         }
         if (req.hasParam("recurse")) {
-            return new Outcome.Blocking(options, () -> store.read(() -> store.kv().prefixIndex(key)),
+            return new Outcome.Blocking(options, () -> store.read(() -> kv.prefixIndex(key)),
                     () -> store.read(() -> {
-                        long index = store.kv().prefixIndex(key);
-                        List<KvEntry> entries = store.kv().list(key);
+                        long index = kv.prefixIndex(key);
+                        List<KvEntry> entries = kv.list(key);
                         Reply reply = entries.isEmpty() ? notFound()
                                 : Reply.json(200, json.bytes(json.kvEntries(entries), pretty));
                         return options.withReadHeaders(reply, index, config);
@@ -52,10 +62,10 @@ final class KvEndpoint {
         }
         requireKey(key);
         boolean raw = req.hasParam("raw");
-        return new Outcome.Blocking(options, () -> store.read(() -> store.kv().keyIndex(key)),
+        return new Outcome.Blocking(options, () -> store.read(() -> kv.keyIndex(key)),
                 () -> store.read(() -> {
-                    long index = store.kv().keyIndex(key);
-                    Optional<KvEntry> entry = store.kv().get(key);
+                    long index = kv.keyIndex(key);
+                    Optional<KvEntry> entry = kv.get(key);
                     Reply reply;
                     if (entry.isEmpty()) {
                         reply = notFound();
@@ -89,21 +99,21 @@ final class KvEndpoint {
             throw new ApiError(413, "Request body(" + value.length + " bytes) too large, max size: "
                     + MAX_VALUE_SIZE + " bytes.");
         }
-        boolean ok = store.write(txn -> store.kv().put(txn, key, value, flags, cas));
+        boolean ok = store.write(txn -> kv.put(txn, key, value, flags, cas));
         return Outcome.done(bool(ok));
     }
 
     Outcome delete(RecordedRequest req, String key) {
         if (req.hasParam("recurse")) {
             store.write(txn -> {
-                store.kv().deleteTree(txn, key);
+                kv.deleteTree(txn, key);
                 return null;
             });
             return Outcome.done(bool(true));
         }
         requireKey(key);
         Long cas = casParam(req);
-        boolean ok = store.write(txn -> store.kv().delete(txn, key, cas));
+        boolean ok = store.write(txn -> kv.delete(txn, key, cas));
         return Outcome.done(bool(ok));
     }
 

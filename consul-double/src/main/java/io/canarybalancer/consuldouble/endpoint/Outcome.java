@@ -1,13 +1,15 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.endpoint;
+
+import io.canarybalancer.consuldouble.http.Reply;
 
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /** What an endpoint produced: a finished reply, or a read that may have to wait for the index to move. */
-sealed interface Outcome permits Outcome.Done, Outcome.Blocking {
+public sealed interface Outcome permits Outcome.Done, Outcome.Blocking {
 
     /** A reply that goes out as is. */
-    record Done(Reply reply) implements Outcome {
+    public record Done(Reply reply) implements Outcome {
     }
 
     /**
@@ -17,10 +19,10 @@ sealed interface Outcome permits Outcome.Done, Outcome.Blocking {
      * @param currentIndex the index the result would carry now
      * @param render       builds the full reply (body and headers) from current state, atomically
      */
-    record Blocking(QueryOptions options, LongSupplier currentIndex, Supplier<Reply> render) implements Outcome {
+    public record Blocking(QueryOptions options, LongSupplier currentIndex, Supplier<Reply> render) implements Outcome {
 
         /** Consul holds the request while the result index is not strictly greater than the client's. */
-        boolean mustWait() {
+        public boolean mustWait() {
             return options.blocks() && Long.compareUnsigned(currentIndex.getAsLong(), options.index()) <= 0;
         }
     }

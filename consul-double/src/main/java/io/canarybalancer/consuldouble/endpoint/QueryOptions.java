@@ -1,4 +1,10 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.endpoint;
+
+import io.canarybalancer.consuldouble.agent.DoubleConfig;
+import io.canarybalancer.consuldouble.http.ApiError;
+import io.canarybalancer.consuldouble.http.GoDuration;
+import io.canarybalancer.consuldouble.http.RecordedRequest;
+import io.canarybalancer.consuldouble.http.Reply;
 
 import java.time.Duration;
 
@@ -11,7 +17,7 @@ import java.time.Duration;
  * @param consistency {@code leader}, {@code stale} or {@code consistent}
  * @param cached      whether {@code ?cached} was sent
  */
-record QueryOptions(long index, Duration waitTime, String consistency, boolean cached) {
+public record QueryOptions(long index, Duration waitTime, String consistency, boolean cached) {
 
     static QueryOptions parse(RecordedRequest req, DoubleConfig config) {
         String dc = req.param("dc").orElse("");

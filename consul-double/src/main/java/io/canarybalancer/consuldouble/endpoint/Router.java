@@ -1,5 +1,9 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.endpoint;
 
+import io.canarybalancer.consuldouble.agent.DoubleConfig;
+import io.canarybalancer.consuldouble.http.ApiError;
+import io.canarybalancer.consuldouble.http.RecordedRequest;
+import io.canarybalancer.consuldouble.http.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,7 +15,7 @@ import java.util.function.BiFunction;
  * Maps a decoded path to its endpoint, enforces the allowed methods (405 with {@code Allow}), applies the
  * optional ACL check, and turns every {@link ApiError} into Consul's plain-text error answer.
  */
-final class Router {
+public final class Router {
 
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
@@ -32,7 +36,7 @@ final class Router {
     private final List<Route> routes;
     private final DoubleConfig config;
 
-    Router(HealthEndpoint health, AgentEndpoint agent, KvEndpoint kv, StatusEndpoint status, DoubleConfig config) {
+    public Router(HealthEndpoint health, AgentEndpoint agent, KvEndpoint kv, StatusEndpoint status, DoubleConfig config) {
         this.config = config;
         this.routes = List.of(
                 new Route("/v1/health/service/", true, GET, health::service),
@@ -59,7 +63,7 @@ final class Router {
                 new Route("/v1/status/peers", false, GET, (req, rest) -> status.peers()));
     }
 
-    Outcome route(RecordedRequest req) {
+    public Outcome route(RecordedRequest req) {
         try {
             String path = req.path().equals("/v1/kv") ? "/v1/kv/" : req.path();
             for (Route route : routes) {

@@ -1,14 +1,17 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.endpoint;
+
+import io.canarybalancer.consuldouble.agent.DoubleConfig;
+import io.canarybalancer.consuldouble.http.Reply;
 
 import java.util.List;
 
 /** {@code /v1/status/leader} and {@code /v1/status/peers}; the kiwiproject client pings the former. */
-final class StatusEndpoint {
+public final class StatusEndpoint {
 
     private final JsonRenderer json;
     private final DoubleConfig config;
 
-    StatusEndpoint(JsonRenderer json, DoubleConfig config) {
+    public StatusEndpoint(JsonRenderer json, DoubleConfig config) {
         this.json = json;
         this.config = config;
     }
@@ -18,7 +21,7 @@ final class StatusEndpoint {
     }
 
     /** What the leader endpoint answers while the cluster has no leader: 200 with an empty string. */
-    Outcome noLeader() {
+    public Outcome noLeader() {
         return Outcome.done(Reply.json(200, json.bytes(json.string(""), false)));
     }
 

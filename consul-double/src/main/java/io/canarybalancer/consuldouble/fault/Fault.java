@@ -1,8 +1,10 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.fault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canarybalancer.consuldouble.http.RecordedRequest;
+import io.canarybalancer.consuldouble.http.Reply;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +15,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * One way the double can misbehave for a request, modelled on what a real Consul agent or the network
- * does during outages. Arm faults through {@link ConsulDouble#faults()}:
+ * does during outages. Arm faults through {@link io.canarybalancer.consuldouble.ConsulDouble#faults()}:
  * <pre>{@code
  * consul.faults().next(3, Fault.noLeader());
  * consul.faults().onPath("/v1/health/").always(Fault.hang());
@@ -25,7 +27,8 @@ import java.util.function.UnaryOperator;
  */
 public final class Fault {
 
-    enum Kind { ERROR, HANG, DELAY, CLOSE, RESET, RESET_MID_RESPONSE, REWRITE, OUTAGE }
+    /** How the server acts on a claimed request; read by the server, not meant for tests. */
+    public enum Kind { ERROR, HANG, DELAY, CLOSE, RESET, RESET_MID_RESPONSE, REWRITE, OUTAGE }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -224,19 +227,23 @@ public final class Fault {
         }
     }
 
-    Kind kind() {
+    /** What the server does with the request (read by the server when it applies the fault). */
+    public Kind kind() {
         return kind;
     }
 
-    Reply errorReply() {
+    /** The answer of an error fault (and of a leader outage's failing requests); null otherwise. */
+    public Reply errorReply() {
         return errorReply;
     }
 
-    Duration duration() {
+    /** The delay of {@link #delay(Duration)}, the last contact of {@link #leaderOutage(Duration)}; else null. */
+    public Duration duration() {
         return duration;
     }
 
-    Reply rewrite(Reply reply) {
+    /** Applies a rewrite fault to the answer the request would have had; other faults leave it as is. */
+    public Reply rewrite(Reply reply) {
         return rewrite == null ? reply : rewrite.apply(reply);
     }
 

@@ -1,4 +1,6 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.fault;
+
+import io.canarybalancer.consuldouble.http.RecordedRequest;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +18,8 @@ public final class FaultPlan {
     private final List<FaultRule> rules = new CopyOnWriteArrayList<>();
     private final FaultScope everything = new FaultScope(this, request -> true);
 
-    FaultPlan() {
+    /** An empty plan; each double owns one and exposes it as {@code faults()}. */
+    public FaultPlan() {
     }
 
     /** The next {@code count} requests get the fault. */
@@ -61,7 +64,8 @@ public final class FaultPlan {
         return rule;
     }
 
-    Optional<Fault> claim(RecordedRequest request) {
+    /** Called by the server for every request: the fault of the first live matching rule, using up one of its uses. */
+    public Optional<Fault> claim(RecordedRequest request) {
         for (FaultRule rule : rules) {
             if (rule.tryApply(request)) {
                 return Optional.of(rule.fault());

@@ -1,4 +1,6 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.fault;
+
+import io.canarybalancer.consuldouble.http.RecordedRequest;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,15 +1,15 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.http;
 
 /**
  * An error answer in Consul's style: an HTTP status with a plain-text reason. Endpoints throw it so the
  * router can turn every failure into the same {@code text/plain} shape the real agent uses.
  */
-final class ApiError extends RuntimeException {
+public final class ApiError extends RuntimeException {
 
     private final int status;
     private final String allow;
 
-    ApiError(int status, String message) {
+    public ApiError(int status, String message) {
         this(status, message, null);
     }
 
@@ -19,19 +19,19 @@ final class ApiError extends RuntimeException {
         this.allow = allow;
     }
 
-    static ApiError badRequest(String message) {
+    public static ApiError badRequest(String message) {
         return new ApiError(400, message);
     }
 
-    static ApiError notFound(String message) {
+    public static ApiError notFound(String message) {
         return new ApiError(404, message);
     }
 
-    static ApiError methodNotAllowed(String method, String allowed) {
+    public static ApiError methodNotAllowed(String method, String allowed) {
         return new ApiError(405, "method " + method + " not allowed", allowed);
     }
 
-    Reply toReply() {
+    public Reply toReply() {
         Reply reply = Reply.text(status, getMessage());
         return allow == null ? reply : reply.withHeader("Allow", allow);
     }

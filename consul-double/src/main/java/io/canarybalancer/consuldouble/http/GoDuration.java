@@ -1,4 +1,4 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.http;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -10,7 +10,7 @@ import java.util.Map;
  * {@code 500ms}, {@code 1.5h}), because Consul reads {@code wait=} and check intervals that way and a
  * client that sends a Java-style {@code PT10S} must be rejected exactly like the real agent does.
  */
-final class GoDuration {
+public final class GoDuration {
 
     private static final Map<String, Long> NANOS_PER_UNIT = Map.of(
             "ns", 1L,
@@ -29,7 +29,7 @@ final class GoDuration {
      * @return the parsed duration (may be negative, as in Go)
      * @throws IllegalArgumentException when the text is not a valid Go duration
      */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         if (text == null || text.isEmpty()) {
             throw new IllegalArgumentException("invalid duration \"\"");
         }
@@ -88,7 +88,7 @@ final class GoDuration {
     }
 
     /** Prints a duration the way Go's {@code Duration.String()} does ({@code 1m30s}, {@code 500ms}, {@code 0s}). */
-    static String format(Duration duration) {
+    public static String format(Duration duration) {
         long nanos = duration.toNanos();
         if (nanos == 0) {
             return "0s";

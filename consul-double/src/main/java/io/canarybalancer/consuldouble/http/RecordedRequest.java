@@ -1,4 +1,4 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.http;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -111,7 +111,8 @@ public record RecordedRequest(
         return Collections.unmodifiableMap(copy);
     }
 
-    RecordedRequest withFault(String description) {
+    /** A copy marked as answered by the described fault; the server records that copy. */
+    public RecordedRequest withFault(String description) {
         return new RecordedRequest(sequence, receivedAt, nanoTime, method, path, uri, params, headers, body, description);
     }
 

@@ -1,4 +1,4 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -13,41 +13,41 @@ import java.util.Map;
  * @param headers response headers in insertion order (Content-Type included)
  * @param body    response body, never null
  */
-record Reply(int status, Map<String, String> headers, byte[] body) {
+public record Reply(int status, Map<String, String> headers, byte[] body) {
 
     static final String JSON = "application/json";
     static final String TEXT = "text/plain; charset=utf-8";
 
-    Reply {
+    public Reply {
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     }
 
-    static Reply json(int status, byte[] body) {
+    public static Reply json(int status, byte[] body) {
         return new Reply(status, Map.of("Content-Type", JSON), body);
     }
 
-    static Reply text(int status, String body) {
+    public static Reply text(int status, String body) {
         return new Reply(status, Map.of("Content-Type", TEXT), body.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A write that succeeded with no body, as the agent answers registrations. */
-    static Reply emptyOk() {
+    public static Reply emptyOk() {
         return new Reply(200, Map.of(), new byte[0]);
     }
 
-    Reply withHeader(String name, String value) {
+    public Reply withHeader(String name, String value) {
         Map<String, String> copy = new LinkedHashMap<>(headers);
         copy.put(name, value);
         return new Reply(status, copy, body);
     }
 
-    Reply withoutHeader(String name) {
+    public Reply withoutHeader(String name) {
         Map<String, String> copy = new LinkedHashMap<>(headers);
         copy.remove(name);
         return new Reply(status, copy, body);
     }
 
-    Reply withBody(byte[] newBody) {
+    public Reply withBody(byte[] newBody) {
         return new Reply(status, headers, newBody);
     }
 }

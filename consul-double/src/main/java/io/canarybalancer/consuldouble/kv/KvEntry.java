@@ -1,11 +1,11 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.kv;
 
 /**
  * One stored key. {@code value} is kept as raw bytes because KV bodies are opaque to Consul.
  */
-record KvEntry(String key, byte[] value, long flags, long createIndex, long modifyIndex, long lockIndex) {
+public record KvEntry(String key, byte[] value, long flags, long createIndex, long modifyIndex, long lockIndex) {
 
-    KvEntry {
+    public KvEntry {
         value = value == null ? new byte[0] : value.clone();
     }
 

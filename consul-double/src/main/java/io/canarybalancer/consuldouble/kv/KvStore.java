@@ -1,4 +1,7 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.kv;
+
+import io.canarybalancer.consuldouble.state.StateStore;
+import io.canarybalancer.consuldouble.state.Txn;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -15,19 +18,19 @@ import java.util.TreeMap;
  * ({@link #reapTombstones()}) is how the prefix index can legitimately go backwards. Not thread-safe:
  * {@link StateStore} serialises access.
  */
-final class KvStore {
+public final class KvStore implements StateStore.Table {
 
     private final NavigableMap<String, KvEntry> entries = new TreeMap<>();
     private final NavigableMap<String, Long> tombstones = new TreeMap<>();
     /** Highest index ever written to the kvs or tombstones tables. */
     private long tableIndex;
 
-    Optional<KvEntry> get(String key) {
+    public Optional<KvEntry> get(String key) {
         return Optional.ofNullable(entries.get(key));
     }
 
     /** Entries whose key starts with {@code prefix} (plain string prefix: {@code foo} matches {@code foobar}). */
-    List<KvEntry> list(String prefix) {
+    public List<KvEntry> list(String prefix) {
         return new ArrayList<>(underPrefix(entries, prefix).values());
     }
 
@@ -35,7 +38,7 @@ final class KvStore {
      * Key names under {@code prefix}; with a separator, keys are cut after the first separator that
      * follows the prefix and de-duplicated, as {@code ?keys&separator=/} does.
      */
-    List<String> keys(String prefix, String separator) {
+    public List<String> keys(String prefix, String separator) {
         Set<String> out = new LinkedHashSet<>();
         for (String key : underPrefix(entries, prefix).keySet()) {
             if (separator != null && !separator.isEmpty()) {
@@ -49,7 +52,7 @@ final class KvStore {
     }
 
     /** Index of a single-key read: the key's ModifyIndex, or the table index (at least 1) when absent. */
-    long keyIndex(String key) {
+    public long keyIndex(String key) {
         KvEntry entry = entries.get(key);
         return entry != null ? entry.modifyIndex() : Math.max(tableIndex, 1);
     }
@@ -58,7 +61,7 @@ final class KvStore {
      * Index of a recursive read: the highest ModifyIndex under the prefix including tombstones; the
      * whole table's index for the empty prefix or when nothing lives under the prefix.
      */
-    long prefixIndex(String prefix) {
+    public long prefixIndex(String prefix) {
         if (prefix.isEmpty()) {
             return Math.max(tableIndex, 1);
         }
@@ -78,7 +81,7 @@ final class KvStore {
      *
      * @return false when the check-and-set did not match (nothing written)
      */
-    boolean put(Txn txn, String key, byte[] value, long flags, Long cas) {
+    public boolean put(Txn txn, String key, byte[] value, long flags, Long cas) {
         KvEntry existing = entries.get(key);
         if (cas != null && !casMatches(existing, cas)) {
             return false;
@@ -96,7 +99,7 @@ final class KvStore {
      * Deletes one key. Deleting an absent key succeeds without writing anything; {@code cas} (when
      * non-null and non-zero) requires the ModifyIndex to match.
      */
-    boolean delete(Txn txn, String key, Long cas) {
+    public boolean delete(Txn txn, String key, Long cas) {
         KvEntry existing = entries.get(key);
         if (cas != null && cas != 0 && (existing == null || existing.modifyIndex() != cas)) {
             return false;
@@ -112,7 +115,7 @@ final class KvStore {
     }
 
     /** Deletes every key under the prefix. */
-    void deleteTree(Txn txn, String prefix) {
+    public void deleteTree(Txn txn, String prefix) {
         Map<String, KvEntry> doomed = underPrefix(entries, prefix);
         if (doomed.isEmpty()) {
             return;
@@ -125,11 +128,12 @@ final class KvStore {
         tableIndex = index;
     }
 
-    void reapTombstones() {
+    public void reapTombstones() {
         tombstones.clear();
     }
 
-    void clampIndexes(long max) {
+    @Override
+    public void clampIndexes(long max) {
         entries.replaceAll((k, e) -> e.withIndexes(Math.min(e.createIndex(), max), Math.min(e.modifyIndex(), max)));
         tombstones.replaceAll((k, v) -> Math.min(v, max));
         tableIndex = Math.min(tableIndex, max);

@@ -1,5 +1,12 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.server;
 
+import io.canarybalancer.consuldouble.endpoint.Outcome;
+import io.canarybalancer.consuldouble.endpoint.Router;
+import io.canarybalancer.consuldouble.endpoint.StatusEndpoint;
+import io.canarybalancer.consuldouble.fault.Fault;
+import io.canarybalancer.consuldouble.fault.FaultPlan;
+import io.canarybalancer.consuldouble.http.RecordedRequest;
+import io.canarybalancer.consuldouble.http.Reply;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,7 +30,7 @@ import java.util.function.UnaryOperator;
  * of Netty's buffers so nothing reference-counted outlives this call), records it, lets the fault plan
  * claim it, routes it, and parks blocking reads until they can be answered.
  */
-final class ConsulHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+public final class ConsulHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsulHttpHandler.class);
 
@@ -38,7 +45,8 @@ final class ConsulHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final ParkedRequests parked;
     private final StatusEndpoint status;
 
-    ConsulHttpHandler(RequestRecorder recorder, FaultPlan faults, Router router, ParkedRequests parked, StatusEndpoint status) {
+    public ConsulHttpHandler(RequestRecorder recorder, FaultPlan faults, Router router, ParkedRequests parked,
+                             StatusEndpoint status) {
         this.recorder = recorder;
         this.faults = faults;
         this.router = router;

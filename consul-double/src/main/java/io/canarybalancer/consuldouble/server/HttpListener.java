@@ -1,4 +1,4 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * The listening socket on 127.0.0.1 and the connections it accepted. It can be stopped and re-bound on
  * the same port, which is how a test gets "connection refused" and then a recovered agent.
  */
-final class HttpListener {
+public final class HttpListener {
 
     /** Above Consul's 512 KB KV limit so the endpoint, not the aggregator, answers oversize values. */
     private static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
@@ -35,7 +35,7 @@ final class HttpListener {
     private Channel server;
     private int port;
 
-    HttpListener(EventLoopGroup group, Supplier<ChannelHandler> handlerFactory) {
+    public HttpListener(EventLoopGroup group, Supplier<ChannelHandler> handlerFactory) {
         this.group = group;
         this.handlerFactory = handlerFactory;
     }
@@ -49,7 +49,7 @@ final class HttpListener {
     }
 
     /** Binds to {@code requestedPort} (0 = ephemeral); SO_REUSEADDR lets a restart reuse the old port. */
-    synchronized void bind(int requestedPort) {
+    public synchronized void bind(int requestedPort) {
         if (server != null) {
             throw new IllegalStateException("already listening on port " + port);
         }
@@ -78,7 +78,7 @@ final class HttpListener {
     }
 
     /** Closes the listening socket and every open connection, as an agent crash would. */
-    synchronized void unbind() {
+    public synchronized void unbind() {
         accepting = false;
         if (server != null) {
             server.close().syncUninterruptibly();
@@ -92,11 +92,11 @@ final class HttpListener {
         }
     }
 
-    synchronized boolean isBound() {
+    public synchronized boolean isBound() {
         return server != null;
     }
 
-    synchronized int port() {
+    public synchronized int port() {
         return port;
     }
 }

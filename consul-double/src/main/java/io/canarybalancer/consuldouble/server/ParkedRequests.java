@@ -1,5 +1,8 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.server;
 
+import io.canarybalancer.consuldouble.endpoint.Outcome;
+import io.canarybalancer.consuldouble.http.Reply;
+import io.canarybalancer.consuldouble.state.StateStore;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -22,7 +25,7 @@ import java.util.function.Supplier;
  * (woken by state commits or by a timer on the channel's event loop, never by a thread per request),
  * and requests hung on purpose by a fault. Also the "is the watcher parked yet?" signal tests wait on.
  */
-final class ParkedRequests implements StateStore.Listener {
+public final class ParkedRequests implements StateStore.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ParkedRequests.class);
 
@@ -61,7 +64,7 @@ final class ParkedRequests implements StateStore.Listener {
 
     private volatile long lastWaitNanos = -1;
 
-    ParkedRequests(boolean jitter) {
+    public ParkedRequests(boolean jitter) {
         this.jitter = jitter;
     }
 
@@ -75,7 +78,7 @@ final class ParkedRequests implements StateStore.Listener {
     }
 
     /** The wait, jitter included, the last parked blocking query was given; -1 before any. */
-    long lastWaitNanos() {
+    public long lastWaitNanos() {
         return lastWaitNanos;
     }
 
@@ -140,7 +143,7 @@ final class ParkedRequests implements StateStore.Listener {
     }
 
     /** Forgets entries whose connection is already closed (used right after the listener drops them all). */
-    void discardClosed() {
+    public void discardClosed() {
         for (Parked p : parked) {
             if (!p.channel.isOpen()) {
                 finish(p);
@@ -149,7 +152,7 @@ final class ParkedRequests implements StateStore.Listener {
     }
 
     /** Shutdown: blocking queries get their current answer, hung requests get their connection closed. */
-    void releaseAll() {
+    public void releaseAll() {
         for (Parked p : parked) {
             if (p.kind == Kind.BLOCKING) {
                 release(p);
@@ -159,23 +162,23 @@ final class ParkedRequests implements StateStore.Listener {
         }
     }
 
-    int blockedCount(String pathPrefix) {
+    public int blockedCount(String pathPrefix) {
         return count(Kind.BLOCKING, pathPrefix);
     }
 
-    int hangingCount(String pathPrefix) {
+    public int hangingCount(String pathPrefix) {
         return count(Kind.HANG, pathPrefix);
     }
 
-    boolean awaitBlocked(String pathPrefix, int atLeast, Duration timeout) {
+    public boolean awaitBlocked(String pathPrefix, int atLeast, Duration timeout) {
         return await(Kind.BLOCKING, pathPrefix, n -> n >= atLeast, timeout);
     }
 
-    boolean awaitBlockedAtMost(String pathPrefix, int atMost, Duration timeout) {
+    public boolean awaitBlockedAtMost(String pathPrefix, int atMost, Duration timeout) {
         return await(Kind.BLOCKING, pathPrefix, n -> n <= atMost, timeout);
     }
 
-    boolean awaitHanging(String pathPrefix, int atLeast, Duration timeout) {
+    public boolean awaitHanging(String pathPrefix, int atLeast, Duration timeout) {
         return await(Kind.HANG, pathPrefix, n -> n >= atLeast, timeout);
     }
 

@@ -1,5 +1,6 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.server;
 
+import io.canarybalancer.consuldouble.http.Reply;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;

@@ -1,4 +1,4 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.server;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

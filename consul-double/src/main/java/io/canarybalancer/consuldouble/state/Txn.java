@@ -1,11 +1,11 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.state;
 
 /**
  * One write against the state store. The raft index is taken lazily, on the first change that needs
  * stamping, so a write that turns out to be a no-op (CAS failure, unchanged TTL status) consumes no
  * index and wakes nobody, while every real change gets the next value of the global counter.
  */
-final class Txn {
+public final class Txn {
 
     private final StateStore store;
     private long index;
@@ -15,7 +15,7 @@ final class Txn {
     }
 
     /** @return this write's raft index, allocating it on first use */
-    long index() {
+    public long index() {
         if (index == 0) {
             index = store.allocateIndex();
         }

@@ -1,6 +1,11 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.canarybalancer.consuldouble.ConsulDouble;
+import io.canarybalancer.consuldouble.Http;
+import io.canarybalancer.consuldouble.catalog.RegisteredCheck;
+import io.canarybalancer.consuldouble.catalog.RegisteredService;
+import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

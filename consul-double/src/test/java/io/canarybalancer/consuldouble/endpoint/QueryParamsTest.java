@@ -1,6 +1,9 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.canarybalancer.consuldouble.ConsulDouble;
+import io.canarybalancer.consuldouble.Http;
+import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

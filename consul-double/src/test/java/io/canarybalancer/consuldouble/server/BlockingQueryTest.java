@@ -1,5 +1,8 @@
-package io.canarybalancer.consuldouble;
+package io.canarybalancer.consuldouble.server;
 
+import io.canarybalancer.consuldouble.ConsulDouble;
+import io.canarybalancer.consuldouble.Http;
+import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.canarybalancer.replica.registration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.consuldouble.ConsulDouble;
-import io.canarybalancer.consuldouble.Fault;
+import io.canarybalancer.consuldouble.fault.Fault;
 import io.canarybalancer.replica.core.ReplicaIdentity;
 import io.canarybalancer.replica.core.ReplicaSettings;
 import org.junit.jupiter.api.AfterEach;

@@ -4,7 +4,7 @@ import io.canarybalancer.balancer.discovery.RolloutState;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.Strategy;
 import io.canarybalancer.consuldouble.ConsulDouble;
-import io.canarybalancer.consuldouble.Fault;
+import io.canarybalancer.consuldouble.fault.Fault;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
