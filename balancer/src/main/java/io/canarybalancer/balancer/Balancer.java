@@ -2,6 +2,7 @@ package io.canarybalancer.balancer;
 
 import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.BalancerConfig.ProgramDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.Listener;
 import io.canarybalancer.balancer.admin.AdminContext;
 import io.canarybalancer.balancer.admin.AdminServer;
@@ -54,12 +55,16 @@ public final class Balancer implements AutoCloseable {
     private final CanaryAnalysis analysis;
     private final CertificateWatcher certificates;
     private final Mirrors mirrors;
+    private final RolloutControl control;
+    private final TrafficStats stats;
 
     private Balancer(ReplicaSource source, RolloutStore rollout, ProxyServer proxy, AdminServer admin,
                      RoutingTableHolder routes, CanaryAnalysis analysis, CertificateWatcher certificates,
-                     Mirrors mirrors) {
+                     Mirrors mirrors, RolloutControl control, TrafficStats stats) {
         this.certificates = certificates;
         this.mirrors = mirrors;
+        this.control = control;
+        this.stats = stats;
         this.source = source;
         this.rollout = rollout;
         this.proxy = proxy;
@@ -111,11 +116,13 @@ public final class Balancer implements AutoCloseable {
             Balancer[] self = new Balancer[1];
             AdminContext context = new AdminContext(routes, control, stats, registry,
                     () -> self[0] == null ? List.of() : self[0].watchStates(), proxy.health()::ejections,
-                    analysis::statuses, mirrors, config.discovery() instanceof ConsulDiscovery ? "consul" : "file",
+                    analysis::statuses, mirrors, config.discovery() instanceof ConsulDiscovery ? "consul"
+                            : config.discovery() instanceof ProgramDiscovery ? "program" : "file",
                     BalancerMain.version(), config.adminToken(), config.adminAllowedHosts(), tls);
             admin = listen("admin.listen", config.adminListen(),
                     () -> AdminServer.start(config.adminListen(), context));
-            self[0] = new Balancer(source, rollout, proxy, admin, routes, analysis, certificates, mirrors);
+            self[0] = new Balancer(source, rollout, proxy, admin, routes, analysis, certificates, mirrors, control,
+                    stats);
             return self[0];
         } catch (Throwable e) {
             // Stop in the reverse order of starting; nothing may stay behind, not even a thread.
@@ -196,6 +203,9 @@ public final class Balancer implements AutoCloseable {
         if (config.discovery() instanceof FileDiscovery file) {
             return new FileReplicaSource(file.file());
         }
+        if (config.discovery() instanceof ProgramDiscovery program) {
+            return program.source();
+        }
         ConsulDiscovery consul = (ConsulDiscovery) config.discovery();
         return new ConsulReplicaSource(consul.settings(), config.services());
     }
@@ -224,6 +234,21 @@ public final class Balancer implements AutoCloseable {
 
     public RoutingTableHolder routes() {
         return routes;
+    }
+
+    /** The admin API's bound address (useful when it listens on port 0). */
+    public InetSocketAddress adminAddress() {
+        return admin.localAddress();
+    }
+
+    /** Operator changes to the routes' rollouts, as the admin API makes them. */
+    public RolloutControl rollouts() {
+        return control;
+    }
+
+    /** What the proxy saw, per route and pool. */
+    public TrafficStats stats() {
+        return stats;
     }
 
     private final AtomicBoolean closed = new AtomicBoolean();

@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer;
 
 import io.canarybalancer.balancer.discovery.PoolRef;
+import io.canarybalancer.balancer.discovery.ReplicaSource;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.proxy.ProxySettings;
@@ -67,7 +68,14 @@ public record BalancerConfig(Path source, List<Listener> listeners, InetSocketAd
     }
 
     /** Where replicas come from. */
-    public sealed interface Discovery permits FileDiscovery, ConsulDiscovery {
+    public sealed interface Discovery permits FileDiscovery, ConsulDiscovery, ProgramDiscovery {
+    }
+
+    /** Replicas a program embedding the balancer reports itself (see {@code io.canarybalancer.api.Discovery}). */
+    public record ProgramDiscovery(ReplicaSource source) implements Discovery {
+        public ProgramDiscovery {
+            Objects.requireNonNull(source, "source");
+        }
     }
 
     /** Replicas listed in a YAML file, reloaded on change. */
