@@ -4,11 +4,8 @@ import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
 import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.discovery.ReplicaFile;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 import sun.misc.Signal;
@@ -53,7 +50,7 @@ public final class BalancerMain {
             return OK;
         }
         if (args.length == 1 && args[0].equals("--version")) {
-            out.println("canary-balancer " + version());
+            out.println("canary-balancer " + BalancerVersion.current());
             return OK;
         }
         if (args.length == 2 && args[0].equals("--check")) {
@@ -117,17 +114,5 @@ public final class BalancerMain {
         String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
-    }
-
-    static String version() {
-        try (InputStream in = BalancerMain.class.getResourceAsStream("/balancer-version.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
-            }
-            return properties.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }

@@ -10,6 +10,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,10 +88,18 @@ class ApiSignatureTest {
         return line.toString();
     }
 
-    /** The package's public types, nested ones included, read from the compiled classes' folder. */
+    /** The package's public types, nested ones included, read from the library's classes (a folder or its jar). */
     private static List<Class<?>> publicTypes() throws IOException, URISyntaxException, ClassNotFoundException {
-        Path folder = Path.of(CanaryBalancer.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .resolve(PACKAGE.replace('.', '/'));
+        Path library = Path.of(CanaryBalancer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (Files.isDirectory(library)) {
+            return publicTypes(library.resolve(PACKAGE.replace('.', '/')));
+        }
+        try (FileSystem jar = FileSystems.newFileSystem(library)) {
+            return publicTypes(jar.getPath(PACKAGE.replace('.', '/')));
+        }
+    }
+
+    private static List<Class<?>> publicTypes(Path folder) throws IOException, ClassNotFoundException {
         List<Class<?>> types = new ArrayList<>();
         try (Stream<Path> files = Files.list(folder)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".class")).sorted().toList()) {

@@ -118,7 +118,7 @@ public final class Balancer implements AutoCloseable {
                     () -> self[0] == null ? List.of() : self[0].watchStates(), proxy.health()::ejections,
                     analysis::statuses, mirrors, config.discovery() instanceof ConsulDiscovery ? "consul"
                             : config.discovery() instanceof ProgramDiscovery ? "program" : "file",
-                    BalancerMain.version(), config.adminToken(), config.adminAllowedHosts(), tls);
+                    BalancerVersion.current(), config.adminToken(), config.adminAllowedHosts(), tls);
             admin = listen("admin.listen", config.adminListen(),
                     () -> AdminServer.start(config.adminListen(), context));
             self[0] = new Balancer(source, rollout, proxy, admin, routes, analysis, certificates, mirrors, control,
