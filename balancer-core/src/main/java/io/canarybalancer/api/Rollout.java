@@ -49,6 +49,7 @@ public final class Rollout {
         return change(state -> state.withPaused(true));
     }
 
+    /** Ends a {@link #pause()}: the canary takes its share again. */
     public RouteStatus resume() throws BalancerException {
         return change(state -> state.withPaused(false));
     }

@@ -32,6 +32,7 @@ public final class Route {
         return spec.name();
     }
 
+    /** The prefix of the paths it takes: {@code /orders} takes {@code /orders} and {@code /orders/...}. */
     public String pathPrefix() {
         return spec.pathPrefix();
     }
@@ -120,6 +121,7 @@ public final class Route {
             return this;
         }
 
+        /** The route, with the configuration file's defaults for what was not set. */
         public Route build() {
             RoutePolicy policy = new RoutePolicy(Strategies.internal(strategy), strategy.weight(), header,
                     Fallback.STABLE);
