@@ -10,6 +10,7 @@ import io.canarybalancer.balancer.route.AllowedPools;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
+import io.canarybalancer.balancer.route.ReplicaPicker;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.netty.buffer.ByteBuf;
@@ -436,7 +437,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
 
     /** The replica for the current request: see {@link ReplicaPicker#pick}. */
     Replica pick(Route route, AllowedPools allowed, boolean flagged, Replica[] tried, int count) {
-        return ReplicaPicker.pick(context, route, allowed, request, flagged, tried, count);
+        return ReplicaPicker.pick(context.routes(), context.health(), route, allowed, request, flagged, tried, count);
     }
 
     /** The response timeout shared by this connection's exchanges. */

@@ -9,6 +9,7 @@ import io.canarybalancer.balancer.proxy.http1.ResponseHead;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.route.BackendTls;
 import io.canarybalancer.balancer.route.Replica;
+import io.canarybalancer.balancer.route.ReplicaPicker;
 import io.canarybalancer.balancer.route.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -110,7 +111,7 @@ final class MirrorCall implements BackendListener {
         if (!mirror.wants(method, bodyLength)) {
             return null;
         }
-        Replica canary = ReplicaPicker.pickForMirror(context, route);
+        Replica canary = ReplicaPicker.pickForMirror(context.health(), route);
         if (canary == null || !mirror.reserve()) {
             return null;
         }

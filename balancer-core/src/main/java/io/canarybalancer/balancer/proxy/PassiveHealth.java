@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.route.PoolRole;
+import io.canarybalancer.balancer.route.Ejections;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTable;
@@ -25,7 +26,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Shared by all event loops: one lock-free map, read on every pick (a miss is the common case).
  */
-public final class PassiveHealth {
+public final class PassiveHealth implements Ejections {
     private static final Logger log = LoggerFactory.getLogger(PassiveHealth.class);
 
     private final long baseNanos;

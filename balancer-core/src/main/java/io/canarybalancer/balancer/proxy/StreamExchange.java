@@ -9,6 +9,7 @@ import io.canarybalancer.balancer.route.AllowedPools;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
+import io.canarybalancer.balancer.route.ReplicaPicker;
 import io.canarybalancer.balancer.route.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -239,7 +240,8 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         setCookie = StickyCookie.assign(route.policy().sticky(), request);
         flagged = route.policy().header().matches(request);
         allowed = route.allowedPools(request, flagged);
-        replica = ReplicaPicker.pick(context, route, allowed, request, flagged, NO_REPLICAS, 0);
+        replica = ReplicaPicker.pick(context.routes(), context.health(), route, allowed, request, flagged,
+                NO_REPLICAS, 0);
         if (replica == null) {
             boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT && flagged;
             String error = route.waiting() != null ? route.waiting()
@@ -431,7 +433,8 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         backend.abort();
         cancelResponseTimer();
         if ((!sent || request.replayable()) && attempts < MAX_ATTEMPTS) {
-            Replica next = ReplicaPicker.pick(context, route, allowed, request, flagged, tried, attempts);
+            Replica next = ReplicaPicker.pick(context.routes(), context.health(), route, allowed, request, flagged,
+                    tried, attempts);
             if (next != null && context.retries().tryRetry(System.nanoTime())) {
                 if (replicaAtFault) {
                     stats.attemptFailed(route, replica, failure.code(), System.nanoTime() - startNanos);

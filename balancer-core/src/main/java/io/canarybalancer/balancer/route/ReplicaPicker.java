@@ -1,13 +1,11 @@
-package io.canarybalancer.balancer.proxy;
+package io.canarybalancer.balancer.route;
 
-import io.canarybalancer.balancer.route.AllowedPools;
-import io.canarybalancer.balancer.route.PoolRole;
-import io.canarybalancer.balancer.route.Replica;
-import io.canarybalancer.balancer.route.Route;
-import io.canarybalancer.balancer.route.RouteRequest;
 
-/** Which replica serves a request, first try or retry, over HTTP/1.1 or HTTP/2 alike. */
-final class ReplicaPicker {
+/**
+ * Which replica serves a request, first try or retry, over HTTP/1.1 or HTTP/2 alike: the route's
+ * selection, with the retry and ejection policy on top (as fabio's picker sits beside its lookup).
+ */
+public final class ReplicaPicker {
     /** The order in which a retry or a skip looks at the pools: the first pick's own pool first. */
     private static final PoolRole[] STABLE_FIRST = {PoolRole.STABLE, PoolRole.CANARY};
     private static final PoolRole[] CANARY_FIRST = {PoolRole.CANARY, PoolRole.STABLE};
@@ -16,20 +14,19 @@ final class ReplicaPicker {
     }
 
     /**
-     * The replica for {@code request}: the route's choice, unless that one is ejected (see
-     * {@link PassiveHealth}) or among the {@code count} first of {@code tried}; then the next of the
+     * The replica for {@code request}: the route's choice, unless {@code health} ejected it or it is among the {@code count} first of {@code tried}; then the next of the
      * same pool's rotation, so the split between the pools is not drawn again (which would shift
      * it), and only when that pool has nobody else, the other pool's, if {@code allowed} (the
      * route's answer for this request, {@code flagged} or not) lets it go there. When only ejected
      * replicas are left, one of them anyway: it may have recovered, and an answer beats a refusal.
      * {@code null} when the allowed pools have nothing to offer.
      */
-    static Replica pick(ProxyContext context, Route route, AllowedPools allowed, RouteRequest request, boolean flagged,
-                        Replica[] tried, int count) {
+    public static Replica pick(RoutingTableHolder routes, Ejections health, Route route, AllowedPools allowed,
+                               RouteRequest request, boolean flagged, Replica[] tried, int count) {
         if (count > 0) {
             // A retry goes by the table of now: the canary may have been halted or rolled back since
             // the first try, which narrows where the request may go; it never widens it.
-            Route current = context.routes().get().route(route.name());
+            Route current = routes.get().route(route.name());
             if (current != null) {
                 route = current;
                 allowed = allowed.and(current.allowedPools(request, flagged));
@@ -39,7 +36,7 @@ final class ReplicaPicker {
         if (first == null) {
             return null;
         }
-        if (count == 0 && !context.health().isEjected(first)) {
+        if (count == 0 && !health.isEjected(first)) {
             return first;
         }
         Replica ejected = count == 0 ? first : null;
@@ -56,7 +53,7 @@ final class ReplicaPicker {
                 if (contains(tried, count, candidate)) {
                     continue;
                 }
-                if (!context.health().isEjected(candidate)) {
+                if (!health.isEjected(candidate)) {
                     return candidate;
                 }
                 if (ejected == null) {
@@ -75,11 +72,11 @@ final class ReplicaPicker {
      * The canary replica a mirrored copy goes to: the next of the canary's rotation that is not
      * ejected; {@code null} when the canary has none (no replica, or halted by canary analysis).
      */
-    static Replica pickForMirror(ProxyContext context, Route route) {
+    public static Replica pickForMirror(Ejections health, Route route) {
         int size = route.canary().replicas().size();
         for (int i = 0; i < size; i++) {
             Replica candidate = route.selectIn(PoolRole.CANARY);
-            if (candidate == null || !context.health().isEjected(candidate)) {
+            if (candidate == null || !health.isEjected(candidate)) {
                 return candidate;
             }
         }
