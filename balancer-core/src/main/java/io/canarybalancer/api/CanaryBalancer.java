@@ -5,10 +5,10 @@ import io.canarybalancer.balancer.BalancerConfig;
 import io.canarybalancer.balancer.ConfigLoader;
 import io.canarybalancer.balancer.StartException;
 import io.canarybalancer.balancer.config.ConfigException;
-import io.canarybalancer.balancer.discovery.RolloutState;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.ProxySettings;
+import io.canarybalancer.balancer.rollout.RolloutState;
 import io.canarybalancer.balancer.route.PoolRole;
 
 import java.net.InetSocketAddress;

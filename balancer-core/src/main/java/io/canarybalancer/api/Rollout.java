@@ -1,9 +1,9 @@
 package io.canarybalancer.api;
 
-import io.canarybalancer.balancer.discovery.RolloutControl;
-import io.canarybalancer.balancer.discovery.RolloutState;
-import io.canarybalancer.balancer.discovery.RolloutStore.RolloutException;
 import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.rollout.RolloutControl;
+import io.canarybalancer.balancer.rollout.RolloutState;
+import io.canarybalancer.balancer.rollout.RolloutStore.RolloutException;
 
 import java.util.function.UnaryOperator;
 

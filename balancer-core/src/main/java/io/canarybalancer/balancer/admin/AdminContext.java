@@ -1,11 +1,11 @@
 package io.canarybalancer.balancer.admin;
 
 import io.canarybalancer.balancer.analysis.AnalysisStatus;
-import io.canarybalancer.balancer.discovery.RolloutControl;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.mirror.Mirrors;
 import io.canarybalancer.balancer.proxy.PassiveHealth.Ejection;
+import io.canarybalancer.balancer.rollout.RolloutControl;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.canarybalancer.balancer.tls.TlsListener;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

@@ -1,7 +1,7 @@
 package io.canarybalancer.balancer.admin;
 
-import io.canarybalancer.balancer.discovery.RolloutState;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
+import io.canarybalancer.balancer.rollout.RolloutState;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.tls.CertificateStatus;

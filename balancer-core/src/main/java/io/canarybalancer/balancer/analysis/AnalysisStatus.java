@@ -1,8 +1,8 @@
 package io.canarybalancer.balancer.analysis;
 
-import io.canarybalancer.balancer.discovery.RolloutState.AutoRollback;
 import io.canarybalancer.balancer.metrics.Outcomes.Snapshot;
 import io.canarybalancer.balancer.mirror.RouteMirror;
+import io.canarybalancer.balancer.rollout.RolloutState.AutoRollback;
 
 import java.time.Duration;
 import java.time.Instant;

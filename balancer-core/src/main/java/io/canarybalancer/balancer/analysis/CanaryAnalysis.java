@@ -1,13 +1,13 @@
 package io.canarybalancer.balancer.analysis;
 
 import io.canarybalancer.balancer.analysis.CanaryAnalyzer.Decision;
-import io.canarybalancer.balancer.discovery.RolloutControl;
-import io.canarybalancer.balancer.discovery.RolloutState;
-import io.canarybalancer.balancer.discovery.RolloutStore.RolloutException;
 import io.canarybalancer.balancer.discovery.RouteSpec;
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.mirror.Mirrors;
 import io.canarybalancer.balancer.mirror.RouteMirror;
+import io.canarybalancer.balancer.rollout.RolloutControl;
+import io.canarybalancer.balancer.rollout.RolloutState;
+import io.canarybalancer.balancer.rollout.RolloutStore.RolloutException;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTableHolder;

@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer.discovery;
 
+import io.canarybalancer.balancer.rollout.RolloutState;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTable;
 import io.canarybalancer.balancer.route.RoutingTableHolder;

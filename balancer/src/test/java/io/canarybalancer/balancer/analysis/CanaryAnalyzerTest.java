@@ -2,11 +2,11 @@ package io.canarybalancer.balancer.analysis;
 
 import io.canarybalancer.balancer.analysis.AnalysisStatus.State;
 import io.canarybalancer.balancer.analysis.CanaryAnalyzer.Decision;
-import io.canarybalancer.balancer.discovery.RolloutState;
 import io.canarybalancer.balancer.metrics.Outcomes;
 import io.canarybalancer.balancer.mirror.RouteMirror;
-import io.canarybalancer.balancer.route.HeaderRule;
+import io.canarybalancer.balancer.rollout.RolloutState;
 import io.canarybalancer.balancer.route.Fallback;
+import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.Pool;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;

@@ -1,6 +1,6 @@
 package io.canarybalancer.balancer.discovery.consul;
 
-import io.canarybalancer.balancer.discovery.RolloutState;
+import io.canarybalancer.balancer.rollout.RolloutState;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.Strategy;
 import io.canarybalancer.consuldouble.ConsulDouble;

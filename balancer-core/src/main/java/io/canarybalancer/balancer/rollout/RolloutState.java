@@ -1,4 +1,4 @@
-package io.canarybalancer.balancer.discovery;
+package io.canarybalancer.balancer.rollout;
 
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.Strategy;

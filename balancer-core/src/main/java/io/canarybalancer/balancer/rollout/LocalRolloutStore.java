@@ -1,4 +1,4 @@
-package io.canarybalancer.balancer.discovery;
+package io.canarybalancer.balancer.rollout;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

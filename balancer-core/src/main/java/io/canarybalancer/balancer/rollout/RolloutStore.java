@@ -1,4 +1,4 @@
-package io.canarybalancer.balancer.discovery;
+package io.canarybalancer.balancer.rollout;
 
 import java.util.Map;
 import java.util.function.Consumer;

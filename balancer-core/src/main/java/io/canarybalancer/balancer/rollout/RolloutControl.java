@@ -1,6 +1,8 @@
-package io.canarybalancer.balancer.discovery;
+package io.canarybalancer.balancer.rollout;
 
-import io.canarybalancer.balancer.discovery.RolloutStore.RolloutException;
+import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.discovery.TableUpdater;
+import io.canarybalancer.balancer.rollout.RolloutStore.RolloutException;
 
 import java.util.List;
 import java.util.Optional;
