@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.consuldouble.catalog.RegisteredService;
-import io.canarybalancer.credit.testing.CreditServiceFixture;
-import io.canarybalancer.credit.testing.TestDatabases;
+import io.canarybalancer.testsupport.JsonHttp;
+import io.canarybalancer.testsupport.ServiceFixture;
+import io.canarybalancer.testsupport.TestDatabases;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -31,19 +30,14 @@ class CreditServiceApplicationTest {
     static final ConsulDouble CONSUL = ConsulDouble.builder().jitter(false).start();
 
     static final DropwizardAppExtension<CreditServiceConfiguration> APP = new DropwizardAppExtension<>(
-            CreditServiceFixture.service(TestDatabases.h2(),
+            ServiceFixture.service(CreditServiceApplication::new, "credit-service.yml", TestDatabases.h2(),
                     Map.of("SERVICE_NAME", "service-v2", "CONSUL_HTTP_ADDR", CONSUL.url())));
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonHttp http = new JsonHttp();
     private final ObjectMapper json = new ObjectMapper();
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + path))
-                .timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return http.send(JsonHttp.local(APP.getLocalPort()), method, path, body);
     }
 
     private long balance() throws Exception {
@@ -74,8 +68,7 @@ class CreditServiceApplicationTest {
         assertThat(service.port()).isEqualTo(APP.getLocalPort());
         String checkUrl = CONSUL.checks(id).get(0).http();
         assertThat(checkUrl).isEqualTo("http://127.0.0.1:" + APP.getLocalPort() + "/health");
-        assertThat(http.send(HttpRequest.newBuilder(URI.create(checkUrl)).build(), HttpResponse.BodyHandlers.ofString())
-                .statusCode()).isEqualTo(200);
+        assertThat(http.get(URI.create(checkUrl)).statusCode()).isEqualTo(200);
     }
 
     @Test

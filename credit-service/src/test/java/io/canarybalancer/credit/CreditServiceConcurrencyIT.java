@@ -1,28 +1,23 @@
 package io.canarybalancer.credit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.canarybalancer.credit.testing.CreditServiceFixture;
-import io.canarybalancer.credit.testing.TestDatabase;
-import io.canarybalancer.credit.testing.TestDatabases;
+import io.canarybalancer.testsupport.Concurrently;
+import io.canarybalancer.testsupport.JsonHttp;
+import io.canarybalancer.testsupport.ServiceFixture;
+import io.canarybalancer.testsupport.TestDatabase;
+import io.canarybalancer.testsupport.TestDatabases;
 import io.dropwizard.testing.DropwizardTestSupport;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,15 +28,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CreditServiceConcurrencyIT {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final JsonHttp http = new JsonHttp();
     private final ObjectMapper json = new ObjectMapper();
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void concurrentChargesAcrossTwoInstancesNeverOverdrawNorChargeTwice(String kind) throws Exception {
         TestDatabase database = TestDatabases.of(kind);
-        DropwizardTestSupport<CreditServiceConfiguration> first = CreditServiceFixture.started(database);
-        DropwizardTestSupport<CreditServiceConfiguration> second = CreditServiceFixture.started(database);
+        DropwizardTestSupport<CreditServiceConfiguration> first = ServiceFixture.started(CreditServiceApplication::new, "credit-service.yml", database);
+        DropwizardTestSupport<CreditServiceConfiguration> second = ServiceFixture.started(CreditServiceApplication::new, "credit-service.yml", database);
         try {
             List<Integer> ports = List.of(first.getLocalPort(), second.getLocalPort());
             assertThat(send(ports.get(0), "POST", "/credit", "{\"amount\": 300}").statusCode()).isEqualTo(200);
@@ -65,26 +60,19 @@ class CreditServiceConcurrencyIT {
                 }
             });
             watcher.start();
-            ExecutorService threads = Executors.newFixedThreadPool(8);
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<?>> futures = new ArrayList<>();
+            List<Callable<Void>> tasks = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 int thread = t;
-                futures.add(threads.submit(() -> {
-                    go.await();
+                tasks.add(() -> {
                     for (int i = thread; i < ids.size(); i += 8) {
                         int status = send(ports.get(i % 2), "PUT", "/credit/charges/" + ids.get(i), null).statusCode();
                         statusesById.computeIfAbsent(ids.get(i), id -> new java.util.concurrent.CopyOnWriteArrayList<>())
                                 .add(status);
                     }
                     return null;
-                }));
+                });
             }
-            go.countDown();
-            for (Future<?> future : futures) {
-                future.get(120, TimeUnit.SECONDS);
-            }
-            threads.shutdown();
+            Concurrently.run(8, tasks, Duration.ofSeconds(120));
             done.set(true);
             watcher.join();
 
@@ -115,11 +103,6 @@ class CreditServiceConcurrencyIT {
     }
 
     private HttpResponse<String> send(int port, String method, String path, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return http.send(JsonHttp.local(port), method, path, body);
     }
 }

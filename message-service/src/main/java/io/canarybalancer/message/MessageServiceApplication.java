@@ -5,7 +5,6 @@ import io.canarybalancer.message.db.MessageDao;
 import io.canarybalancer.message.delivery.Delivery;
 import io.canarybalancer.message.delivery.DeliveryFactory;
 import io.canarybalancer.message.delivery.DeliveryWorker;
-import io.canarybalancer.message.delivery.Housekeeper;
 import io.canarybalancer.message.resources.MessageResource;
 import io.canarybalancer.message.resources.MessagesResource;
 import io.canarybalancer.replica.ReplicaBundle;
@@ -18,13 +17,7 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jdbi3.JdbiFactory;
 import org.jdbi.v3.core.Jdbi;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Random;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -72,34 +65,13 @@ public class MessageServiceApplication extends Application<MessageServiceConfigu
         Clock clock = Clock.systemUTC();
         DeliveryFactory settings = configuration.getDelivery();
 
-        Delivery delivery = new Delivery(messages, configuration.getCredit().build(environment.getObjectMapper()),
-                configuration.getProvider().build(environment.getObjectMapper()), clock,
-                settings.getMaxAttempts(), settings.getRetryDelay().toJavaDuration());
-        Duration oneDelivery = configuration.getProvider().getTimeout().toJavaDuration()
-                .plus(configuration.getCredit().getTimeout().toJavaDuration().multipliedBy(2));
-        DeliveryWorker worker = new DeliveryWorker(messages, delivery, clock, settings.getWorkers(),
-                settings.getPollInterval().toJavaDuration(), oneDelivery.plusSeconds(1), workerName());
+        Delivery delivery = settings.buildDelivery(messages, configuration.getCredit().build(environment.getObjectMapper()),
+                configuration.getProvider().build(environment.getObjectMapper()), clock);
+        DeliveryWorker worker = settings.buildWorker(messages, delivery, clock, configuration.deliveryBudget());
         environment.lifecycle().manage(worker);
-
-        Duration housekeeping = settings.getHousekeepingInterval().toJavaDuration();
-        ScheduledExecutorService housekeeper = environment.lifecycle().scheduledExecutorService("housekeeper").build();
-        housekeeper.scheduleWithFixedDelay(new Housekeeper(messages, delivery, clock,
-                        settings.getClaimTimeout().toJavaDuration(), housekeeping),
-                housekeeping.toMillis(), housekeeping.toMillis(), TimeUnit.MILLISECONDS);
+        settings.scheduleHousekeeper(environment.lifecycle(), messages, delivery, clock);
 
         environment.jersey().register(new MessagesResource(messages, worker::wake, clock));
         environment.jersey().register(new MessageResource(messages));
-    }
-
-    // Recorded in each claim, so an operator can tell which replica holds a message (the suffix tells
-    // apart two instances in one process, as in tests).
-    private static String workerName() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "unknown-host";
-        }
-        return host + "/" + ProcessHandle.current().pid() + "/" + Integer.toHexString(new Random().nextInt(0x10000));
     }
 }

@@ -33,10 +33,15 @@ public class MessageServiceConfiguration extends ReplicaServiceConfiguration {
     @ValidationMethod(message = "delivery.claimTimeout must be longer than provider.timeout + 2 x credit.timeout + 5s")
     @JsonProperty(access = JsonProperty.Access.READ_ONLY)
     public boolean isClaimTimeoutLongerThanADelivery() {
-        Duration oneDelivery = provider.getTimeout().toJavaDuration()
-                .plus(credit.getTimeout().toJavaDuration().multipliedBy(2))
-                .plusSeconds(5);
-        return delivery.getClaimTimeout().toJavaDuration().compareTo(oneDelivery) > 0;
+        return delivery.getClaimTimeout().toJavaDuration().compareTo(deliveryBudget().plusSeconds(5)) > 0;
+    }
+
+    /**
+     * The longest one delivery can take: the provider call and two credit calls (the charge, and
+     * possibly a refund), each up to its timeout. Not a property: it follows from those timeouts.
+     */
+    public Duration deliveryBudget() {
+        return provider.getTimeout().toJavaDuration().plus(credit.getTimeout().toJavaDuration().multipliedBy(2));
     }
 
     @JsonProperty

@@ -2,14 +2,15 @@ package io.canarybalancer.message;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.credit.CreditServiceConfiguration;
-import io.canarybalancer.credit.testing.CreditServiceFixture;
-import io.canarybalancer.credit.testing.TestDatabase;
-import io.canarybalancer.credit.testing.TestDatabases;
 import io.canarybalancer.message.cli.ProviderSimulator;
 import io.canarybalancer.message.core.ChargeState;
 import io.canarybalancer.message.core.Message;
 import io.canarybalancer.message.core.MessageStatus;
 import io.canarybalancer.message.db.MessageDao;
+import io.canarybalancer.testsupport.JsonHttp;
+import io.canarybalancer.testsupport.ServiceFixture;
+import io.canarybalancer.testsupport.TestDatabase;
+import io.canarybalancer.testsupport.TestDatabases;
 import io.dropwizard.testing.DropwizardTestSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class GracefulStopIT {
         // Every message is accepted, 2 s after it arrives: well within the provider timeout (5 s).
         provider = ProviderSimulator.start(new ProviderSimulator.Settings("127.0.0.1", 0, 0, 1,
                 Duration.ofSeconds(2), 1, MESSAGES));
-        credit = CreditServiceFixture.started(TestDatabases.h2());
+        credit = MessageServiceFixture.startedCredit(TestDatabases.h2());
         URI creditUrl = URI.create("http://127.0.0.1:" + credit.getLocalPort());
         assertThat(send(creditUrl, "POST", "/credit", "{\"amount\": 10}").statusCode()).isEqualTo(200);
         TestDatabase database = TestDatabases.h2();
@@ -107,7 +108,7 @@ class GracefulStopIT {
         assertThat(JAR).as("the packaged jar (run under failsafe, after package)").isRegularFile();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-jar", JAR.toString(), "server",
-                MessageServiceFixture.realConfig().toString())
+                ServiceFixture.realConfig("message-service.yml").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();

@@ -2,14 +2,14 @@ package io.canarybalancer.message;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.credit.CreditServiceConfiguration;
-import io.canarybalancer.credit.testing.CreditServiceFixture;
-import io.canarybalancer.credit.testing.TestDatabase;
-import io.canarybalancer.credit.testing.TestDatabases;
 import io.canarybalancer.message.cli.ProviderSimulator;
 import io.canarybalancer.message.core.ChargeState;
 import io.canarybalancer.message.core.Message;
 import io.canarybalancer.message.core.MessageStatus;
 import io.canarybalancer.message.db.MessageDao;
+import io.canarybalancer.testsupport.JsonHttp;
+import io.canarybalancer.testsupport.TestDatabase;
+import io.canarybalancer.testsupport.TestDatabases;
 import io.dropwizard.testing.DropwizardTestSupport;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
@@ -63,7 +63,7 @@ class MessageDeliveryIT {
         provider = ProviderSimulator.start(new ProviderSimulator.Settings("127.0.0.1", 0, 0.1, 0.05,
                 Duration.ofSeconds(2), 20261128L, 64));
         TestDatabase creditDatabase = TestDatabases.of(kind);
-        DropwizardTestSupport<CreditServiceConfiguration> credit = track(CreditServiceFixture.started(creditDatabase));
+        DropwizardTestSupport<CreditServiceConfiguration> credit = track(MessageServiceFixture.startedCredit(creditDatabase));
         URI creditUrl = URI.create("http://127.0.0.1:" + credit.getLocalPort());
         assertThat(send(creditUrl, "POST", "/credit", "{\"amount\": 1000}").statusCode()).isEqualTo(200);
         TestDatabase messageDatabase = TestDatabases.of(kind);
@@ -126,7 +126,7 @@ class MessageDeliveryIT {
     void withoutCreditMessagesEndErrorWithTheReasonAndAreNeverSent() throws Exception {
         provider = ProviderSimulator.start(new ProviderSimulator.Settings("127.0.0.1", 0, 0, 0, Duration.ZERO, 1, 4));
         TestDatabase creditDatabase = TestDatabases.h2();
-        DropwizardTestSupport<CreditServiceConfiguration> credit = track(CreditServiceFixture.started(creditDatabase));
+        DropwizardTestSupport<CreditServiceConfiguration> credit = track(MessageServiceFixture.startedCredit(creditDatabase));
         URI creditUrl = URI.create("http://127.0.0.1:" + credit.getLocalPort());
         TestDatabase messageDatabase = TestDatabases.h2();
         URI replica = startMessageService(messageDatabase, creditUrl, 2);
@@ -148,7 +148,7 @@ class MessageDeliveryIT {
     void queuedMessagesSurviveARestartAndAreDeliveredByTheNextReplica() throws Exception {
         provider = ProviderSimulator.start(new ProviderSimulator.Settings("127.0.0.1", 0, 0, 0, Duration.ZERO, 1, 4));
         TestDatabase creditDatabase = TestDatabases.h2();
-        DropwizardTestSupport<CreditServiceConfiguration> credit = track(CreditServiceFixture.started(creditDatabase));
+        DropwizardTestSupport<CreditServiceConfiguration> credit = track(MessageServiceFixture.startedCredit(creditDatabase));
         URI creditUrl = URI.create("http://127.0.0.1:" + credit.getLocalPort());
         send(creditUrl, "POST", "/credit", "{\"amount\": 100}");
         TestDatabase messageDatabase = TestDatabases.h2();

@@ -2,17 +2,15 @@ package io.canarybalancer.message;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.canarybalancer.credit.testing.TestDatabases;
+import io.canarybalancer.testsupport.JsonHttp;
+import io.canarybalancer.testsupport.TestDatabases;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,16 +26,11 @@ class MessageServiceApplicationTest {
             MessageServiceFixture.service(TestDatabases.h2(), URI.create("http://127.0.0.1:9"),
                     URI.create("http://127.0.0.1:9"), 0, Map.of("SERVICE_NAME", "service-v2", "SERVICE_TAGS", "message")));
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonHttp http = new JsonHttp();
     private final ObjectMapper json = new ObjectMapper();
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + path))
-                .timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return http.send(JsonHttp.local(APP.getLocalPort()), method, path, body);
     }
 
     private int messageCount() throws Exception {

@@ -1,48 +1,31 @@
 package io.canarybalancer.message;
 
-import io.canarybalancer.credit.testing.TestDatabase;
-import io.dropwizard.core.Application;
+import io.canarybalancer.credit.CreditServiceApplication;
+import io.canarybalancer.credit.CreditServiceConfiguration;
+import io.canarybalancer.testsupport.ServiceFixture;
+import io.canarybalancer.testsupport.TestDatabase;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A message service started from the real {@code config/message-service.yml}, changed only where a test
- * must: ephemeral ports on 127.0.0.1, the test's database, provider and credit service, quick polling,
- * quiet logs, and an environment of its own.
+ * A message service as {@link ServiceFixture} starts one, with the test's provider and credit service,
+ * and quick polling; and the real credit service it calls.
  */
 final class MessageServiceFixture {
 
     private MessageServiceFixture() {
     }
 
-    static Path realConfig() {
-        for (Path candidate : List.of(Path.of("..", "config", "message-service.yml"), Path.of("config", "message-service.yml"))) {
-            if (Files.isRegularFile(candidate)) {
-                return candidate.toAbsolutePath().normalize();
-            }
-        }
-        throw new IllegalStateException("config/message-service.yml not found from " + Path.of("").toAbsolutePath());
-    }
-
     /** @return a message service, not yet started ({@code before()} starts it) */
     static DropwizardTestSupport<MessageServiceConfiguration> service(TestDatabase database, URI credit, URI provider,
                                                                      int workers, Map<String, String> env,
                                                                      ConfigOverride... more) {
-        List<ConfigOverride> overrides = new ArrayList<>(database.overrides());
-        overrides.add(ConfigOverride.config("server.applicationConnectors[0].port", "0"));
-        overrides.add(ConfigOverride.config("server.applicationConnectors[0].bindHost", "127.0.0.1"));
-        overrides.add(ConfigOverride.config("server.adminConnectors[0].port", "0"));
-        overrides.add(ConfigOverride.config("server.adminConnectors[0].bindHost", "127.0.0.1"));
-        overrides.add(ConfigOverride.config("server.requestLog.appenders[0].threshold", "OFF"));
-        overrides.add(ConfigOverride.config("logging.level", "WARN"));
-        overrides.add(ConfigOverride.config("replica.address", "127.0.0.1"));
+        List<ConfigOverride> overrides = new ArrayList<>();
         overrides.add(ConfigOverride.config("credit.url", credit.toString()));
         overrides.add(ConfigOverride.config("provider.url", provider.toString()));
         overrides.add(ConfigOverride.config("provider.timeout", "500ms"));
@@ -52,24 +35,18 @@ final class MessageServiceFixture {
         overrides.add(ConfigOverride.config("delivery.retryDelay", "100ms"));
         overrides.add(ConfigOverride.config("delivery.housekeepingInterval", "200ms"));
         overrides.addAll(List.of(more));
-        return new DropwizardTestSupport<>(MessageServiceApplication.class, realConfig().toString(),
-                overrides.toArray(ConfigOverride[]::new)) {
-            @Override
-            public Application<MessageServiceConfiguration> newApplication() {
-                return new MessageServiceApplication(env::get);
-            }
-        };
+        return ServiceFixture.service(MessageServiceApplication::new, "message-service.yml", database, env,
+                overrides.toArray(ConfigOverride[]::new));
     }
 
     /** @return a started message service */
     static DropwizardTestSupport<MessageServiceConfiguration> started(TestDatabase database, URI credit, URI provider,
                                                                      int workers) {
-        DropwizardTestSupport<MessageServiceConfiguration> service = service(database, credit, provider, workers, Map.of());
-        try {
-            service.before();
-        } catch (Exception e) {
-            throw new IllegalStateException("the message service did not start", e);
-        }
-        return service;
+        return ServiceFixture.started(service(database, credit, provider, workers, Map.of()));
+    }
+
+    /** @return a started credit service on {@code database}, with an empty environment */
+    static DropwizardTestSupport<CreditServiceConfiguration> startedCredit(TestDatabase database) {
+        return ServiceFixture.started(CreditServiceApplication::new, "credit-service.yml", database);
     }
 }

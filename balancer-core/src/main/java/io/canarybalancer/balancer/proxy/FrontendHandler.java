@@ -14,7 +14,6 @@ import io.canarybalancer.balancer.route.ReplicaPicker;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -544,7 +543,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
     private void closeAfterWrites() {
         closing = true;
         releasePending();
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        // The handler is the pipeline's last, so the channel's write is the one ctx would make.
+        Channels.closeOnFlush(ctx.channel());
     }
 
     private void releasePending() {

@@ -4,7 +4,6 @@ import io.canarybalancer.balancer.metrics.TrafficStats.TunnelCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -149,7 +148,7 @@ final class Tunnel {
     }
 
     private void closeAfterWrites(Channel peer) {
-        peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        Channels.closeOnFlush(peer);
         // A peer that stopped reading would hold those writes, and its connection, for ever.
         client.executor().schedule(() -> peer.close(), closeGraceNanos, TimeUnit.NANOSECONDS);
     }

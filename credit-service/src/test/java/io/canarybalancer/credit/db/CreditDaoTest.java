@@ -1,25 +1,27 @@
 package io.canarybalancer.credit.db;
 
 import com.codahale.metrics.MetricRegistry;
+import io.canarybalancer.credit.CreditServiceApplication;
 import io.canarybalancer.credit.core.Charge;
 import io.canarybalancer.credit.core.ChargeResult;
 import io.canarybalancer.credit.core.CreditRules;
 import io.canarybalancer.credit.core.RefundResult;
-import io.canarybalancer.credit.testing.TestDatabase;
-import io.canarybalancer.credit.testing.TestDatabases;
-import io.canarybalancer.credit.CreditServiceApplication;
 import io.canarybalancer.replica.db.DatabaseBundle;
+import io.canarybalancer.testsupport.Concurrently;
+import io.canarybalancer.testsupport.TestDatabase;
+import io.canarybalancer.testsupport.TestDatabases;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -239,26 +241,19 @@ class CreditDaoTest {
             }
         });
         watcher.start();
-        ExecutorService threads = Executors.newFixedThreadPool(8);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<?>> futures = new ArrayList<>();
+        List<Callable<Void>> tasks = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
             int thread = t;
-            futures.add(threads.submit(() -> {
-                go.await();
+            tasks.add(() -> {
                 for (int i = thread; i < requests.size(); i += 8) {
                     CreditDao instance = i % 2 == 0 ? credit : otherInstance;
                     ChargeResult result = instance.charge(requests.get(i), 1, NOW);
                     outcomes.computeIfAbsent(result.outcome(), o -> new AtomicInteger()).incrementAndGet();
                 }
                 return null;
-            }));
+            });
         }
-        go.countDown();
-        for (Future<?> future : futures) {
-            future.get(60, TimeUnit.SECONDS);
-        }
-        threads.shutdown();
+        Concurrently.run(8, tasks, Duration.ofSeconds(60));
         done.set(true);
         watcher.join();
 
@@ -281,23 +276,16 @@ class CreditDaoTest {
         CreditDao credit = dao(kind);
         credit.topUp(1, NOW);
         credit.charge("m-1", 1, NOW);
-        ExecutorService threads = Executors.newFixedThreadPool(8);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<RefundResult>> results = new ArrayList<>();
+        List<Callable<RefundResult>> tasks = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
-            results.add(threads.submit(() -> {
-                go.await();
-                return credit.refund("m-1", NOW);
-            }));
+            tasks.add(() -> credit.refund("m-1", NOW));
         }
-        go.countDown();
         int refunded = 0;
-        for (Future<RefundResult> result : results) {
-            if (result.get(30, TimeUnit.SECONDS).outcome() == RefundResult.Outcome.REFUNDED) {
+        for (RefundResult result : Concurrently.run(8, tasks, Duration.ofSeconds(30))) {
+            if (result.outcome() == RefundResult.Outcome.REFUNDED) {
                 refunded++;
             }
         }
-        threads.shutdown();
 
         assertThat(refunded).isEqualTo(1);
         assertThat(credit.balance()).isEqualTo(1);
@@ -308,31 +296,23 @@ class CreditDaoTest {
     void topUpsDuringChargesAreKept(String kind) throws Exception {
         CreditDao credit = dao(kind);
         credit.topUp(100, NOW);
-        ExecutorService threads = Executors.newFixedThreadPool(4);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<?>> futures = new ArrayList<>();
+        List<Callable<Void>> tasks = new ArrayList<>();
         for (int t = 0; t < 2; t++) {
             int thread = t;
-            futures.add(threads.submit(() -> {
-                go.await();
+            tasks.add(() -> {
                 for (int i = 0; i < 50; i++) {
                     credit.charge("t" + thread + "-" + i, 1, NOW);
                 }
                 return null;
-            }));
-            futures.add(threads.submit(() -> {
-                go.await();
+            });
+            tasks.add(() -> {
                 for (int i = 0; i < 50; i++) {
                     credit.topUp(2, NOW);
                 }
                 return null;
-            }));
+            });
         }
-        go.countDown();
-        for (Future<?> future : futures) {
-            future.get(60, TimeUnit.SECONDS);
-        }
-        threads.shutdown();
+        Concurrently.run(4, tasks, Duration.ofSeconds(60));
 
         // 100 + 2 x 50 x 2 topped up, 100 charged.
         assertThat(credit.balance()).isEqualTo(200);

@@ -1,12 +1,19 @@
 package io.canarybalancer.message.delivery;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.canarybalancer.message.db.MessageDao;
+import io.dropwizard.lifecycle.setup.LifecycleEnvironment;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.Random;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** The {@code delivery:} section: this replica's share of the delivery work. */
@@ -41,6 +48,42 @@ public class DeliveryFactory {
     @NotNull
     @MinDuration(value = 10, unit = TimeUnit.MILLISECONDS)
     private Duration housekeepingInterval = Duration.seconds(5);
+
+    /** The delivery of one message, with this section's attempts and retry delay. */
+    public Delivery buildDelivery(MessageDao messages, CreditClient credit, ProviderClient provider, Clock clock) {
+        return new Delivery(messages, credit, provider, clock, maxAttempts, retryDelay.toJavaDuration());
+    }
+
+    /**
+     * This replica's workers. On stop they wait for the messages in hand: {@code deliveryBudget}, the
+     * longest one delivery can take, and a second more.
+     */
+    public DeliveryWorker buildWorker(MessageDao messages, Delivery delivery, Clock clock,
+                                      java.time.Duration deliveryBudget) {
+        return new DeliveryWorker(messages, delivery, clock, workers, pollInterval.toJavaDuration(),
+                deliveryBudget.plusSeconds(1), workerName());
+    }
+
+    /** Runs a {@link Housekeeper} every {@code housekeepingInterval}, on an executor the lifecycle stops. */
+    public void scheduleHousekeeper(LifecycleEnvironment lifecycle, MessageDao messages, Delivery delivery, Clock clock) {
+        java.time.Duration interval = housekeepingInterval.toJavaDuration();
+        ScheduledExecutorService housekeeper = lifecycle.scheduledExecutorService("housekeeper").build();
+        housekeeper.scheduleWithFixedDelay(
+                new Housekeeper(messages, delivery, clock, claimTimeout.toJavaDuration(), interval),
+                interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // Recorded in each claim, so an operator can tell which replica holds a message (the suffix tells
+    // apart two instances in one process, as in tests).
+    private static String workerName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ProcessHandle.current().pid() + "/" + Integer.toHexString(new Random().nextInt(0x10000));
+    }
 
     @JsonProperty
     public int getWorkers() {

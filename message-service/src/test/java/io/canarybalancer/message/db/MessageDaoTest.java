@@ -1,29 +1,27 @@
 package io.canarybalancer.message.db;
 
 import com.codahale.metrics.MetricRegistry;
-import io.canarybalancer.credit.testing.TestDatabase;
-import io.canarybalancer.credit.testing.TestDatabases;
+import io.canarybalancer.message.MessageServiceApplication;
 import io.canarybalancer.message.core.ChargeState;
 import io.canarybalancer.message.core.Claim;
 import io.canarybalancer.message.core.Message;
 import io.canarybalancer.message.core.MessageStatus;
-import io.canarybalancer.message.MessageServiceApplication;
 import io.canarybalancer.replica.db.DatabaseBundle;
+import io.canarybalancer.testsupport.Concurrently;
+import io.canarybalancer.testsupport.TestDatabase;
+import io.canarybalancer.testsupport.TestDatabases;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,26 +103,19 @@ class MessageDaoTest {
         }
         MessageDao otherReplica = DATABASES.get(kind).onDemand(MessageDao.class);
         Map<String, AtomicInteger> claims = new ConcurrentHashMap<>();
-        ExecutorService threads = Executors.newFixedThreadPool(8);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<?>> futures = new ArrayList<>();
+        List<Callable<Void>> tasks = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
             MessageDao dao = t % 2 == 0 ? messages : otherReplica;
             String worker = "w" + t;
-            futures.add(threads.submit(() -> {
-                go.await();
+            tasks.add(() -> {
                 Optional<Claim> claim;
                 while ((claim = dao.claimNext(worker, NOW, 8)).isPresent() || !dao.dueIds(NOW, 1).isEmpty()) {
                     claim.ifPresent(c -> claims.computeIfAbsent(c.messageId(), id -> new AtomicInteger()).incrementAndGet());
                 }
                 return null;
-            }));
+            });
         }
-        go.countDown();
-        for (Future<?> future : futures) {
-            future.get(60, TimeUnit.SECONDS);
-        }
-        threads.shutdown();
+        Concurrently.run(8, tasks, Duration.ofSeconds(60));
 
         assertThat(claims).hasSize(200);
         assertThat(claims.values()).allSatisfy(count -> assertThat(count).hasValue(1));

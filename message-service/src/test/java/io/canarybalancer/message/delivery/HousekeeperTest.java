@@ -1,14 +1,14 @@
 package io.canarybalancer.message.delivery;
 
 import com.codahale.metrics.MetricRegistry;
-import io.canarybalancer.credit.testing.TestDatabase;
-import io.canarybalancer.credit.testing.TestDatabases;
+import io.canarybalancer.message.MessageServiceApplication;
 import io.canarybalancer.message.core.ChargeState;
 import io.canarybalancer.message.core.Claim;
 import io.canarybalancer.message.core.MessageStatus;
 import io.canarybalancer.message.db.MessageDao;
-import io.canarybalancer.message.MessageServiceApplication;
 import io.canarybalancer.replica.db.DatabaseBundle;
+import io.canarybalancer.testsupport.TestDatabase;
+import io.canarybalancer.testsupport.TestDatabases;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

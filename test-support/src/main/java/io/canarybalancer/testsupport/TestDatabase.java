@@ -1,4 +1,4 @@
-package io.canarybalancer.credit.testing;
+package io.canarybalancer.testsupport;
 
 import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.db.DataSourceFactory;

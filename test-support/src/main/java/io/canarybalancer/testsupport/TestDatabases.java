@@ -1,4 +1,4 @@
-package io.canarybalancer.credit.testing;
+package io.canarybalancer.testsupport;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
