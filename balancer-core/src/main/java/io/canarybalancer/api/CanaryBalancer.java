@@ -5,7 +5,7 @@ import io.canarybalancer.balancer.BalancerConfig;
 import io.canarybalancer.balancer.ConfigLoader;
 import io.canarybalancer.balancer.StartException;
 import io.canarybalancer.balancer.config.ConfigException;
-import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.config.RouteSpec;
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.ProxySettings;
 import io.canarybalancer.balancer.rollout.RolloutState;

@@ -2,10 +2,10 @@ package io.canarybalancer.balancer;
 
 import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
-import io.canarybalancer.balancer.analysis.AnalysisSettings;
+import io.canarybalancer.balancer.config.AnalysisSettings;
 import io.canarybalancer.balancer.config.ConfigException;
-import io.canarybalancer.balancer.discovery.PoolRef;
-import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.config.PoolRef;
+import io.canarybalancer.balancer.config.RouteSpec;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.mirror.CompareRules;
 import io.canarybalancer.balancer.mirror.JsonPath;

@@ -5,8 +5,8 @@ import io.canarybalancer.balancer.BalancerConfig;
 import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.ConfigLoader;
 import io.canarybalancer.balancer.config.ConfigException;
-import io.canarybalancer.balancer.discovery.PoolRef;
-import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.config.PoolRef;
+import io.canarybalancer.balancer.config.RouteSpec;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

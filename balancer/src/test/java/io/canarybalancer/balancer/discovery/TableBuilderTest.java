@@ -1,12 +1,14 @@
 package io.canarybalancer.balancer.discovery;
 
+import io.canarybalancer.balancer.config.PoolRef;
+import io.canarybalancer.balancer.config.RouteSpec;
 import io.canarybalancer.balancer.route.BackendTls;
-import io.canarybalancer.balancer.route.Upstream;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.RoutingTable;
+import io.canarybalancer.balancer.route.Upstream;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

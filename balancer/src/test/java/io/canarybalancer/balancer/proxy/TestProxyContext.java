@@ -1,8 +1,8 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.discovery.Catalog;
-import io.canarybalancer.balancer.discovery.PoolRef;
-import io.canarybalancer.balancer.discovery.RouteSpec;
+import io.canarybalancer.balancer.config.PoolRef;
+import io.canarybalancer.balancer.config.RouteSpec;
 import io.canarybalancer.balancer.discovery.ServiceInstance;
 import io.canarybalancer.balancer.discovery.TableBuilder;
 import io.canarybalancer.balancer.metrics.TrafficStats;

@@ -1,6 +1,8 @@
-package io.canarybalancer.balancer.discovery;
+package io.canarybalancer.balancer.rollout;
 
-import io.canarybalancer.balancer.rollout.RolloutState;
+import io.canarybalancer.balancer.discovery.Catalog;
+import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.discovery.TableBuilder;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTable;
 import io.canarybalancer.balancer.route.RoutingTableHolder;

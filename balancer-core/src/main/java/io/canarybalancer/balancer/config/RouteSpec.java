@@ -1,10 +1,9 @@
-package io.canarybalancer.balancer.discovery;
+package io.canarybalancer.balancer.config;
 
-import io.canarybalancer.balancer.analysis.AnalysisSettings;
 import io.canarybalancer.balancer.mirror.MirrorSettings;
 import io.canarybalancer.balancer.route.BackendTls;
-import io.canarybalancer.balancer.route.Upstream;
 import io.canarybalancer.balancer.route.RoutePolicy;
+import io.canarybalancer.balancer.route.Upstream;
 
 import java.util.Objects;
 

@@ -1,5 +1,9 @@
-package io.canarybalancer.balancer.discovery;
+package io.canarybalancer.balancer.rollout;
 
+import io.canarybalancer.balancer.discovery.Catalog;
+import io.canarybalancer.balancer.config.PoolRef;
+import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.discovery.ServiceInstance;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutePolicy;

@@ -1,4 +1,4 @@
-package io.canarybalancer.balancer.analysis;
+package io.canarybalancer.balancer.config;
 
 import java.time.Duration;
 import java.util.List;

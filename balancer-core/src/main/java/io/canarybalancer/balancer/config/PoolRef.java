@@ -1,4 +1,4 @@
-package io.canarybalancer.balancer.discovery;
+package io.canarybalancer.balancer.config;
 
 import java.util.Objects;
 
