@@ -52,9 +52,10 @@ public final class CanaryBalancer implements AutoCloseable {
 
     /**
      * A builder with the embedding defaults: the proxy and the admin API on 127.0.0.1, each on a
-     * free port ({@link #port()}, {@link #adminPort()}), replicas from {@link Discovery#inMemory()}
-     * until told otherwise, and no route until one is added (a balancer started without any routes
-     * everything to {@code service-v1}/{@code service-v2} by replica weight, as the exercise does).
+     * free port ({@link #port()}, {@link #adminPort()}), and no route until one is added (a balancer
+     * started without routes sends everything to {@code service-v1}/{@code service-v2} by replica
+     * weight, as the exercise does). Say where the replicas come from with
+     * {@link Builder#discovery(Discovery)}.
      */
     public static Builder builder() {
         return new Builder();
@@ -142,7 +143,10 @@ public final class CanaryBalancer implements AutoCloseable {
         private InetSocketAddress admin;
         private String adminToken;
         private final List<String> adminAllowedHosts;
-        private BalancerConfig.Discovery discovery;
+        /** Set in code: turned into the balancer's discovery at each start, so each start has its own. */
+        private Discovery discovery;
+        /** Read from a file, when no discovery was set in code. */
+        private BalancerConfig.Discovery fileDiscovery;
         private final Map<String, RouteSpec> routes = new LinkedHashMap<>();
         private final ProxySettings proxy;
         private boolean accessLog;
@@ -161,8 +165,11 @@ public final class CanaryBalancer implements AutoCloseable {
             admin = config.adminListen();
             adminToken = config.adminToken();
             adminAllowedHosts = config.adminAllowedHosts();
-            discovery = config.discovery();
-            config.routes().forEach(route -> routes.put(route.name(), route));
+            fileDiscovery = config.discovery();
+            if (!config.routes().equals(List.of(BalancerConfig.seedRoute()))) {
+                // A file without routes gets the seed route, as an empty builder does: only at start.
+                config.routes().forEach(route -> routes.put(route.name(), route));
+            }
             proxy = config.proxy();
             accessLog = config.accessLog();
         }
@@ -172,9 +179,12 @@ public final class CanaryBalancer implements AutoCloseable {
             return listen("127.0.0.1", port);
         }
 
-        /** The first listener at {@code host:port}; other listeners a YAML file configured stay. */
+        /**
+         * The first listener at {@code host:port}; it keeps the TLS a YAML file gave it, and the
+         * file's other listeners stay.
+         */
         public Builder listen(String host, int port) {
-            listeners.set(0, new BalancerConfig.Listener(new InetSocketAddress(host, port), null));
+            listeners.set(0, new BalancerConfig.Listener(new InetSocketAddress(host, port), listeners.get(0).tls()));
             return this;
         }
 
@@ -211,9 +221,13 @@ public final class CanaryBalancer implements AutoCloseable {
             return this;
         }
 
-        /** Where replicas come from (default: {@link Discovery#inMemory()}, empty). */
+        /**
+         * Where replicas come from; required unless the builder came from a file. A
+         * {@link Discovery#of(ReplicaSource) program's source} belongs to the balancer started with
+         * it, which closes it when it closes (or fails to start): give each balancer its own.
+         */
         public Builder discovery(Discovery source) {
-            this.discovery = Objects.requireNonNull(source, "discovery").toConfig();
+            this.discovery = Objects.requireNonNull(source, "discovery");
             return this;
         }
 
@@ -234,14 +248,25 @@ public final class CanaryBalancer implements AutoCloseable {
          * @throws BalancerException when it cannot start (a port in use, say); nothing is left running then
          */
         public CanaryBalancer start() throws BalancerException {
+            if (discovery == null && fileDiscovery == null) {
+                throw new BalancerException("no discovery: call discovery(...) (Discovery.inMemory(), file, consul"
+                        + " or of(source)) to say where the replicas come from", null);
+            }
+            for (BalancerConfig.Listener listener : listeners) {
+                if (listener.address().isUnresolved()) {
+                    throw new BalancerException("listen " + listener.address() + ": unknown host", null);
+                }
+            }
+            if (admin.isUnresolved()) {
+                throw new BalancerException("admin " + admin + ": unknown host", null);
+            }
             if (adminToken == null && !admin.getAddress().isLoopbackAddress()) {
                 throw new BalancerException("admin " + admin + ": the admin API needs a token (adminToken) when it"
                         + " listens on an address other than loopback", null);
             }
             List<RouteSpec> specs = routes.isEmpty() ? List.of(BalancerConfig.seedRoute()) : List.copyOf(routes.values());
-            BalancerConfig.Discovery replicas = discovery != null ? discovery : Discovery.inMemory().toConfig();
             BalancerConfig config = new BalancerConfig(source, listeners, admin, adminToken, adminAllowedHosts,
-                    replicas, specs, proxy, accessLog);
+                    discovery != null ? discovery.toConfig() : fileDiscovery, specs, proxy, accessLog);
             try {
                 return new CanaryBalancer(Balancer.start(config), specs);
             } catch (ConfigException | StartException e) {
@@ -249,6 +274,9 @@ public final class CanaryBalancer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new BalancerException("interrupted while starting", e);
+            } catch (RuntimeException e) {
+                // Balancer.start stopped whatever it had started; the program gets one kind of failure.
+                throw new BalancerException("could not start: " + e, e);
             }
         }
     }

@@ -25,7 +25,12 @@ public abstract sealed class Discovery permits Discovery.File, Discovery.Consul,
      * queries; rollout state is then kept in its KV store and shared by every balancer using it.
      */
     public static Discovery consul(String url) {
-        return new Consul(Objects.requireNonNull(url, "url"));
+        return consul(url, null);
+    }
+
+    /** As {@link #consul(String)}, with the ACL token Consul asks for ({@code null}: none). */
+    public static Discovery consul(String url, String token) {
+        return new Consul(Objects.requireNonNull(url, "url"), token);
     }
 
     /** Replicas the program sets and changes itself, at any time: see {@link InMemoryReplicas}. */
@@ -56,14 +61,16 @@ public abstract sealed class Discovery permits Discovery.File, Discovery.Consul,
 
     static final class Consul extends Discovery {
         private final String url;
+        private final String token;
 
-        private Consul(String url) {
+        private Consul(String url, String token) {
             this.url = url;
+            this.token = token;
         }
 
         @Override
         BalancerConfig.Discovery toConfig() {
-            return new BalancerConfig.ConsulDiscovery(ConsulSettings.of(ConsulSettings.normaliseUrl(url), null, null));
+            return new BalancerConfig.ConsulDiscovery(ConsulSettings.of(ConsulSettings.normaliseUrl(url), token, null));
         }
     }
 

@@ -2,10 +2,13 @@ package io.canarybalancer.api;
 
 import io.canarybalancer.balancer.BalancerConfig;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -15,7 +18,10 @@ import java.util.function.Consumer;
  */
 public final class InMemoryReplicas extends Discovery {
     private final Map<String, List<Replica>> services = new LinkedHashMap<>();
-    private final List<Consumer<Map<String, List<Replica>>>> listeners = new CopyOnWriteArrayList<>();
+    private static final Logger log = LoggerFactory.getLogger(InMemoryReplicas.class);
+
+    /** One per balancer using these replicas; changed and called under this object's lock only. */
+    private final List<Consumer<Map<String, List<Replica>>>> listeners = new ArrayList<>();
 
     InMemoryReplicas() {
     }
@@ -34,7 +40,13 @@ public final class InMemoryReplicas extends Discovery {
         replicas.forEach(ProgramReplicas::instance); // refused here, to the caller, rather than skipped later
         services.put(service, List.copyOf(replicas));
         Map<String, List<Replica>> now = Map.copyOf(services);
-        listeners.forEach(listener -> listener.accept(now));
+        for (Consumer<Map<String, List<Replica>>> listener : listeners) {
+            try {
+                listener.accept(now);
+            } catch (RuntimeException e) {
+                log.error("A balancer could not take the new replicas of {}; the others still get them", service, e);
+            }
+        }
         return this;
     }
 
@@ -45,6 +57,7 @@ public final class InMemoryReplicas extends Discovery {
 
     @Override
     BalancerConfig.Discovery toConfig() {
+        // A registration of its own for each balancer started: closing one leaves the others be.
         return new BalancerConfig.ProgramDiscovery(new ProgramReplicas(new ReplicaSource() {
             private Consumer<Map<String, List<Replica>>> own;
 
@@ -59,7 +72,9 @@ public final class InMemoryReplicas extends Discovery {
 
             @Override
             public void close() {
-                listeners.remove(own);
+                synchronized (InMemoryReplicas.this) {
+                    listeners.remove(own);
+                }
             }
         }));
     }

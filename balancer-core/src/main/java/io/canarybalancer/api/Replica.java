@@ -11,12 +11,14 @@ import java.util.Objects;
  * @param host   an IP address or a host name
  * @param port   1 to 65535
  * @param tags   the tags a route's pool may select on
- * @param weight its share of its pool's rotation, at least 1
+ * @param weight its share of its pool's rotation, from 1 to 65,535
  */
 public record Replica(String id, String host, int port, List<String> tags, int weight) {
 
     /**
-     * @throws IllegalArgumentException for a port outside 1 to 65535 or a weight below 1
+     * A replica; the tags are copied.
+     *
+     * @throws IllegalArgumentException for a port outside 1 to 65535 or a weight outside 1 to 65,535
      */
     public Replica {
         Objects.requireNonNull(id, "id");
@@ -25,8 +27,9 @@ public record Replica(String id, String host, int port, List<String> tags, int w
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be from 1 to 65535, got " + port);
         }
-        if (weight < 1) {
-            throw new IllegalArgumentException("weight must be at least 1, got " + weight);
+        if (weight < 1 || weight > io.canarybalancer.balancer.route.Replica.MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight must be from 1 to "
+                    + io.canarybalancer.balancer.route.Replica.MAX_WEIGHT + ", got " + weight);
         }
     }
 

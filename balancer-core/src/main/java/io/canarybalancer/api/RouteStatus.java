@@ -3,6 +3,8 @@ package io.canarybalancer.api;
 /**
  * One route as it stands: its rollout, its replicas and the requests it served.
  *
+ * @param name           the route's name
+ * @param pathPrefix     the prefix of the paths it takes
  * @param strategy       how un-flagged requests are split now (with the canary's weight)
  * @param paused         the canary takes no un-flagged request until resumed
  * @param stableReplicas the stable pool's replicas now

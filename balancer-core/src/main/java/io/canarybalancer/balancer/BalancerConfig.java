@@ -1,9 +1,9 @@
 package io.canarybalancer.balancer;
 
 import io.canarybalancer.balancer.config.PoolRef;
+import io.canarybalancer.balancer.config.RouteSpec;
 import io.canarybalancer.balancer.discovery.ReplicaSource;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
-import io.canarybalancer.balancer.config.RouteSpec;
 import io.canarybalancer.balancer.proxy.ProxySettings;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.tls.TlsSettings;

@@ -135,8 +135,14 @@ class CanaryBalancerTest {
             assertThatThrownBy(() -> CanaryBalancer.builder().listen(taken.getLocalPort()).discovery(replicas).start())
                     .isInstanceOf(BalancerException.class).hasMessageContaining(String.valueOf(taken.getLocalPort()));
         }
-        assertThatThrownBy(() -> CanaryBalancer.builder().admin("0.0.0.0", 0).start())
+        assertThatThrownBy(() -> CanaryBalancer.builder().admin("0.0.0.0", 0).discovery(replicas).start())
                 .isInstanceOf(BalancerException.class).hasMessageContaining("token");
+        assertThatThrownBy(() -> CanaryBalancer.builder().start()).isInstanceOf(BalancerException.class)
+                .hasMessageContaining("discovery");
+        assertThatThrownBy(() -> CanaryBalancer.builder().listen("no-such-host.invalid", 0).discovery(replicas).start())
+                .isInstanceOf(BalancerException.class).hasMessageContaining("no-such-host.invalid");
+        assertThatThrownBy(() -> Replica.of("127.0.0.1", 80).withWeight(65_536))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65535");
         assertThatThrownBy(() -> Route.builder("orders")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'/'");
         assertThatThrownBy(() -> Strategy.weight(101)).isInstanceOf(IllegalArgumentException.class);
@@ -151,6 +157,32 @@ class CanaryBalancerTest {
                 .containsExactly("default");
         assertThatThrownBy(() -> balancer.rollout("nope")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("default");
+    }
+
+    @Test
+    void oneBuilderStartsBalancersThatEachFollowTheReplicas() throws Exception {
+        CanaryBalancer.Builder builder = CanaryBalancer.builder()
+                .route(Route.builder("/").strategy(Strategy.weight(50)).build())
+                .discovery(replicas);
+        CanaryBalancer first = builder.start();
+        CanaryBalancer second = started(builder.start());
+        assertThat(second.port()).isNotEqualTo(first.port());
+        first.close();
+
+        replicas.set("service-v2");
+        assertThat(canaryAnswers(second, 20)).as("the second still hears of changes once the first closed").isZero();
+        assertThat(second.status().get(0).canaryReplicas()).isZero();
+    }
+
+    @Test
+    void aFileWithoutRoutesLeavesTheDefaultRouteToStartAsAnEmptyBuilderDoes() throws Exception {
+        Path config = dir.resolve("no-routes.yml");
+        Files.writeString(config, "discovery: {file: replicas.yml}\n");
+        Files.writeString(dir.resolve("replicas.yml"), "service-v1: []\nservice-v2: []\n");
+        CanaryBalancer.Builder builder = CanaryBalancer.builder(config);
+        assertThat(builder.routes()).isEmpty();
+        assertThat(builder.route(Route.builder("/").name("all").build()).routes()).extracting(Route::name)
+                .containsExactly("all");
     }
 
     @Test

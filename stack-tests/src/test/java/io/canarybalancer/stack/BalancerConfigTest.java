@@ -1,8 +1,8 @@
 package io.canarybalancer.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.canarybalancer.balancer.BalancerConfig;
 import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
+import io.canarybalancer.balancer.BalancerConfig;
 import io.canarybalancer.balancer.ConfigLoader;
 import io.canarybalancer.balancer.config.ConfigException;
 import io.canarybalancer.balancer.config.PoolRef;

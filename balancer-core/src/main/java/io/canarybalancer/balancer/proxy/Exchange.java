@@ -1,14 +1,14 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.metrics.TrafficStats;
+import io.canarybalancer.balancer.proxy.http1.RequestHead;
+import io.canarybalancer.balancer.proxy.http1.ResponseHead;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.proxy.pool.Http2Backends;
 import io.canarybalancer.balancer.route.AllowedPools;
+import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
-import io.canarybalancer.balancer.proxy.http1.RequestHead;
-import io.canarybalancer.balancer.proxy.http1.ResponseHead;
-import io.canarybalancer.balancer.route.PoolRole;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -1,7 +1,7 @@
 package io.canarybalancer.balancer.proxy;
 
-import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Ejections;
+import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTable;

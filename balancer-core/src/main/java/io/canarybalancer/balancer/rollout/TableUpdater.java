@@ -1,7 +1,7 @@
 package io.canarybalancer.balancer.rollout;
 
-import io.canarybalancer.balancer.discovery.Catalog;
 import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.discovery.Catalog;
 import io.canarybalancer.balancer.discovery.TableBuilder;
 import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTable;

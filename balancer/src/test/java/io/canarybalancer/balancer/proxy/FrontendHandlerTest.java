@@ -1,14 +1,14 @@
 package io.canarybalancer.balancer.proxy;
 
-import io.canarybalancer.balancer.discovery.Catalog;
 import io.canarybalancer.balancer.config.PoolRef;
 import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.discovery.Catalog;
 import io.canarybalancer.balancer.discovery.ServiceInstance;
 import io.canarybalancer.balancer.discovery.TableBuilder;
 import io.canarybalancer.balancer.route.BackendTls;
-import io.canarybalancer.balancer.route.Upstream;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
+import io.canarybalancer.balancer.route.Upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;

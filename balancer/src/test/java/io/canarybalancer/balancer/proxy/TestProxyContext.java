@@ -1,14 +1,14 @@
 package io.canarybalancer.balancer.proxy;
 
-import io.canarybalancer.balancer.discovery.Catalog;
 import io.canarybalancer.balancer.config.PoolRef;
 import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.discovery.Catalog;
 import io.canarybalancer.balancer.discovery.ServiceInstance;
 import io.canarybalancer.balancer.discovery.TableBuilder;
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.mirror.Mirrors;
-import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
+import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 

@@ -1,8 +1,8 @@
 package io.canarybalancer.bench.route;
 
-import io.canarybalancer.balancer.discovery.Catalog;
 import io.canarybalancer.balancer.config.PoolRef;
 import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.discovery.Catalog;
 import io.canarybalancer.balancer.discovery.ServiceInstance;
 import io.canarybalancer.balancer.discovery.TableBuilder;
 import io.canarybalancer.balancer.route.RoutePolicy;
