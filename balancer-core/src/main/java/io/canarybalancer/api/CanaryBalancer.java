@@ -1,11 +1,11 @@
 package io.canarybalancer.api;
 
 import io.canarybalancer.balancer.Balancer;
-import io.canarybalancer.balancer.BalancerConfig;
-import io.canarybalancer.balancer.ConfigLoader;
 import io.canarybalancer.balancer.StartException;
-import io.canarybalancer.balancer.config.ConfigException;
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.BalancerConfig;
+import io.canarybalancer.balancer.config.ConfigLoader;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
+import io.canarybalancer.balancer.config.yaml.ConfigException;
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.proxy.ProxySettings;
 import io.canarybalancer.balancer.rollout.RolloutState;

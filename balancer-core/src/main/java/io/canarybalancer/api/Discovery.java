@@ -1,6 +1,6 @@
 package io.canarybalancer.api;
 
-import io.canarybalancer.balancer.BalancerConfig;
+import io.canarybalancer.balancer.config.BalancerConfig;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 
 import java.nio.file.Path;

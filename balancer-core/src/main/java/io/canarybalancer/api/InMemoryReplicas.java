@@ -1,6 +1,6 @@
 package io.canarybalancer.api;
 
-import io.canarybalancer.balancer.BalancerConfig;
+import io.canarybalancer.balancer.config.BalancerConfig;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

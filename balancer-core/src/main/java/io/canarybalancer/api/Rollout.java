@@ -1,6 +1,6 @@
 package io.canarybalancer.api;
 
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
 import io.canarybalancer.balancer.rollout.RolloutControl;
 import io.canarybalancer.balancer.rollout.RolloutState;
 import io.canarybalancer.balancer.rollout.RolloutStore.RolloutException;

@@ -1,7 +1,7 @@
 package io.canarybalancer.api;
 
-import io.canarybalancer.balancer.config.PoolRef;
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.spec.PoolRef;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
 import io.canarybalancer.balancer.route.Fallback;
 import io.canarybalancer.balancer.route.HeaderRule;
 import io.canarybalancer.balancer.route.RoutePolicy;

@@ -1,14 +1,15 @@
 package io.canarybalancer.balancer;
 
-import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
-import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
-import io.canarybalancer.balancer.BalancerConfig.Listener;
-import io.canarybalancer.balancer.BalancerConfig.ProgramDiscovery;
 import io.canarybalancer.balancer.admin.AdminContext;
 import io.canarybalancer.balancer.admin.AdminServer;
 import io.canarybalancer.balancer.analysis.CanaryAnalysis;
-import io.canarybalancer.balancer.config.ConfigException;
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.BalancerConfig;
+import io.canarybalancer.balancer.config.BalancerConfig.ConsulDiscovery;
+import io.canarybalancer.balancer.config.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.config.BalancerConfig.Listener;
+import io.canarybalancer.balancer.config.BalancerConfig.ProgramDiscovery;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
+import io.canarybalancer.balancer.config.yaml.ConfigException;
 import io.canarybalancer.balancer.discovery.FileReplicaSource;
 import io.canarybalancer.balancer.discovery.ReplicaSource;
 import io.canarybalancer.balancer.discovery.consul.ConsulReplicaSource;
@@ -147,16 +148,16 @@ public final class Balancer implements AutoCloseable {
             TlsTerminator terminator = listener.tls() == null ? null : terminator(field, listener, engine);
             InetSocketAddress bound = listen(field, listener.address(), () -> proxy.bind(listener.address(), terminator));
             if (i == 0) {
-                log.info("Balancer listening on {}", format(bound));
+                log.info("Balancer listening on {}", BalancerConfig.format(bound));
             } else {
-                log.info("Balancer also listening on {}{}", format(bound), terminator == null ? "" : " (TLS)");
+                log.info("Balancer also listening on {}{}", BalancerConfig.format(bound), terminator == null ? "" : " (TLS)");
             }
             if (terminator != null) {
                 CertificateFacts served = terminator.certificates().get(0).served();
-                log.info("TLS on {} ({} engine): {} serial {}, {}, expires {}; {} SNI pair(s)", format(bound),
+                log.info("TLS on {} ({} engine): {} serial {}, {}, expires {}; {} SNI pair(s)", BalancerConfig.format(bound),
                         engine.label(), listener.tls().certificate().cert(), served.serial(), served.subject(),
                         served.notAfter(), listener.tls().sni().size());
-                tls.add(new TlsListener(format(bound), terminator));
+                tls.add(new TlsListener(BalancerConfig.format(bound), terminator));
             }
         }
         return tls;
@@ -165,7 +166,7 @@ public final class Balancer implements AutoCloseable {
     /** Loads a listener's certificates; the configuration check loaded them already, unless they changed since. */
     private static TlsTerminator terminator(String field, Listener listener, TlsEngine engine) throws StartException {
         try {
-            return TlsTerminator.load(format(listener.address()), listener.tls(), engine, Clock.systemUTC());
+            return TlsTerminator.load(BalancerConfig.format(listener.address()), listener.tls(), engine, Clock.systemUTC());
         } catch (CertificateLoadException e) {
             throw new StartException(field + ".tls: " + e.describe(), e);
         }
@@ -262,10 +263,5 @@ public final class Balancer implements AutoCloseable {
         log.info("Balancer stopping: draining requests in flight");
         closeAll(analysis, admin, certificates, proxy, mirrors, source, rollout);
         log.info("Balancer stopped");
-    }
-
-    static String format(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 }

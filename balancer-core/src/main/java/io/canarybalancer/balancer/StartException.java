@@ -1,5 +1,7 @@
 package io.canarybalancer.balancer;
 
+import io.canarybalancer.balancer.config.BalancerConfig;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -22,7 +24,7 @@ public final class StartException extends Exception {
         String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         // The epoll transport says "bind(..) failed with error(-98): Address already in use", NIO only the reason.
         reason = reason.replaceFirst("^bind\\(\\.\\.\\) failed( with error\\(-?\\d+\\))?: ", "");
-        return new StartException(field + " " + Balancer.format(address) + ": " + reason
+        return new StartException(field + " " + BalancerConfig.format(address) + ": " + reason
                 + PortHolders.explain(address.getPort()), cause);
     }
 }

@@ -1,7 +1,9 @@
 package io.canarybalancer.balancer;
 
-import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
-import io.canarybalancer.balancer.config.ConfigException;
+import io.canarybalancer.balancer.config.BalancerConfig;
+import io.canarybalancer.balancer.config.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.config.ConfigLoader;
+import io.canarybalancer.balancer.config.yaml.ConfigException;
 import io.canarybalancer.balancer.discovery.ReplicaFile;
 
 import java.io.PrintStream;

@@ -1,8 +1,8 @@
 package io.canarybalancer.api;
 
-import io.canarybalancer.balancer.BalancerConfig;
-import io.canarybalancer.balancer.ConfigLoader;
 import io.canarybalancer.balancer.TestBackend;
+import io.canarybalancer.balancer.config.BalancerConfig;
+import io.canarybalancer.balancer.config.ConfigLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

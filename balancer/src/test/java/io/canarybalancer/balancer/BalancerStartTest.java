@@ -1,5 +1,7 @@
 package io.canarybalancer.balancer;
 
+import io.canarybalancer.balancer.config.BalancerConfig;
+import io.canarybalancer.balancer.config.ConfigLoader;
 import io.canarybalancer.balancer.tls.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

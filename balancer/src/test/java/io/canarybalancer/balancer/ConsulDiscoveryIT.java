@@ -2,6 +2,7 @@ package io.canarybalancer.balancer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canarybalancer.balancer.config.BalancerConfig;
 import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer;
 
-import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
+import io.canarybalancer.balancer.config.BalancerConfig;
+import io.canarybalancer.balancer.config.BalancerConfig.ConsulDiscovery;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.proxy.ProxySettings;

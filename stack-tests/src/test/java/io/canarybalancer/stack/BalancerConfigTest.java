@@ -1,12 +1,12 @@
 package io.canarybalancer.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
-import io.canarybalancer.balancer.BalancerConfig;
-import io.canarybalancer.balancer.ConfigLoader;
-import io.canarybalancer.balancer.config.ConfigException;
-import io.canarybalancer.balancer.config.PoolRef;
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.BalancerConfig;
+import io.canarybalancer.balancer.config.BalancerConfig.ConsulDiscovery;
+import io.canarybalancer.balancer.config.ConfigLoader;
+import io.canarybalancer.balancer.config.spec.PoolRef;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
+import io.canarybalancer.balancer.config.yaml.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

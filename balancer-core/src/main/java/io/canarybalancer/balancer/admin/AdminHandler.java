@@ -3,7 +3,7 @@ package io.canarybalancer.balancer.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
 import io.canarybalancer.balancer.rollout.RolloutState;
 import io.canarybalancer.balancer.rollout.RolloutStore.RolloutException;
 import io.canarybalancer.balancer.route.Strategy;

@@ -1,7 +1,7 @@
 package io.canarybalancer.balancer.analysis;
 
 import io.canarybalancer.balancer.analysis.CanaryAnalyzer.Decision;
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.mirror.Mirrors;
 import io.canarybalancer.balancer.mirror.RouteMirror;

@@ -3,7 +3,7 @@ package io.canarybalancer.balancer.analysis;
 import io.canarybalancer.balancer.analysis.AnalysisStatus.MirrorWindow;
 import io.canarybalancer.balancer.analysis.AnalysisStatus.PoolWindow;
 import io.canarybalancer.balancer.analysis.AnalysisStatus.State;
-import io.canarybalancer.balancer.config.AnalysisSettings;
+import io.canarybalancer.balancer.config.spec.AnalysisSettings;
 import io.canarybalancer.balancer.metrics.Outcomes.Snapshot;
 import io.canarybalancer.balancer.mirror.RouteMirror;
 import io.canarybalancer.balancer.rollout.RolloutState;

@@ -1,6 +1,6 @@
 package io.canarybalancer.balancer.discovery;
 
-import io.canarybalancer.balancer.config.ConfigException;
+import io.canarybalancer.balancer.config.yaml.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

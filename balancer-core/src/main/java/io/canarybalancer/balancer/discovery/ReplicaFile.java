@@ -1,7 +1,7 @@
 package io.canarybalancer.balancer.discovery;
 
-import io.canarybalancer.balancer.config.ConfigException;
-import io.canarybalancer.balancer.config.ConfigNode;
+import io.canarybalancer.balancer.config.yaml.ConfigException;
+import io.canarybalancer.balancer.config.yaml.ConfigNode;
 import io.canarybalancer.balancer.route.Replica;
 
 import java.nio.file.Path;

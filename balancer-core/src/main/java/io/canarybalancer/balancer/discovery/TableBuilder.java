@@ -1,7 +1,7 @@
 package io.canarybalancer.balancer.discovery;
 
-import io.canarybalancer.balancer.config.PoolRef;
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.spec.PoolRef;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
 import io.canarybalancer.balancer.route.Pool;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;

@@ -1,6 +1,6 @@
 package io.canarybalancer.balancer.rollout;
 
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
 import io.canarybalancer.balancer.rollout.RolloutStore.RolloutException;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.canarybalancer.balancer.rollout;
 
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
 import io.canarybalancer.balancer.discovery.Catalog;
 import io.canarybalancer.balancer.discovery.TableBuilder;
 import io.canarybalancer.balancer.route.Route;

@@ -1,6 +1,6 @@
 package io.canarybalancer.balancer.discovery;
 
-import io.canarybalancer.balancer.config.ConfigException;
+import io.canarybalancer.balancer.config.yaml.ConfigException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,11 +1,11 @@
-package io.canarybalancer.balancer;
+package io.canarybalancer.balancer.config;
 
-import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
-import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
-import io.canarybalancer.balancer.config.AnalysisSettings;
-import io.canarybalancer.balancer.config.ConfigException;
-import io.canarybalancer.balancer.config.PoolRef;
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.BalancerConfig.ConsulDiscovery;
+import io.canarybalancer.balancer.config.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.config.spec.AnalysisSettings;
+import io.canarybalancer.balancer.config.spec.PoolRef;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
+import io.canarybalancer.balancer.config.yaml.ConfigException;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.mirror.CompareRules;
 import io.canarybalancer.balancer.mirror.JsonPath;

@@ -1,4 +1,4 @@
-package io.canarybalancer.balancer.config;
+package io.canarybalancer.balancer.config.spec;
 
 import io.canarybalancer.balancer.mirror.MirrorSettings;
 import io.canarybalancer.balancer.route.BackendTls;

@@ -1,7 +1,7 @@
-package io.canarybalancer.balancer;
+package io.canarybalancer.balancer.config;
 
-import io.canarybalancer.balancer.config.PoolRef;
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.spec.PoolRef;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
 import io.canarybalancer.balancer.discovery.ReplicaSource;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.proxy.ProxySettings;
@@ -122,6 +122,12 @@ public record BalancerConfig(Path source, List<Listener> listeners, InetSocketAd
         String envToken = env.get("CONSUL_HTTP_TOKEN");
         return ConsulSettings.of(ConsulSettings.normaliseUrl(address == null || address.isBlank() ? url : address),
                 envToken == null || envToken.isBlank() ? token : envToken, datacenter);
+    }
+
+    /** An address as a user writes it: {@code host:port}, an IPv6 host in brackets. */
+    public static String format(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     /** The services any route reads, each once. */

@@ -1,4 +1,4 @@
-package io.canarybalancer.balancer.config;
+package io.canarybalancer.balancer.config.spec;
 
 import java.util.Objects;
 

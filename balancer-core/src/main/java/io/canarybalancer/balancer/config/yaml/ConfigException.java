@@ -1,4 +1,4 @@
-package io.canarybalancer.balancer.config;
+package io.canarybalancer.balancer.config.yaml;
 
 import java.nio.file.Path;
 

@@ -1,15 +1,15 @@
-package io.canarybalancer.balancer;
+package io.canarybalancer.balancer.config;
 
-import io.canarybalancer.balancer.BalancerConfig.ConsulDiscovery;
-import io.canarybalancer.balancer.BalancerConfig.Discovery;
-import io.canarybalancer.balancer.BalancerConfig.FileDiscovery;
-import io.canarybalancer.balancer.BalancerConfig.Listener;
 import io.canarybalancer.balancer.admin.AllowedHosts;
-import io.canarybalancer.balancer.config.AnalysisSettings;
-import io.canarybalancer.balancer.config.ConfigException;
-import io.canarybalancer.balancer.config.ConfigNode;
-import io.canarybalancer.balancer.config.PoolRef;
-import io.canarybalancer.balancer.config.RouteSpec;
+import io.canarybalancer.balancer.config.BalancerConfig.ConsulDiscovery;
+import io.canarybalancer.balancer.config.BalancerConfig.Discovery;
+import io.canarybalancer.balancer.config.BalancerConfig.FileDiscovery;
+import io.canarybalancer.balancer.config.BalancerConfig.Listener;
+import io.canarybalancer.balancer.config.spec.AnalysisSettings;
+import io.canarybalancer.balancer.config.spec.PoolRef;
+import io.canarybalancer.balancer.config.spec.RouteSpec;
+import io.canarybalancer.balancer.config.yaml.ConfigException;
+import io.canarybalancer.balancer.config.yaml.ConfigNode;
 import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.mirror.CompareRules;
 import io.canarybalancer.balancer.mirror.JsonPath;
@@ -35,7 +35,6 @@ import io.canarybalancer.balancer.tls.TlsSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -58,6 +57,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import javax.net.ssl.SSLException;
 
 /**
  * Reads and validates a balancer configuration file. Every problem is reported as a
@@ -159,7 +159,7 @@ public final class ConfigLoader {
                 if (overlap(listeners.get(i).address(), listener.address())) {
                     ConfigNode at = item.isMapping() ? item.get("address") : item;
                     throw at.error("port " + listener.address().getPort() + " is already bound by " + node.field()
-                            + "[" + i + "] (" + Balancer.format(listeners.get(i).address()) + ")");
+                            + "[" + i + "] (" + BalancerConfig.format(listeners.get(i).address()) + ")");
                 }
             }
             listeners.add(listener);
