@@ -8,12 +8,12 @@ import java.util.function.DoubleSupplier;
  * {@code min} with each consecutive failure up to {@code max}, and each delay is drawn between half
  * the ceiling and the ceiling, so many balancers that lost Consul together don't retry in step.
  */
-final class Backoff {
+public final class Backoff {
     private final long minNanos;
     private final long maxNanos;
     private final DoubleSupplier random;
 
-    Backoff(Duration min, Duration max, DoubleSupplier random) {
+    public Backoff(Duration min, Duration max, DoubleSupplier random) {
         this.minNanos = min.toNanos();
         this.maxNanos = Math.max(min.toNanos(), max.toNanos());
         this.random = random;

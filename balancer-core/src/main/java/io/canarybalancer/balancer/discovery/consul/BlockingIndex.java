@@ -15,7 +15,7 @@ import java.math.BigInteger;
  * @param next  the index to send with the next query
  * @param reset whether the index went backwards
  */
-record BlockingIndex(long next, boolean reset) {
+public record BlockingIndex(long next, boolean reset) {
     private static final BigInteger MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
     static BlockingIndex after(long previous, BigInteger returned) {

@@ -21,18 +21,18 @@ import java.util.concurrent.TimeUnit;
  *
  * @param <T> what one answer is, parsed
  */
-abstract class BlockingWatch<T> implements Runnable {
+public abstract class BlockingWatch<T> implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BlockingWatch.class);
 
     /** One answer: its parsed value, the index Consul sent and whether it knew the leader. */
-    record Answer<T>(T value, BigInteger index, boolean knownLeader) {
+    public record Answer<T>(T value, BigInteger index, boolean knownLeader) {
     }
 
     private final ConsulSettings settings;
     private final Backoff backoff;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    BlockingWatch(ConsulSettings settings, Backoff backoff) {
+    protected BlockingWatch(ConsulSettings settings, Backoff backoff) {
         this.settings = settings;
         this.backoff = backoff;
     }
@@ -41,19 +41,19 @@ abstract class BlockingWatch<T> implements Runnable {
      * One query, blocking until the state passes {@code index} or the wait ends; {@code index} 0
      * answers at once. Any exception is a failed attempt.
      */
-    abstract Answer<T> ask(long index);
+    protected abstract Answer<T> ask(long index);
 
     /**
      * A successful answer, on the watch thread; {@code step} says where the index went. Anything it
      * throws fails the attempt, and the same index is asked again.
      */
-    abstract void answered(T value, BlockingIndex step, boolean knownLeader);
+    protected abstract void answered(T value, BlockingIndex step, boolean knownLeader);
 
     /** An attempt failed; {@code consecutive} counts them since the last answer (1 for the first). */
-    abstract void failed(Throwable e, int consecutive);
+    protected abstract void failed(Throwable e, int consecutive);
 
     /** An answer came after {@code failures} failed attempts. */
-    abstract void recovered(int failures);
+    protected abstract void recovered(int failures);
 
     @Override
     public final void run() {
@@ -98,7 +98,7 @@ abstract class BlockingWatch<T> implements Runnable {
     }
 
     /** Stops the loop at its next pause; the query in flight, if any, is left to end or be cancelled. */
-    void close() {
+    public void close() {
         closed.countDown();
     }
 
@@ -117,7 +117,7 @@ abstract class BlockingWatch<T> implements Runnable {
     }
 
     /** A failure in one line: the root cause, with the outer message when it says more. */
-    static String describe(Throwable e) {
+    protected static String describe(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -47,7 +47,7 @@ public record ConsulSettings(String url, String token, String datacenter, Durati
     }
 
     /** A consul-client for these settings: no ping at build, the token as {@code X-Consul-Token}, a read timeout above the wait. */
-    Consul client() {
+    public Consul client() {
         Consul.Builder builder = Consul.builder()
                 .withUrl(url)
                 .withPing(false)
@@ -64,7 +64,7 @@ public record ConsulSettings(String url, String token, String datacenter, Durati
      * Stale reads: any server may answer, so discovery keeps working through a leader election
      * (answers are then marked KnownLeader=false, which the watch state reports).
      */
-    ImmutableQueryOptions queryOptions(long index, Duration wait) {
+    public ImmutableQueryOptions queryOptions(long index, Duration wait) {
         ImmutableQueryOptions.Builder options = ImmutableQueryOptions.builder().consistencyMode(ConsistencyMode.STALE);
         if (datacenter != null) {
             options.datacenter(datacenter);

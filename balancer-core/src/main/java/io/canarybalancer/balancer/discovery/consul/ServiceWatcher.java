@@ -74,7 +74,7 @@ final class ServiceWatcher extends BlockingWatch<HealthEntries.Instances> {
     }
 
     @Override
-    Answer<HealthEntries.Instances> ask(long index) {
+    protected Answer<HealthEntries.Instances> ask(long index) {
         askedIndex = index;
         ConsulResponse<List<ServiceHealth>> response = query.query(service, index,
                 holding ? holdWait() : settings.blockingWait());
@@ -84,7 +84,7 @@ final class ServiceWatcher extends BlockingWatch<HealthEntries.Instances> {
     }
 
     @Override
-    void answered(HealthEntries.Instances answer, BlockingIndex step, boolean knownLeader) {
+    protected void answered(HealthEntries.Instances answer, BlockingIndex step, boolean knownLeader) {
         List<ServiceInstance> instances = answer.instances();
         noteSkipped(answer.skipped());
         if (step.reset()) {
@@ -133,12 +133,12 @@ final class ServiceWatcher extends BlockingWatch<HealthEntries.Instances> {
     }
 
     @Override
-    void recovered(int failures) {
+    protected void recovered(int failures) {
         log.info("Consul watch of {} recovered after {} failed attempt(s)", service, failures);
     }
 
     @Override
-    void failed(Throwable e, int consecutive) {
+    protected void failed(Throwable e, int consecutive) {
         String reason = describe(e);
         if (consecutive == 1) {
             if (e instanceof RuntimeException) {

@@ -27,7 +27,7 @@ public record WatchState(String service, Instant lastSuccess, long index, int co
         skipped = List.copyOf(skipped);
     }
 
-    static WatchState initial(String service) {
+    public static WatchState initial(String service) {
         return new WatchState(service, null, 0, 0, null, false, 0, true, List.of());
     }
 
@@ -41,13 +41,13 @@ public record WatchState(String service, Instant lastSuccess, long index, int co
         return lastSuccess == null ? null : Duration.between(lastSuccess, now);
     }
 
-    WatchState succeeded(Instant at, long nextIndex, boolean holding, int published, boolean leader,
+    public WatchState succeeded(Instant at, long nextIndex, boolean holding, int published, boolean leader,
                           List<SkippedInstance> unusable) {
         return new WatchState(service, at, nextIndex, 0, null, holding, published, leader, unusable);
     }
 
     /** A failed attempt, whether the call failed or processing its answer did; the rest is kept. */
-    WatchState failed(String error) {
+    public WatchState failed(String error) {
         return new WatchState(service, lastSuccess, index, consecutiveFailures + 1, error, holdingReplicas, replicas,
                 knownLeader, skipped);
     }

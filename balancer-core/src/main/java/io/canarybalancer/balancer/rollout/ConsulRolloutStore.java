@@ -1,11 +1,14 @@
-package io.canarybalancer.balancer.discovery.consul;
+package io.canarybalancer.balancer.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canarybalancer.balancer.discovery.consul.Backoff;
+import io.canarybalancer.balancer.discovery.consul.BlockingIndex;
+import io.canarybalancer.balancer.discovery.consul.BlockingWatch;
+import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
+import io.canarybalancer.balancer.discovery.consul.WatchState;
 import io.canarybalancer.balancer.rollout.RolloutState.AutoRollback;
-import io.canarybalancer.balancer.rollout.RolloutState;
-import io.canarybalancer.balancer.rollout.RolloutStore;
 import io.canarybalancer.balancer.route.Strategy;
 import org.kiwiproject.consul.Consul;
 import org.kiwiproject.consul.ConsulException;
@@ -94,20 +97,20 @@ public final class ConsulRolloutStore implements RolloutStore {
         }
 
         @Override
-        Answer<Map<String, RolloutState>> ask(long index) {
+        protected Answer<Map<String, RolloutState>> ask(long index) {
             ConsulResponse<List<Value>> response = read(index);
             answeredIndex = response.getIndex();
             return new Answer<>(parse(response.getResponse()), response.getIndex(), response.isKnownLeader());
         }
 
         @Override
-        void answered(Map<String, RolloutState> states, BlockingIndex step, boolean knownLeader) {
+        protected void answered(Map<String, RolloutState> states, BlockingIndex step, boolean knownLeader) {
             applyWatch(states, answeredIndex);
             state = state.succeeded(Instant.now(), step.next(), false, states.size(), knownLeader, List.of());
         }
 
         @Override
-        void failed(Throwable e, int consecutive) {
+        protected void failed(Throwable e, int consecutive) {
             if (consecutive == 1) {
                 log.warn("Consul watch of rollout state failing ({}); keeping the current state", describe(e));
             }
@@ -115,7 +118,7 @@ public final class ConsulRolloutStore implements RolloutStore {
         }
 
         @Override
-        void recovered(int failures) {
+        protected void recovered(int failures) {
             log.info("Consul watch of rollout state recovered after {} failed attempt(s)", failures);
         }
     }

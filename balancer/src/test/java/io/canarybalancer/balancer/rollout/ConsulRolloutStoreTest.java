@@ -1,6 +1,6 @@
-package io.canarybalancer.balancer.discovery.consul;
+package io.canarybalancer.balancer.rollout;
 
-import io.canarybalancer.balancer.rollout.RolloutState;
+import io.canarybalancer.balancer.discovery.consul.ConsulSettings;
 import io.canarybalancer.balancer.route.RoutePolicy;
 import io.canarybalancer.balancer.route.Strategy;
 import io.canarybalancer.consuldouble.ConsulDouble;
