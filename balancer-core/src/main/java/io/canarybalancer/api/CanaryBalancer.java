@@ -260,7 +260,7 @@ public final class CanaryBalancer implements AutoCloseable {
             if (admin.isUnresolved()) {
                 throw new BalancerException("admin " + admin + ": unknown host", null);
             }
-            if (adminToken == null && !admin.getAddress().isLoopbackAddress()) {
+            if (BalancerConfig.adminNeedsToken(admin, adminToken)) {
                 throw new BalancerException("admin " + admin + ": the admin API needs a token (adminToken) when it"
                         + " listens on an address other than loopback", null);
             }

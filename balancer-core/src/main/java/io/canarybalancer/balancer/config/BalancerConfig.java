@@ -110,6 +110,14 @@ public record BalancerConfig(Path source, List<Listener> listeners, InetSocketAd
                 List.of(seedRoute()), ProxySettings.defaults(), false);
     }
 
+    /**
+     * The rule for the admin API, whether configured in a file or in code: where other hosts can reach
+     * it (any address but loopback), it must ask for a token, or start-up is refused.
+     */
+    public static boolean adminNeedsToken(InetSocketAddress adminListen, String adminToken) {
+        return adminToken == null && !adminListen.getAddress().isLoopbackAddress();
+    }
+
     /** {@code BALANCER_ADMIN_TOKEN} when set, else the configured token. */
     static String adminTokenFromEnv(Map<String, String> env, String configured) {
         String token = env.get("BALANCER_ADMIN_TOKEN");

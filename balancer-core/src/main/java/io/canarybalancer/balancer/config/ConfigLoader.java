@@ -121,7 +121,7 @@ public final class ConfigLoader {
         ConfigNode adminNode = root.get("admin").requireObject(ADMIN);
         InetSocketAddress admin = address(adminNode.get("listen"), defaults.adminListen());
         String adminToken = BalancerConfig.adminTokenFromEnv(env, adminNode.string("token", null));
-        if (adminToken == null && !admin.getAddress().isLoopbackAddress()) {
+        if (BalancerConfig.adminNeedsToken(admin, adminToken)) {
             throw adminNode.get("token").error("is required when admin.listen is not a loopback address"
                     + " (or set BALANCER_ADMIN_TOKEN)");
         }
