@@ -2,7 +2,7 @@ package io.canarybalancer.credit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.testsupport.Concurrently;
-import io.canarybalancer.testsupport.JsonHttp;
+import io.canarybalancer.testsupport.Http;
 import io.canarybalancer.testsupport.ServiceFixture;
 import io.canarybalancer.testsupport.TestDatabase;
 import io.canarybalancer.testsupport.TestDatabases;
@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CreditServiceConcurrencyIT {
 
-    private final JsonHttp http = new JsonHttp();
+    private final Http http = new Http();
     private final ObjectMapper json = new ObjectMapper();
 
     @ParameterizedTest
@@ -103,6 +103,6 @@ class CreditServiceConcurrencyIT {
     }
 
     private HttpResponse<String> send(int port, String method, String path, String body) throws Exception {
-        return http.send(JsonHttp.local(port), method, path, body);
+        return http.sendJson(method, Http.local(port) + path, body);
     }
 }

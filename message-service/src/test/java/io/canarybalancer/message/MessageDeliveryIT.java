@@ -7,7 +7,7 @@ import io.canarybalancer.message.core.ChargeState;
 import io.canarybalancer.message.core.Message;
 import io.canarybalancer.message.core.MessageStatus;
 import io.canarybalancer.message.db.MessageDao;
-import io.canarybalancer.testsupport.JsonHttp;
+import io.canarybalancer.testsupport.Http;
 import io.canarybalancer.testsupport.TestDatabase;
 import io.canarybalancer.testsupport.TestDatabases;
 import io.dropwizard.testing.DropwizardTestSupport;
@@ -41,7 +41,7 @@ class MessageDeliveryIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(120);
 
-    private final JsonHttp http = new JsonHttp();
+    private final Http http = new Http();
     private final ObjectMapper json = new ObjectMapper();
     private final List<DropwizardTestSupport<?>> services = new ArrayList<>();
     private ProviderSimulator provider;
@@ -221,6 +221,6 @@ class MessageDeliveryIT {
 
 
     private HttpResponse<String> send(URI base, String method, String path, String body) throws Exception {
-        return http.send(base, method, path, body);
+        return http.sendJson(method, base.resolve(path).toString(), body);
     }
 }
