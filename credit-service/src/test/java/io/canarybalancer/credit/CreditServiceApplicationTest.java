@@ -29,7 +29,7 @@ class CreditServiceApplicationTest {
     static final ConsulDouble CONSUL = ConsulDouble.builder().jitter(false).start();
 
     static final DropwizardAppExtension<CreditServiceConfiguration> APP = new DropwizardAppExtension<>(
-            ServiceFixture.service(CreditServiceApplication::new, "credit-service.yml", TestDatabases.h2(),
+            ServiceFixture.service(CreditServiceApplication.class, "credit-service.yml", TestDatabases.h2(),
                     Map.of("SERVICE_NAME", "service-v2", "CONSUL_HTTP_ADDR", CONSUL.url())));
 
     private final Http http = new Http();

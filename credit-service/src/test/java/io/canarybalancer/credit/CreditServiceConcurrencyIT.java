@@ -35,8 +35,8 @@ class CreditServiceConcurrencyIT {
     @ValueSource(strings = {"h2", "postgresql"})
     void concurrentChargesAcrossTwoInstancesNeverOverdrawNorChargeTwice(String kind) throws Exception {
         TestDatabase database = TestDatabases.of(kind);
-        DropwizardTestSupport<CreditServiceConfiguration> first = ServiceFixture.started(CreditServiceApplication::new, "credit-service.yml", database);
-        DropwizardTestSupport<CreditServiceConfiguration> second = ServiceFixture.started(CreditServiceApplication::new, "credit-service.yml", database);
+        DropwizardTestSupport<CreditServiceConfiguration> first = ServiceFixture.started(CreditServiceApplication.class, "credit-service.yml", database);
+        DropwizardTestSupport<CreditServiceConfiguration> second = ServiceFixture.started(CreditServiceApplication.class, "credit-service.yml", database);
         try {
             List<Integer> ports = List.of(first.getLocalPort(), second.getLocalPort());
             assertThat(send(ports.get(0), "POST", "/credit", "{\"amount\": 300}").statusCode()).isEqualTo(200);
