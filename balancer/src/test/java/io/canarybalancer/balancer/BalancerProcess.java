@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,6 +98,11 @@ public final class BalancerProcess implements AutoCloseable {
     }
 
     public record Result(int exitCode, String output) {
+    }
+
+    /** @return the pool that answered, as the balancer names it in {@code X-Canary-Pool}, or {@code none} */
+    public static String pool(HttpResponse<String> response) {
+        return response.headers().firstValue("X-Canary-Pool").orElse("none");
     }
 
     static Path jar() {

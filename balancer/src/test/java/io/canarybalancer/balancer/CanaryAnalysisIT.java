@@ -2,6 +2,7 @@ package io.canarybalancer.balancer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,18 +68,18 @@ class CanaryAnalysisIT {
         // Requests still in flight at the moment of the rollback may finish; then nothing more.
         int canaryBefore = canary.requests();
         for (int i = 0; i < 100; i++) {
-            assertThat(Http.pool(get(balancer, "/version"))).isEqualTo("stable");
-            assertThat(Http.pool(get(balancer, "/version", "X-Canary", "1"))).isEqualTo("stable");
+            assertThat(BalancerProcess.pool(get(balancer, "/version"))).isEqualTo("stable");
+            assertThat(BalancerProcess.pool(get(balancer, "/version", "X-Canary", "1"))).isEqualTo("stable");
         }
         assertThat(canary.requests()).as("requests reaching the rolled-back canary").isEqualTo(canaryBefore);
 
         // It stays rolled back until an operator acts; any rollout change lifts it.
-        HttpResponse<String> lifted = http.send("PUT", balancer.adminUrl() + "/routes/orders/rollout", "{\"weight\": 0}");
+        HttpResponse<String> lifted = http.sendJson("PUT", balancer.adminUrl() + "/routes/orders/rollout", "{\"weight\": 0}");
         assertThat(lifted.statusCode()).isEqualTo(200);
         JsonNode after = route(balancer);
         assertThat(after.path("autoRollback").isNull()).isTrue();
         assertThat(after.path("canaryHalted").asBoolean()).isFalse();
-        assertThat(Http.pool(get(balancer, "/version", "X-Canary", "1"))).isEqualTo("canary");
+        assertThat(BalancerProcess.pool(get(balancer, "/version", "X-Canary", "1"))).isEqualTo("canary");
     }
 
     @Test
@@ -99,7 +100,7 @@ class CanaryAnalysisIT {
         for (int i = 0; i < 50; i++) {
             HttpResponse<String> response = get(balancer, "/version");
             assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(Http.pool(response)).isEqualTo("stable");
+            assertThat(BalancerProcess.pool(response)).isEqualTo("stable");
         }
     }
 
@@ -128,7 +129,7 @@ class CanaryAnalysisIT {
             for (int i = 0; i < 200; i++) {
                 HttpResponse<String> response = get(balancer, "/version");
                 assertThat(response.statusCode()).isEqualTo(200);
-                toCanary.addAndGet(Http.pool(response).equals("canary") ? 1 : 0);
+                toCanary.addAndGet(BalancerProcess.pool(response).equals("canary") ? 1 : 0);
             }
             assertThat(route(balancer).path("weight").asInt()).as("still at the step after the count").isEqualTo(step);
             assertThat(toCanary.get()).as("canary answers of 200 at %d%%", step).isEqualTo(2 * step);

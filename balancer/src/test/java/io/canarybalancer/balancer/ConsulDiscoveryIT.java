@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.balancer.config.BalancerConfig;
 import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,7 @@ class ConsulDiscoveryIT {
 
         List<HttpResponse<String>> responses = http.concurrentGets(balancer.baseUrl() + "/version", 400);
 
-        assertThat(Http.tally(responses, Http::pool)).isEqualTo(Map.of("stable", 300L, "canary", 100L));
+        assertThat(Http.tally(responses, BalancerProcess::pool)).isEqualTo(Map.of("stable", 300L, "canary", 100L));
         assertThat(consul.requests().forPath("/v1/health/service/service-v1"))
                 .anySatisfy(request -> assertThat(request.param("index")).isPresent());
     }
@@ -139,8 +140,8 @@ class ConsulDiscoveryIT {
         List<HttpResponse<String>> plain = http.concurrentGets("http://127.0.0.1:48151/version", 400);
         List<HttpResponse<String>> flagged = http.concurrentGets("http://127.0.0.1:48151/version", 100,
                 "X-Canary", "yes");
-        assertThat(Http.tally(plain, Http::pool)).isEqualTo(Map.of("stable", 300L, "canary", 100L));
-        assertThat(Http.tally(flagged, Http::pool)).isEqualTo(Map.of("canary", 100L));
+        assertThat(Http.tally(plain, BalancerProcess::pool)).isEqualTo(Map.of("stable", 300L, "canary", 100L));
+        assertThat(Http.tally(flagged, BalancerProcess::pool)).isEqualTo(Map.of("canary", 100L));
     }
 
     @Test

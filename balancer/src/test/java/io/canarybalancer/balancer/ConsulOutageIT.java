@@ -11,6 +11,7 @@ import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import io.canarybalancer.consuldouble.fault.Fault;
 import io.canarybalancer.consuldouble.http.RecordedRequest;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer;
 
 import io.canarybalancer.balancer.route.StickyRule;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,7 @@ class FailoverScopeIT {
 
     @Test
     void afterAnOperatorRollbackTheCanaryIsUntouchedWhenStableFails() throws Exception {
-        HttpResponse<String> rollback = http.send("POST", balancer.adminUrl() + "/routes/rolled/rollback", "");
+        HttpResponse<String> rollback = http.sendJson("POST", balancer.adminUrl() + "/routes/rolled/rollback", "");
         assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(200);
         stable.forEach(TestBackend::close);
 
@@ -92,7 +93,7 @@ class FailoverScopeIT {
         // promptly: the rollback must land before the retries are picked, 500 ms and 1 s after the request
         await().pollInterval(Duration.ofMillis(5)).until(() -> requests(stable) == 1);
 
-        HttpResponse<String> rollback = http.send("POST", balancer.adminUrl() + "/routes/inflight/rollback", "");
+        HttpResponse<String> rollback = http.sendJson("POST", balancer.adminUrl() + "/routes/inflight/rollback", "");
         assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(200);
 
         // Its retries go by the route as it is now: the other stable replica, then no one.

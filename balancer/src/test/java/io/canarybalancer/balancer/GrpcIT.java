@@ -2,6 +2,7 @@ package io.canarybalancer.balancer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canarybalancer.testsupport.Http;
 import io.grpc.Status;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;

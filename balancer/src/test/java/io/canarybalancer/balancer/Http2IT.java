@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.balancer.admin.PrometheusText;
 import io.canarybalancer.balancer.route.StickyRule;
 import io.canarybalancer.balancer.tls.TestCertificates;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -164,7 +165,7 @@ class Http2IT {
 
         assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(Http.pool(response)).isIn("stable", "canary");
+        assertThat(BalancerProcess.pool(response)).isIn("stable", "canary");
         assertThat(response.body()).contains("x-forwarded-proto=https");
     }
 
@@ -269,7 +270,7 @@ class Http2IT {
                 for (RawH2.Stream stream : streams) {
                     assertThat(stream.await().pool()).as("%s on stream %d", id, stream.id()).isEqualTo(expected);
                 }
-                assertThat(Http.pool(http.get(balancer.baseUrl() + "/users/version", "X-User-Id", id)))
+                assertThat(BalancerProcess.pool(http.get(balancer.baseUrl() + "/users/version", "X-User-Id", id)))
                         .as("%s over HTTP/1.1", id).isEqualTo(expected);
                 onCanary += expected.equals("canary") ? 1 : 0;
             }
@@ -298,7 +299,7 @@ class Http2IT {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("h2-1");
-        assertThat(Http.pool(response)).isEqualTo("stable");
+        assertThat(BalancerProcess.pool(response)).isEqualTo("stable");
     }
 
     @Test

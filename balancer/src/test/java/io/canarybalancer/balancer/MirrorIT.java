@@ -3,6 +3,7 @@ package io.canarybalancer.balancer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.balancer.admin.PrometheusText;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class MirrorIT {
         for (int i = 0; i < 1_000; i++) {
             HttpResponse<String> response = get(balancer, "/orders/" + i);
             assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(Http.pool(response)).as("request %d", i).isEqualTo("stable");
+            assertThat(BalancerProcess.pool(response)).as("request %d", i).isEqualTo("stable");
             assertThat(response.body()).as("request %d", i).isEqualTo("stable-1");
         }
 
@@ -148,7 +149,7 @@ class MirrorIT {
         int copies = canary.requests();
         for (int i = 0; i < 100; i++) {
             HttpResponse<String> response = get(balancer, "/orders");
-            assertThat(Http.pool(response)).isEqualTo("stable");
+            assertThat(BalancerProcess.pool(response)).isEqualTo("stable");
             assertThat(response.body()).isEqualTo(ORDER);
         }
         assertThat(canary.requests()).as("copies reaching the rolled-back canary").isEqualTo(copies);
@@ -173,7 +174,7 @@ class MirrorIT {
         assertThat(firstStep.get()).as("the weight /status showed first after 0").isEqualTo(25);
         assertThat(balancer.output()).contains("Canary of route api healthy for its step: weight 0% -> 25%");
         long toCanary = http.concurrentGets(balancer.baseUrl() + "/orders", 100).stream()
-                .filter(response -> Http.pool(response).equals("canary")).count();
+                .filter(response -> BalancerProcess.pool(response).equals("canary")).count();
         assertThat(toCanary).as("client requests the promoted canary answered, of 100").isPositive();
     }
 
@@ -317,7 +318,7 @@ class MirrorIT {
             HttpResponse<String> response = get(balancer, "/orders");
             nanos[i] = System.nanoTime() - start;
             assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(Http.pool(response)).isEqualTo("stable");
+            assertThat(BalancerProcess.pool(response)).isEqualTo("stable");
             assertThat(response.body()).isEqualTo("stable-1");
         }
         Arrays.sort(nanos);
@@ -336,7 +337,7 @@ class MirrorIT {
     private String post(BalancerProcess balancer, HttpRequest.BodyPublisher body) throws Exception {
         HttpResponse<String> response = http.client().send(Http.request(balancer.baseUrl() + "/upload")
                 .POST(body).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(Http.pool(response)).isEqualTo("stable");
+        assertThat(BalancerProcess.pool(response)).isEqualTo("stable");
         return response.body();
     }
 

@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer;
 
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class SplitIT {
         List<HttpResponse<String>> responses = http.concurrentGets(balancer.baseUrl() + "/version", 400);
 
         assertThat(responses).allMatch(r -> r.statusCode() == 200);
-        assertThat(Http.tally(responses, Http::pool)).containsEntry("canary", 100L).containsEntry("stable", 300L);
+        assertThat(Http.tally(responses, BalancerProcess::pool)).containsEntry("canary", 100L).containsEntry("stable", 300L);
         assertThat(Http.tally(responses, HttpResponse::body))
                 .containsOnlyKeys("stable-1", "stable-2", "stable-3", "canary-1")
                 .allSatisfy((replica, count) -> assertThat(count).isEqualTo(100L));
@@ -76,8 +77,8 @@ class SplitIT {
         List<HttpResponse<String>> flagged = http.concurrentGets(balancer.baseUrl() + "/header/version", 100,
                 "X-Canary", "1");
 
-        assertThat(Http.tally(plain, Http::pool)).isEqualTo(Map.of("stable", 400L));
-        assertThat(Http.tally(flagged, Http::pool)).isEqualTo(Map.of("canary", 100L));
+        assertThat(Http.tally(plain, BalancerProcess::pool)).isEqualTo(Map.of("stable", 400L));
+        assertThat(Http.tally(flagged, BalancerProcess::pool)).isEqualTo(Map.of("canary", 100L));
     }
 
     @Test
@@ -87,15 +88,15 @@ class SplitIT {
         List<HttpResponse<String>> defaultHeader = http.concurrentGets(balancer.baseUrl() + "/shopper/version", 50,
                 "X-Canary", "1");
 
-        assertThat(Http.tally(flagged, Http::pool)).isEqualTo(Map.of("canary", 50L));
-        assertThat(Http.tally(defaultHeader, Http::pool)).isEqualTo(Map.of("stable", 50L));
+        assertThat(Http.tally(flagged, BalancerProcess::pool)).isEqualTo(Map.of("canary", 50L));
+        assertThat(Http.tally(defaultHeader, BalancerProcess::pool)).isEqualTo(Map.of("stable", 50L));
     }
 
     @Test
     void weightStrategyGivesTheCanaryExactlyItsPercent() {
         List<HttpResponse<String>> responses = http.concurrentGets(balancer.baseUrl() + "/weight/version", 400);
 
-        assertThat(Http.tally(responses, Http::pool)).containsEntry("canary", 40L).containsEntry("stable", 360L);
+        assertThat(Http.tally(responses, BalancerProcess::pool)).containsEntry("canary", 40L).containsEntry("stable", 360L);
     }
 
     @Test

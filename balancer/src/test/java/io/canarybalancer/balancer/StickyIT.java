@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer;
 
 import io.canarybalancer.balancer.route.StickyRule;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,10 +96,10 @@ class StickyIT {
             String setCookie = firstVisit.headers().firstValue("Set-Cookie").orElseThrow();
             assertThat(setCookie).matches("canary_id=[0-9a-f]{32}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
             String cookie = setCookie.substring(0, setCookie.indexOf(';'));
-            String side = Http.pool(firstVisit);
+            String side = BalancerProcess.pool(firstVisit);
             for (BalancerProcess balancer : List.of(first, second, first)) {
                 HttpResponse<String> again = http.get(balancer.baseUrl() + "/web/version", "Cookie", "theme=dark; " + cookie);
-                assertThat(Http.pool(again)).as("browser %d with %s", browser, cookie).isEqualTo(side);
+                assertThat(BalancerProcess.pool(again)).as("browser %d with %s", browser, cookie).isEqualTo(side);
                 assertThat(again.headers().firstValue("Set-Cookie")).as("a known browser gets no new cookie").isEmpty();
             }
             onCanary += side.equals("canary") ? 1 : 0;
@@ -110,12 +111,12 @@ class StickyIT {
     void requestsWithoutAKeyFollowTheWeight() throws Exception {
         setWeight(10);
         List<HttpResponse<String>> responses = http.concurrentGets(first.baseUrl() + "/version", 400);
-        assertThat(Http.tally(responses, Http::pool)).containsEntry("canary", 40L).containsEntry("stable", 360L);
+        assertThat(Http.tally(responses, BalancerProcess::pool)).containsEntry("canary", 40L).containsEntry("stable", 360L);
     }
 
     private static void setWeight(int weight) throws Exception {
         for (BalancerProcess balancer : List.of(first, second)) {
-            HttpResponse<String> response = http.send("PUT", balancer.adminUrl() + "/routes/users/rollout",
+            HttpResponse<String> response = http.sendJson("PUT", balancer.adminUrl() + "/routes/users/rollout",
                     "{\"weight\": " + weight + "}");
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         }
@@ -124,6 +125,6 @@ class StickyIT {
     private static String pool(BalancerProcess balancer, int user) throws Exception {
         HttpResponse<String> response = http.get(balancer.baseUrl() + "/version", "X-User-Id", "user-" + user);
         assertThat(response.statusCode()).isEqualTo(200);
-        return Http.pool(response);
+        return BalancerProcess.pool(response);
     }
 }

@@ -6,6 +6,7 @@ import io.canarybalancer.balancer.TlsClient.Answer;
 import io.canarybalancer.balancer.admin.PrometheusText;
 import io.canarybalancer.balancer.tls.TestCertificates;
 import io.canarybalancer.balancer.tls.TestCertificates.Written;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;

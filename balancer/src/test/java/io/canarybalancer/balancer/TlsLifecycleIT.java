@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.balancer.TlsClient.Answer;
 import io.canarybalancer.balancer.tls.TestCertificates;
 import io.canarybalancer.balancer.tls.TestCertificates.Written;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

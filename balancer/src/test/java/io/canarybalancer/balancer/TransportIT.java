@@ -1,5 +1,6 @@
 package io.canarybalancer.balancer;
 
+import io.canarybalancer.testsupport.Http;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import org.junit.jupiter.api.AfterEach;

@@ -3,6 +3,7 @@ package io.canarybalancer.balancer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.balancer.admin.PrometheusText;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -198,7 +199,7 @@ class WebSocketIT {
         Map<String, Long> sides = new LinkedHashMap<>();
         for (int user = 0; user < 40; user++) {
             HttpResponse<String> plain = http.get(balancer.baseUrl() + "/sticky/version", "X-User-Id", "user-" + user);
-            String side = Http.pool(plain);
+            String side = BalancerProcess.pool(plain);
             try (WebSocketClient client = WebSocketClient.open(ws(balancer, "/sticky/chat"), "X-User-Id", "user-" + user)) {
                 String echo = client.sendText("hi").nextText();
                 assertThat(echo.startsWith("canary-1:") ? "canary" : "stable").as("user %d", user).isEqualTo(side);

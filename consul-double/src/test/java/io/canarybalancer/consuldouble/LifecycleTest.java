@@ -2,6 +2,7 @@ package io.canarybalancer.consuldouble;
 
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import io.canarybalancer.consuldouble.fault.Fault;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -26,16 +27,16 @@ class LifecycleTest {
             assertThat(one.port()).isPositive().isNotEqualTo(two.port());
             assertThat(one.url()).isEqualTo("http://127.0.0.1:" + one.port());
             assertThat(one.host()).isEqualTo("127.0.0.1");
-            assertThat(new Http(one).get("/v1/status/leader").statusCode()).isEqualTo(200);
+            assertThat(new Http(one.url()).get("/v1/status/leader").statusCode()).isEqualTo(200);
         }
     }
 
     @Test
     void closeAnswersParkedBlockingQueriesAndRefusesNewConnections() {
         ConsulDouble consul = ConsulDouble.start();
-        Http http = new Http(consul);
+        Http http = new Http(consul.url());
         consul.register(ServiceSpec.instance("web-1", "web").port(1));
-        long index = Http.index(http.get("/v1/health/service/web"));
+        long index = ConsulAnswer.index(http.get("/v1/health/service/web"));
         CompletableFuture<HttpResponse<String>> poll = http.getAsync("/v1/health/service/web?index=" + index + "&wait=10m");
         assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
 
@@ -44,7 +45,7 @@ class LifecycleTest {
 
         HttpResponse<String> response = Http.await(poll);
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(Http.index(response)).isEqualTo(index);
+        assertThat(ConsulAnswer.index(response)).isEqualTo(index);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(AWAIT);
         assertThat(consul.blockedCount()).isZero();
         assertThatThrownBy(() -> {
@@ -58,7 +59,7 @@ class LifecycleTest {
     @Test
     void closeDropsHungRequests() {
         ConsulDouble consul = ConsulDouble.start();
-        Http http = new Http(consul);
+        Http http = new Http(consul.url());
         consul.faults().always(Fault.hang());
         CompletableFuture<HttpResponse<String>> call = http.getAsync("/v1/agent/self");
         assertThat(consul.awaitHanging(1, AWAIT)).isTrue();

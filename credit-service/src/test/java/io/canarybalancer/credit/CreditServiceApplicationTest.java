@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.consuldouble.catalog.RegisteredService;
-import io.canarybalancer.testsupport.JsonHttp;
+import io.canarybalancer.testsupport.Http;
 import io.canarybalancer.testsupport.ServiceFixture;
 import io.canarybalancer.testsupport.TestDatabases;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -12,7 +12,6 @@ import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -30,14 +29,14 @@ class CreditServiceApplicationTest {
     static final ConsulDouble CONSUL = ConsulDouble.builder().jitter(false).start();
 
     static final DropwizardAppExtension<CreditServiceConfiguration> APP = new DropwizardAppExtension<>(
-            ServiceFixture.service(CreditServiceApplication::new, "credit-service.yml", TestDatabases.h2(),
+            ServiceFixture.service(CreditServiceApplication.class, "credit-service.yml", TestDatabases.h2(),
                     Map.of("SERVICE_NAME", "service-v2", "CONSUL_HTTP_ADDR", CONSUL.url())));
 
-    private final JsonHttp http = new JsonHttp();
+    private final Http http = new Http();
     private final ObjectMapper json = new ObjectMapper();
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return http.send(JsonHttp.local(APP.getLocalPort()), method, path, body);
+        return http.sendJson(method, Http.local(APP.getLocalPort()) + path, body);
     }
 
     private long balance() throws Exception {
@@ -68,7 +67,7 @@ class CreditServiceApplicationTest {
         assertThat(service.port()).isEqualTo(APP.getLocalPort());
         String checkUrl = CONSUL.checks(id).get(0).http();
         assertThat(checkUrl).isEqualTo("http://127.0.0.1:" + APP.getLocalPort() + "/health");
-        assertThat(http.get(URI.create(checkUrl)).statusCode()).isEqualTo(200);
+        assertThat(http.get(checkUrl).statusCode()).isEqualTo(200);
     }
 
     @Test

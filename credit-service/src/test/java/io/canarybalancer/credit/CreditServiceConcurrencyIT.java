@@ -2,7 +2,7 @@ package io.canarybalancer.credit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.testsupport.Concurrently;
-import io.canarybalancer.testsupport.JsonHttp;
+import io.canarybalancer.testsupport.Http;
 import io.canarybalancer.testsupport.ServiceFixture;
 import io.canarybalancer.testsupport.TestDatabase;
 import io.canarybalancer.testsupport.TestDatabases;
@@ -28,15 +28,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CreditServiceConcurrencyIT {
 
-    private final JsonHttp http = new JsonHttp();
+    private final Http http = new Http();
     private final ObjectMapper json = new ObjectMapper();
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void concurrentChargesAcrossTwoInstancesNeverOverdrawNorChargeTwice(String kind) throws Exception {
         TestDatabase database = TestDatabases.of(kind);
-        DropwizardTestSupport<CreditServiceConfiguration> first = ServiceFixture.started(CreditServiceApplication::new, "credit-service.yml", database);
-        DropwizardTestSupport<CreditServiceConfiguration> second = ServiceFixture.started(CreditServiceApplication::new, "credit-service.yml", database);
+        DropwizardTestSupport<CreditServiceConfiguration> first = ServiceFixture.started(CreditServiceApplication.class, "credit-service.yml", database);
+        DropwizardTestSupport<CreditServiceConfiguration> second = ServiceFixture.started(CreditServiceApplication.class, "credit-service.yml", database);
         try {
             List<Integer> ports = List.of(first.getLocalPort(), second.getLocalPort());
             assertThat(send(ports.get(0), "POST", "/credit", "{\"amount\": 300}").statusCode()).isEqualTo(200);
@@ -103,6 +103,6 @@ class CreditServiceConcurrencyIT {
     }
 
     private HttpResponse<String> send(int port, String method, String path, String body) throws Exception {
-        return http.send(JsonHttp.local(port), method, path, body);
+        return http.sendJson(method, Http.local(port) + path, body);
     }
 }

@@ -7,7 +7,7 @@ import io.canarybalancer.message.core.ChargeState;
 import io.canarybalancer.message.core.Message;
 import io.canarybalancer.message.core.MessageStatus;
 import io.canarybalancer.message.db.MessageDao;
-import io.canarybalancer.testsupport.JsonHttp;
+import io.canarybalancer.testsupport.Http;
 import io.canarybalancer.testsupport.ServiceFixture;
 import io.canarybalancer.testsupport.TestDatabase;
 import io.canarybalancer.testsupport.TestDatabases;
@@ -40,7 +40,7 @@ class GracefulStopIT {
     private static final Path JAR = Path.of("target", "message-service.jar");
     private static final int MESSAGES = 4;
 
-    private final JsonHttp http = new JsonHttp();
+    private final Http http = new Http();
     private final ObjectMapper json = new ObjectMapper();
     private ProviderSimulator provider;
     private DropwizardTestSupport<CreditServiceConfiguration> credit;
@@ -136,6 +136,6 @@ class GracefulStopIT {
     }
 
     private HttpResponse<String> send(URI base, String method, String path, String body) throws Exception {
-        return http.send(base, method, path, body);
+        return http.sendJson(method, base.resolve(path).toString(), body);
     }
 }

@@ -7,7 +7,8 @@ import io.canarybalancer.message.core.ChargeState;
 import io.canarybalancer.message.core.Message;
 import io.canarybalancer.message.core.MessageStatus;
 import io.canarybalancer.message.db.MessageDao;
-import io.canarybalancer.testsupport.JsonHttp;
+import io.canarybalancer.testsupport.Concurrently;
+import io.canarybalancer.testsupport.Http;
 import io.canarybalancer.testsupport.TestDatabase;
 import io.canarybalancer.testsupport.TestDatabases;
 import io.dropwizard.testing.DropwizardTestSupport;
@@ -24,11 +25,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,7 +39,7 @@ class MessageDeliveryIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(120);
 
-    private final JsonHttp http = new JsonHttp();
+    private final Http http = new Http();
     private final ObjectMapper json = new ObjectMapper();
     private final List<DropwizardTestSupport<?>> services = new ArrayList<>();
     private ProviderSimulator provider;
@@ -182,11 +180,10 @@ class MessageDeliveryIT {
     /** Posts {@code count} messages from 8 threads, spread over the replicas; every one must be accepted. */
     private List<String> postMessages(List<URI> replicas, int count) throws Exception {
         ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
-        ExecutorService threads = Executors.newFixedThreadPool(8);
-        List<Future<?>> futures = new ArrayList<>();
+        List<Callable<Void>> posters = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
             int thread = t;
-            futures.add(threads.submit(() -> {
+            posters.add(() -> {
                 for (int i = thread; i < count; i += 8) {
                     String body = "{\"destination\":\"+3460000" + String.format("%04d", i) + "\",\"body\":\"message " + i + "\"}";
                     HttpResponse<String> response = send(replicas.get(i % replicas.size()), "POST", "/messages", body);
@@ -194,12 +191,9 @@ class MessageDeliveryIT {
                     ids.add(json.readTree(response.body()).get("messageId").asText());
                 }
                 return null;
-            }));
+            });
         }
-        for (Future<?> future : futures) {
-            future.get(60, TimeUnit.SECONDS);
-        }
-        threads.shutdown();
+        Concurrently.run(8, posters, Duration.ofSeconds(60));
         assertThat(ids).hasSize(count).doesNotHaveDuplicates();
         return List.copyOf(ids);
     }
@@ -221,6 +215,6 @@ class MessageDeliveryIT {
 
 
     private HttpResponse<String> send(URI base, String method, String path, String body) throws Exception {
-        return http.send(base, method, path, body);
+        return http.sendJson(method, base.resolve(path).toString(), body);
     }
 }

@@ -2,7 +2,7 @@ package io.canarybalancer.message;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.canarybalancer.testsupport.JsonHttp;
+import io.canarybalancer.testsupport.Http;
 import io.canarybalancer.testsupport.TestDatabases;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
@@ -26,11 +26,11 @@ class MessageServiceApplicationTest {
             MessageServiceFixture.service(TestDatabases.h2(), URI.create("http://127.0.0.1:9"),
                     URI.create("http://127.0.0.1:9"), 0, Map.of("SERVICE_NAME", "service-v2", "SERVICE_TAGS", "message")));
 
-    private final JsonHttp http = new JsonHttp();
+    private final Http http = new Http();
     private final ObjectMapper json = new ObjectMapper();
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return http.send(JsonHttp.local(APP.getLocalPort()), method, path, body);
+        return http.sendJson(method, Http.local(APP.getLocalPort()) + path, body);
     }
 
     private int messageCount() throws Exception {

@@ -35,7 +35,7 @@ final class MessageServiceFixture {
         overrides.add(ConfigOverride.config("delivery.retryDelay", "100ms"));
         overrides.add(ConfigOverride.config("delivery.housekeepingInterval", "200ms"));
         overrides.addAll(List.of(more));
-        return ServiceFixture.service(MessageServiceApplication::new, "message-service.yml", database, env,
+        return ServiceFixture.service(MessageServiceApplication.class, "message-service.yml", database, env,
                 overrides.toArray(ConfigOverride[]::new));
     }
 
@@ -47,6 +47,6 @@ final class MessageServiceFixture {
 
     /** @return a started credit service on {@code database}, with an empty environment */
     static DropwizardTestSupport<CreditServiceConfiguration> startedCredit(TestDatabase database) {
-        return ServiceFixture.started(CreditServiceApplication::new, "credit-service.yml", database);
+        return ServiceFixture.started(CreditServiceApplication.class, "credit-service.yml", database);
     }
 }

@@ -5,6 +5,7 @@ import io.dropwizard.core.Configuration;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 
+import java.lang.reflect.Constructor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,15 +34,18 @@ public final class ServiceFixture {
     }
 
     /**
-     * @param factory    the service, built from an environment lookup (its constructor taking one)
-     * @param configFile the file name of its configuration under {@code config/}
-     * @param env        the only environment it sees
-     * @param more       overrides of the test's own, applied last
+     * @param application the service's class, with a public constructor taking the environment lookup
+     *                    ({@code Function<String, String>}), as both services have
+     * @param configFile  the file name of its configuration under {@code config/}
+     * @param env         the only environment it sees
+     * @param more        overrides of the test's own, applied last
      * @return the service on {@code database}, not yet started ({@code before()} starts it)
+     * @throws IllegalArgumentException if {@code application} has no such constructor
      */
     public static <C extends Configuration> DropwizardTestSupport<C> service(
-            Function<Function<String, String>, ? extends Application<C>> factory, String configFile,
-            TestDatabase database, Map<String, String> env, ConfigOverride... more) {
+            Class<? extends Application<C>> application, String configFile, TestDatabase database,
+            Map<String, String> env, ConfigOverride... more) {
+        Constructor<? extends Application<C>> withEnvironment = environmentConstructor(application);
         List<ConfigOverride> overrides = new ArrayList<>(database.overrides());
         overrides.add(ConfigOverride.config("server.applicationConnectors[0].port", "0"));
         overrides.add(ConfigOverride.config("server.applicationConnectors[0].bindHost", "127.0.0.1"));
@@ -51,22 +55,24 @@ public final class ServiceFixture {
         overrides.add(ConfigOverride.config("logging.level", "WARN"));
         overrides.add(ConfigOverride.config("replica.address", "127.0.0.1"));
         overrides.addAll(List.of(more));
-        // One instance only for its class, which DropwizardTestSupport wants beside the instances it asks for.
-        @SuppressWarnings("unchecked")
-        Class<? extends Application<C>> type = (Class<? extends Application<C>>) factory.apply(env::get).getClass();
-        return new DropwizardTestSupport<>(type, realConfig(configFile).toString(), overrides.toArray(ConfigOverride[]::new)) {
+        Function<String, String> lookup = env::get;
+        // DropwizardTestSupport would call the constructor without arguments, which reads the machine's environment.
+        return new DropwizardTestSupport<>(application, realConfig(configFile).toString(), overrides.toArray(ConfigOverride[]::new)) {
             @Override
             public Application<C> newApplication() {
-                return factory.apply(env::get);
+                try {
+                    return withEnvironment.newInstance(lookup);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("could not create " + application.getName(), e);
+                }
             }
         };
     }
 
     /** @return a started service on {@code database}, with an empty environment */
     public static <C extends Configuration> DropwizardTestSupport<C> started(
-            Function<Function<String, String>, ? extends Application<C>> factory, String configFile,
-            TestDatabase database) {
-        return started(service(factory, configFile, database, Map.of()));
+            Class<? extends Application<C>> application, String configFile, TestDatabase database) {
+        return started(service(application, configFile, database, Map.of()));
     }
 
     /** @return {@code service}, started */
@@ -77,5 +83,14 @@ public final class ServiceFixture {
             throw new IllegalStateException("the service did not start", e);
         }
         return service;
+    }
+
+    private static <A> Constructor<A> environmentConstructor(Class<A> application) {
+        try {
+            return application.getConstructor(Function.class);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(application.getName()
+                    + " has no public constructor taking the environment lookup (a Function<String, String>)", e);
+        }
     }
 }

@@ -427,11 +427,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
         if (exchange != null) {
             exchange.requestMalformed(problem); // 400, unless the answer is under way already
         }
-        closing = true;
-        releasePending();
-        if (ctx.channel().isActive()) {
-            closeAfterWrites();
-        }
+        closeAfterWrites();
     }
 
     /** The replica for the current request: see {@link ReplicaPicker#pick}. */

@@ -3,10 +3,10 @@ package io.canarybalancer.balancer.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.balancer.BalancerProcess;
-import io.canarybalancer.balancer.Http;
 import io.canarybalancer.balancer.RawHttp;
 import io.canarybalancer.balancer.TestBackend;
 import io.canarybalancer.balancer.TestConfigs;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,7 +113,7 @@ class AdminApiIT {
 
         assertThat(changed.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(changed.body()).get("weight").asInt()).isEqualTo(20);
-        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 500), Http::pool))
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 500), BalancerProcess::pool))
                 .isEqualTo(Map.of("stable", 400L, "canary", 100L));
         assertThat(route(status(), "message").at("/pools/canary/expectedShare").asDouble()).isEqualTo(0.2);
     }
@@ -121,23 +121,23 @@ class AdminApiIT {
     @Test
     void promoteRollbackPauseAndResume() throws Exception {
         assertThat(send("POST", "/routes/message/promote", "").statusCode()).isEqualTo(200);
-        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), Http::pool))
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), BalancerProcess::pool))
                 .isEqualTo(Map.of("canary", 40L));
 
         assertThat(send("POST", "/routes/message/rollback", "").statusCode()).isEqualTo(200);
-        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), Http::pool))
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), BalancerProcess::pool))
                 .isEqualTo(Map.of("stable", 40L));
 
         send("PUT", "/routes/message/rollout", "{\"weight\":50}");
         assertThat(send("POST", "/routes/message/pause", "").statusCode()).isEqualTo(200);
-        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), Http::pool))
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), BalancerProcess::pool))
                 .isEqualTo(Map.of("stable", 40L));
         JsonNode paused = route(status(), "message");
         assertThat(paused.get("paused").asBoolean()).isTrue();
         assertThat(paused.get("weight").asInt()).isEqualTo(50);
 
         assertThat(send("POST", "/routes/message/resume", "").statusCode()).isEqualTo(200);
-        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), Http::pool))
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 40), BalancerProcess::pool))
                 .isEqualTo(Map.of("stable", 20L, "canary", 20L));
     }
 
@@ -145,7 +145,7 @@ class AdminApiIT {
     void flaggedRequestsStillReachTheCanaryAfterARollback() throws Exception {
         send("POST", "/routes/message/rollback", "");
 
-        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 20, "X-Canary", "1"), Http::pool))
+        assertThat(Http.tally(http.concurrentGets(balancer.baseUrl() + "/version", 20, "X-Canary", "1"), BalancerProcess::pool))
                 .isEqualTo(Map.of("canary", 20L));
     }
 
@@ -350,7 +350,7 @@ class AdminApiIT {
     }
 
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return http.send(method, balancer.adminUrl() + path, body);
+        return http.sendJson(method, balancer.adminUrl() + path, body);
     }
 
 }

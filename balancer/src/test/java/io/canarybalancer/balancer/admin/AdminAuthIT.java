@@ -1,10 +1,10 @@
 package io.canarybalancer.balancer.admin;
 
 import io.canarybalancer.balancer.BalancerProcess;
-import io.canarybalancer.balancer.Http;
 import io.canarybalancer.balancer.RawHttp;
 import io.canarybalancer.balancer.TestBackend;
 import io.canarybalancer.balancer.TestConfigs;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;

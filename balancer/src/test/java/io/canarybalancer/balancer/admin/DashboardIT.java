@@ -5,11 +5,11 @@ import org.awaitility.core.ConditionTimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.balancer.BalancerProcess;
-import io.canarybalancer.balancer.Http;
 import io.canarybalancer.balancer.TestBackend;
 import io.canarybalancer.balancer.TestConfigs;
 import io.canarybalancer.balancer.admin.WebDriverClient.LogEntry;
 import io.canarybalancer.balancer.tls.TestCertificates;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,7 +106,7 @@ class DashboardIT {
 
             List<HttpResponse<String>> burst = http.concurrentGets(balancer.baseUrl() + "/version", 400);
             assertThat(burst).allMatch(r -> r.statusCode() == 200);
-            assertThat(Http.tally(burst, Http::pool)).containsEntry("canary", 100L).containsEntry("stable", 300L);
+            assertThat(Http.tally(burst, BalancerProcess::pool)).containsEntry("canary", 100L).containsEntry("stable", 300L);
             await("the page counts the 400 requests and shows about 25% on the canary", () ->
                     "100".equals(text(ROUTE + "[data-testid='total-canary']"))
                             && "300".equals(text(ROUTE + "[data-testid='total-stable']"))
@@ -117,7 +117,7 @@ class DashboardIT {
             // flagged requests go to the canary by design: shown on a line of their own, not in the split
             List<HttpResponse<String>> flagged = http.concurrentGets(balancer.baseUrl() + "/version", 400,
                     "X-Canary", "1");
-            assertThat(Http.tally(flagged, Http::pool)).containsEntry("canary", 400L);
+            assertThat(Http.tally(flagged, BalancerProcess::pool)).containsEntry("canary", 400L);
             await("the page shows the flagged requests apart", () -> displayed(ROUTE + "[data-testid='flagged']")
                     && text(ROUTE + "[data-testid='flagged']").contains("400 to canary, 0 to stable"));
             assertThat(text(ROUTE + "[data-testid='split-cumulative-canary']")).isEqualTo("25.0%");
@@ -288,7 +288,7 @@ class DashboardIT {
                 boolean rolledBack = false;
                 while (!rolledBack && sent < 2_000 && System.nanoTime() < deadline) {
                     HttpResponse<String> response = http.get(url, "X-User-Id", "user-" + sent++);
-                    fromCanary += Http.pool(response).equals("canary") ? 1 : 0;
+                    fromCanary += BalancerProcess.pool(response).equals("canary") ? 1 : 0;
                     failed += response.statusCode() == 500 ? 1 : 0;
                     if (sent % 10 == 0) {
                         rolledBack = analysisState(balancer).equals("rolled-back");
@@ -320,7 +320,7 @@ class DashboardIT {
                 assertThat(attribute(ROUTE + "[data-testid='window-errors-canary']", "class")).contains("bad");
                 assertThat(number(ROUTE + "[data-testid='window-requests-canary']")).isGreaterThanOrEqualTo(20);
                 // halted means halted: even a flagged request stays on stable
-                assertThat(Http.pool(http.get(url, "X-Canary", "1"))).isEqualTo("stable");
+                assertThat(BalancerProcess.pool(http.get(url, "X-Canary", "1"))).isEqualTo("stable");
                 screenshot("dashboard-analysis.png");
 
                 // an operator's change lifts it, and analysis starts a fresh window
@@ -433,7 +433,7 @@ class DashboardIT {
                     assertThat(differing.failures() + agreeing.failures()).isZero();
                 }
                 // every user answer came from stable
-                assertThat(Http.pool(http.get(balancer.baseUrl() + "/orders"))).isEqualTo("stable");
+                assertThat(BalancerProcess.pool(http.get(balancer.baseUrl() + "/orders"))).isEqualTo("stable");
 
                 JsonNode[] mirror = new JsonNode[1];
                 await("the page shows the counts /status has, once the copies are all answered", () -> {

@@ -3,11 +3,11 @@ package io.canarybalancer.balancer.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canarybalancer.balancer.BalancerProcess;
-import io.canarybalancer.balancer.Http;
 import io.canarybalancer.balancer.TestBackend;
 import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import io.canarybalancer.consuldouble.http.RecordedRequest;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,7 +80,7 @@ class RolloutSharingIT {
         System.out.printf("Rollout change applied by the other instance after %.1f ms%n", (applied - changed) / 1e6);
 
         List<HttpResponse<String>> responses = http.concurrentGets(second.baseUrl() + "/version", 1000);
-        assertThat(Http.tally(responses, Http::pool)).isEqualTo(Map.of("stable", 800L, "canary", 200L));
+        assertThat(Http.tally(responses, BalancerProcess::pool)).isEqualTo(Map.of("stable", 800L, "canary", 200L));
         assertThat(consul.kvValue("canary-balancer/rollout/default")).hasValueSatisfying(value ->
                 assertThat(value).contains("\"weight\":20"));
         assertThat(consul.requests().matching(isPutTo("/v1/kv/canary-balancer/rollout/default")))
@@ -98,7 +98,7 @@ class RolloutSharingIT {
         assertThat(second.awaitOutput("(/, weight, stable 3, canary 1)", Duration.ofSeconds(20))).isTrue();
 
         awaitRoute(second, route -> route.get("weight").asInt() == 100, Duration.ofSeconds(5));
-        assertThat(Http.tally(http.concurrentGets(second.baseUrl() + "/version", 40), Http::pool))
+        assertThat(Http.tally(http.concurrentGets(second.baseUrl() + "/version", 40), BalancerProcess::pool))
                 .isEqualTo(Map.of("canary", 40L));
     }
 
@@ -150,6 +150,6 @@ class RolloutSharingIT {
     }
 
     private HttpResponse<String> send(BalancerProcess balancer, String method, String path, String body) throws Exception {
-        return http.send(method, balancer.adminUrl() + path, body);
+        return http.sendJson(method, balancer.adminUrl() + path, body);
     }
 }

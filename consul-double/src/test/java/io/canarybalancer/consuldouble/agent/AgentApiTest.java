@@ -1,11 +1,12 @@
 package io.canarybalancer.consuldouble.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.canarybalancer.consuldouble.ConsulAnswer;
 import io.canarybalancer.consuldouble.ConsulDouble;
-import io.canarybalancer.consuldouble.Http;
 import io.canarybalancer.consuldouble.catalog.RegisteredCheck;
 import io.canarybalancer.consuldouble.catalog.RegisteredService;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class AgentApiTest {
     @BeforeEach
     void start() {
         consul = ConsulDouble.start();
-        http = new Http(consul);
+        http = new Http(consul.url());
     }
 
     @AfterEach
@@ -43,7 +44,7 @@ class AgentApiTest {
 
     @Test
     void acceptsTheKiwiprojectClientsWireFormat() {
-        HttpResponse<String> response = http.put("/v1/agent/service/register", KIWI_REGISTRATION);
+        HttpResponse<String> response = http.send("PUT", "/v1/agent/service/register", KIWI_REGISTRATION);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(response.body()).isEmpty();
@@ -66,7 +67,7 @@ class AgentApiTest {
 
     @Test
     void keysMatchInAnyCaseAndSnakeCase() {
-        http.put("/v1/agent/service/register", """
+        http.send("PUT", "/v1/agent/service/register", """
                 {"name":"api","id":"api-1","port":9000,"tags":null,"meta":null,
                  "check":{"check_id":"api-ttl","ttl":"10s","deregister_critical_service_after":"1m"}}
                 """);
@@ -80,7 +81,7 @@ class AgentApiTest {
 
     @Test
     void idDefaultsToNameAndSeveralChecksGetNumberedIds() {
-        http.put("/v1/agent/service/register", """
+        http.send("PUT", "/v1/agent/service/register", """
                 {"Name":"api","Checks":[{"TTL":"10s"},{"HTTP":"http://x/","Interval":"5s"}]}
                 """);
 
@@ -89,7 +90,7 @@ class AgentApiTest {
 
     @Test
     void checkAndChecksAreBothHonoured() {
-        http.put("/v1/agent/service/register", """
+        http.send("PUT", "/v1/agent/service/register", """
                 {"Name":"api","ID":"api-1","Check":{"CheckID":"a","TTL":"10s"},"Checks":[{"CheckID":"b","TTL":"10s"}]}
                 """);
 
@@ -98,16 +99,16 @@ class AgentApiTest {
 
     @Test
     void invalidRegistrationsGetConsulsMessages() {
-        assertThat(http.put("/v1/agent/service/register", "{\"ID\":\"x\"}").body()).isEqualTo("Missing service name");
-        assertThat(http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Address\":\"0.0.0.0\"}").body())
+        assertThat(http.send("PUT", "/v1/agent/service/register", "{\"ID\":\"x\"}").body()).isEqualTo("Missing service name");
+        assertThat(http.send("PUT", "/v1/agent/service/register", "{\"Name\":\"x\",\"Address\":\"0.0.0.0\"}").body())
                 .isEqualTo("Invalid service address");
-        assertThat(http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Meta\":{\"consul-x\":\"1\"}}").body())
+        assertThat(http.send("PUT", "/v1/agent/service/register", "{\"Name\":\"x\",\"Meta\":{\"consul-x\":\"1\"}}").body())
                 .startsWith("Invalid Service Meta:");
-        assertThat(http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Weights\":{\"Passing\":0,\"Warning\":1}}").body())
+        assertThat(http.send("PUT", "/v1/agent/service/register", "{\"Name\":\"x\",\"Weights\":{\"Passing\":0,\"Warning\":1}}").body())
                 .startsWith("Invalid Weights:");
-        assertThat(http.put("/v1/agent/service/register", "{\"Name\":\"x\",\"Check\":{\"HTTP\":\"http://x/\"}}").body())
+        assertThat(http.send("PUT", "/v1/agent/service/register", "{\"Name\":\"x\",\"Check\":{\"HTTP\":\"http://x/\"}}").body())
                 .startsWith("Invalid check:");
-        HttpResponse<String> garbage = http.put("/v1/agent/service/register", "{not json");
+        HttpResponse<String> garbage = http.send("PUT", "/v1/agent/service/register", "{not json");
         assertThat(garbage.statusCode()).isEqualTo(400);
         assertThat(garbage.body()).startsWith("Request decode failed:");
         assertThat(consul.services()).isEmpty();
@@ -115,11 +116,11 @@ class AgentApiTest {
 
     @Test
     void reRegistrationKeepsCheckStatusAndBumpsTheIndex() {
-        http.put("/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Check\":{\"TTL\":\"30s\"}}");
-        http.put("/v1/agent/check/pass/service:web-1?note=ok", "");
+        http.send("PUT", "/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Check\":{\"TTL\":\"30s\"}}");
+        http.send("PUT", "/v1/agent/check/pass/service:web-1?note=ok", "");
         long before = consul.serviceIndex("web");
 
-        http.put("/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Tags\":[\"v3\"],\"Check\":{\"TTL\":\"30s\"}}");
+        http.send("PUT", "/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Tags\":[\"v3\"],\"Check\":{\"TTL\":\"30s\"}}");
 
         assertThat(consul.serviceIndex("web")).isGreaterThan(before);
         assertThat(consul.service("web-1").orElseThrow().tags()).containsExactly("v3");
@@ -128,24 +129,24 @@ class AgentApiTest {
 
     @Test
     void replaceExistingChecksDropsChecksMissingFromTheNewDefinition() {
-        http.put("/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Checks\":["
+        http.send("PUT", "/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Checks\":["
                 + "{\"CheckID\":\"a\",\"TTL\":\"30s\"},{\"CheckID\":\"b\",\"TTL\":\"30s\"}]}");
 
-        http.put("/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Check\":{\"CheckID\":\"a\",\"TTL\":\"30s\"}}");
+        http.send("PUT", "/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Check\":{\"CheckID\":\"a\",\"TTL\":\"30s\"}}");
         assertThat(consul.checks("web-1")).extracting(RegisteredCheck::checkId).containsExactly("a", "b");
 
-        http.put("/v1/agent/service/register?replace-existing-checks", "{\"ID\":\"web-1\",\"Name\":\"web\","
+        http.send("PUT", "/v1/agent/service/register?replace-existing-checks", "{\"ID\":\"web-1\",\"Name\":\"web\","
                 + "\"Check\":{\"CheckID\":\"a\",\"TTL\":\"30s\"}}");
         assertThat(consul.checks("web-1")).extracting(RegisteredCheck::checkId).containsExactly("a");
     }
 
     @Test
     void agentServicesAndChecksListTheLocalNodeOnly() {
-        http.put("/v1/agent/service/register", KIWI_REGISTRATION);
+        http.send("PUT", "/v1/agent/service/register", KIWI_REGISTRATION);
         consul.register(ServiceSpec.instance("remote-1", "web").node("node-b", "10.0.0.12").port(1));
 
-        JsonNode services = Http.json(http.get("/v1/agent/services"));
-        JsonNode checks = Http.json(http.get("/v1/agent/checks"));
+        JsonNode services = ConsulAnswer.json(http.get("/v1/agent/services"));
+        JsonNode checks = ConsulAnswer.json(http.get("/v1/agent/checks"));
 
         assertThat(services.has("web-1")).isTrue();
         assertThat(services.has("remote-1")).isFalse();
@@ -158,25 +159,25 @@ class AgentApiTest {
         assertThat(web.get("Address").asText()).isEqualTo("10.0.0.21");
         assertThat(checks.has("service:web-1")).isTrue();
         assertThat(checks.get("service:web-1").get("ServiceTags")).extracting(JsonNode::asText).containsExactly("v2");
-        assertThat(http.put("/v1/agent/service/deregister/remote-1", "").statusCode())
+        assertThat(http.send("PUT", "/v1/agent/service/deregister/remote-1", "").statusCode())
                 .as("the agent cannot deregister another node's service").isEqualTo(404);
     }
 
     @Test
     void singleServiceReadCarriesAContentHash() {
-        http.put("/v1/agent/service/register", KIWI_REGISTRATION);
+        http.send("PUT", "/v1/agent/service/register", KIWI_REGISTRATION);
 
         HttpResponse<String> response = http.get("/v1/agent/service/web-1");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(Http.json(response).get("ContentHash").asText())
+        assertThat(ConsulAnswer.json(response).get("ContentHash").asText())
                 .isEqualTo(response.headers().firstValue("X-Consul-ContentHash").orElseThrow());
         assertThat(http.get("/v1/agent/service/nope").statusCode()).isEqualTo(404);
     }
 
     @Test
     void agentSelfAndStatusLeaderHaveWhatTheClientReads() {
-        JsonNode self = Http.json(http.get("/v1/agent/self"));
+        JsonNode self = ConsulAnswer.json(http.get("/v1/agent/self"));
         HttpResponse<String> leader = http.get("/v1/status/leader");
 
         assertThat(self.get("Config").get("Datacenter").asText()).isEqualTo("dc1");
@@ -190,29 +191,29 @@ class AgentApiTest {
         }
         assertThat(leader.statusCode()).isEqualTo(200);
         assertThat(leader.body()).isEqualTo("\"127.0.0.1:8300\"");
-        assertThat(Http.json(http.get("/v1/status/peers"))).hasSize(1);
+        assertThat(ConsulAnswer.json(http.get("/v1/status/peers"))).hasSize(1);
     }
 
     @Test
     void standaloneChecksRegisterAndDeregister() {
         consul.register(ServiceSpec.instance("web-1", "web").port(1));
 
-        assertThat(http.put("/v1/agent/check/register",
+        assertThat(http.send("PUT", "/v1/agent/check/register",
                 "{\"ID\":\"disk\",\"Name\":\"Disk\",\"TTL\":\"30s\",\"ServiceID\":\"web-1\"}").statusCode()).isEqualTo(200);
         assertThat(consul.check("disk")).get().extracting(RegisteredCheck::serviceName).isEqualTo("web");
-        assertThat(http.put("/v1/agent/check/register", "{\"Name\":\"x\",\"TTL\":\"30s\",\"ServiceID\":\"nope\"}")
+        assertThat(http.send("PUT", "/v1/agent/check/register", "{\"Name\":\"x\",\"TTL\":\"30s\",\"ServiceID\":\"nope\"}")
                 .statusCode()).isEqualTo(404);
-        assertThat(http.put("/v1/agent/check/register", "{\"TTL\":\"30s\"}").body()).isEqualTo("Missing check name");
+        assertThat(http.send("PUT", "/v1/agent/check/register", "{\"TTL\":\"30s\"}").body()).isEqualTo("Missing check name");
 
-        assertThat(http.put("/v1/agent/check/deregister/disk", "").statusCode()).isEqualTo(200);
+        assertThat(http.send("PUT", "/v1/agent/check/deregister/disk", "").statusCode()).isEqualTo(200);
         assertThat(consul.check("disk")).isEmpty();
-        assertThat(http.put("/v1/agent/check/deregister/disk", "").statusCode()).isEqualTo(404);
+        assertThat(http.send("PUT", "/v1/agent/check/deregister/disk", "").statusCode()).isEqualTo(404);
     }
 
     @Test
     void methodsAreEnforcedWithPlainTextErrors() {
         HttpResponse<String> getRegister = http.get("/v1/agent/service/register");
-        HttpResponse<String> putHealth = http.put("/v1/health/service/web", "");
+        HttpResponse<String> putHealth = http.send("PUT", "/v1/health/service/web", "");
         HttpResponse<String> postKv = http.send("POST", "/v1/kv/a", "x");
 
         assertThat(getRegister.statusCode()).isEqualTo(405);
@@ -230,7 +231,7 @@ class AgentApiTest {
     @Test
     void aclTokensAreCheckedWhenConfigured() {
         try (ConsulDouble secured = ConsulDouble.builder().aclTokens("secret").start()) {
-            Http client = new Http(secured);
+            Http client = new Http(secured.url());
 
             assertThat(client.get("/v1/health/service/web").statusCode()).isEqualTo(403);
             HttpResponse<String> wrong = client.send("GET", "/v1/health/service/web", null, "X-Consul-Token", "guess");

@@ -1,10 +1,11 @@
 package io.canarybalancer.consuldouble.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.canarybalancer.consuldouble.ConsulAnswer;
 import io.canarybalancer.consuldouble.ConsulDouble;
-import io.canarybalancer.consuldouble.Http;
 import io.canarybalancer.consuldouble.catalog.RegisteredCheck;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class HealthAndChecksTest {
     @BeforeEach
     void start() {
         consul = ConsulDouble.builder().jitter(false).start();
-        http = new Http(consul);
+        http = new Http(consul.url());
     }
 
     @AfterEach
@@ -39,16 +40,16 @@ class HealthAndChecksTest {
 
     private List<String> passingIds(String service) {
         List<String> ids = new ArrayList<>();
-        Http.json(http.get("/v1/health/service/" + service + "?passing")).forEach(e -> ids.add(e.get("Service").get("ID").asText()));
+        ConsulAnswer.json(http.get("/v1/health/service/" + service + "?passing")).forEach(e -> ids.add(e.get("Service").get("ID").asText()));
         return ids;
     }
 
     private JsonNode agentCheck(String checkId) {
-        return Http.json(http.get("/v1/agent/checks")).get(checkId);
+        return ConsulAnswer.json(http.get("/v1/agent/checks")).get(checkId);
     }
 
     private String registerTtlService(String id) {
-        HttpResponse<String> response = http.put("/v1/agent/service/register",
+        HttpResponse<String> response = http.send("PUT", "/v1/agent/service/register",
                 "{\"ID\":\"" + id + "\",\"Name\":\"web\",\"Port\":8080,\"Check\":{\"TTL\":\"30s\"}}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return "service:" + id;
@@ -66,7 +67,7 @@ class HealthAndChecksTest {
     @Test
     void newChecksStartCriticalUnlessAStatusIsGiven() {
         registerTtlService("web-1");
-        http.put("/v1/agent/service/register",
+        http.send("PUT", "/v1/agent/service/register",
                 "{\"ID\":\"web-2\",\"Name\":\"web\",\"Check\":{\"TTL\":\"30s\",\"Status\":\"passing\"}}");
 
         assertThat(consul.check("service:web-1")).get().extracting(RegisteredCheck::status).isEqualTo("critical");
@@ -76,8 +77,8 @@ class HealthAndChecksTest {
     @Test
     void autoPassMakesUnexecutedHttpChecksStartPassing() {
         try (ConsulDouble auto = ConsulDouble.builder().autoPassNewChecks(true).start()) {
-            Http client = new Http(auto);
-            client.put("/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Check\":"
+            Http client = new Http(auto.url());
+            client.send("PUT", "/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Check\":"
                     + "{\"HTTP\":\"http://127.0.0.1:1/health\",\"Interval\":\"5s\"}}");
 
             assertThat(auto.check("service:web-1")).get().extracting(RegisteredCheck::status).isEqualTo("passing");
@@ -86,14 +87,14 @@ class HealthAndChecksTest {
 
     @Test
     void httpChecksAreNeverExecutedTheTestSetsTheirStatus() {
-        http.put("/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Check\":"
+        http.send("PUT", "/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Check\":"
                 + "{\"HTTP\":\"http://127.0.0.1:1/health\",\"Interval\":\"1s\"}}");
         assertThat(passingIds("web")).isEmpty();
 
         consul.setCheckStatus("service:web-1", "passing", "HTTP GET http://127.0.0.1:1/health: 200 OK Output: ok");
 
         assertThat(passingIds("web")).containsExactly("web-1");
-        JsonNode check = Http.json(http.get("/v1/health/service/web")).get(0).get("Checks").get(1);
+        JsonNode check = ConsulAnswer.json(http.get("/v1/health/service/web")).get(0).get("Checks").get(1);
         assertThat(check.get("Output").asText()).contains("200 OK");
         assertThat(check.get("Type").asText()).isEqualTo("http");
     }
@@ -102,38 +103,38 @@ class HealthAndChecksTest {
     void ttlPassWarnFailUpdateStatusAndOutput() {
         String checkId = registerTtlService("web-1");
 
-        assertThat(http.put("/v1/agent/check/pass/" + checkId + "?note=all%20good", "").statusCode()).isEqualTo(200);
+        assertThat(http.send("PUT", "/v1/agent/check/pass/" + checkId + "?note=all%20good", "").statusCode()).isEqualTo(200);
         assertThat(agentCheck(checkId).get("Status").asText()).isEqualTo("passing");
         assertThat(agentCheck(checkId).get("Output").asText()).isEqualTo("all good");
 
-        http.put("/v1/agent/check/warn/" + checkId + "?note=slow", "");
+        http.send("PUT", "/v1/agent/check/warn/" + checkId + "?note=slow", "");
         assertThat(agentCheck(checkId).get("Status").asText()).isEqualTo("warning");
         assertThat(passingIds("web")).isEmpty();
 
-        http.put("/v1/agent/check/fail/" + checkId, "");
+        http.send("PUT", "/v1/agent/check/fail/" + checkId, "");
         assertThat(agentCheck(checkId).get("Status").asText()).isEqualTo("critical");
         assertThat(agentCheck(checkId).get("Output").asText()).isEmpty();
 
-        http.put("/v1/agent/check/update/" + checkId, "{\"Status\":\"passing\",\"Output\":\"via update\"}");
+        http.send("PUT", "/v1/agent/check/update/" + checkId, "{\"Status\":\"passing\",\"Output\":\"via update\"}");
         assertThat(agentCheck(checkId).get("Output").asText()).isEqualTo("via update");
-        assertThat(http.put("/v1/agent/check/update/" + checkId, "{\"Status\":\"fine\"}").statusCode()).isEqualTo(400);
+        assertThat(http.send("PUT", "/v1/agent/check/update/" + checkId, "{\"Status\":\"fine\"}").statusCode()).isEqualTo(400);
     }
 
     @Test
     void ttlCheckPathAcceptsAnEncodedColon() {
         String checkId = registerTtlService("web-1");
 
-        assertThat(http.put("/v1/agent/check/pass/service%3Aweb-1", "").statusCode()).isEqualTo(200);
+        assertThat(http.send("PUT", "/v1/agent/check/pass/service%3Aweb-1", "").statusCode()).isEqualTo(200);
         assertThat(consul.check(checkId)).get().extracting(RegisteredCheck::status).isEqualTo("passing");
     }
 
     @Test
     void ttlOnUnknownOrNonTtlChecksFailsLikeConsul() {
-        http.put("/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Check\":"
+        http.send("PUT", "/v1/agent/service/register", "{\"ID\":\"web-1\",\"Name\":\"web\",\"Check\":"
                 + "{\"HTTP\":\"http://127.0.0.1:1/\",\"Interval\":\"5s\"}}");
 
-        HttpResponse<String> unknown = http.put("/v1/agent/check/pass/service:nope", "");
-        HttpResponse<String> notTtl = http.put("/v1/agent/check/pass/service:web-1", "");
+        HttpResponse<String> unknown = http.send("PUT", "/v1/agent/check/pass/service:nope", "");
+        HttpResponse<String> notTtl = http.send("PUT", "/v1/agent/check/pass/service:web-1", "");
 
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).startsWith("Unknown check ID \"service:nope\"");
@@ -143,15 +144,15 @@ class HealthAndChecksTest {
 
     @Test
     void ttlExpiryTurnsTheCheckCriticalAndWakesWatchers() {
-        http.put("/v1/agent/service/register",
+        http.send("PUT", "/v1/agent/service/register",
                 "{\"ID\":\"web-1\",\"Name\":\"web\",\"Check\":{\"TTL\":\"300ms\",\"Status\":\"passing\"}}");
-        http.put("/v1/agent/check/pass/service:web-1?note=alive", "");
+        http.send("PUT", "/v1/agent/check/pass/service:web-1?note=alive", "");
         HttpResponse<String> first = http.get("/v1/health/service/web?passing");
-        assertThat(Http.json(first)).hasSize(1);
+        assertThat(ConsulAnswer.json(first)).hasSize(1);
 
-        HttpResponse<String> woken = http.get("/v1/health/service/web?passing&wait=5s&index=" + Http.index(first));
+        HttpResponse<String> woken = http.get("/v1/health/service/web?passing&wait=5s&index=" + ConsulAnswer.index(first));
 
-        assertThat(Http.json(woken)).isEmpty();
+        assertThat(ConsulAnswer.json(woken)).isEmpty();
         assertThat(consul.check("service:web-1")).get().satisfies(c -> {
             assertThat(c.status()).isEqualTo("critical");
             assertThat(c.output()).isEqualTo("TTL expired (last output before timeout follows): alive");
@@ -163,13 +164,13 @@ class HealthAndChecksTest {
         consul.register(ServiceSpec.instance("web-1", "web").port(1).passing());
         long before = consul.serviceIndex("web");
 
-        assertThat(http.put("/v1/agent/service/maintenance/web-1?enable=true&reason=deploy%20v2", "").statusCode())
+        assertThat(http.send("PUT", "/v1/agent/service/maintenance/web-1?enable=true&reason=deploy%20v2", "").statusCode())
                 .isEqualTo(200);
 
         assertThat(consul.serviceIndex("web")).isGreaterThan(before);
         assertThat(passingIds("web")).isEmpty();
         JsonNode maintenance = null;
-        for (JsonNode check : Http.json(http.get("/v1/health/service/web")).get(0).get("Checks")) {
+        for (JsonNode check : ConsulAnswer.json(http.get("/v1/health/service/web")).get(0).get("Checks")) {
             if (check.get("CheckID").asText().startsWith("_service_maintenance")) {
                 maintenance = check;
             }
@@ -181,7 +182,7 @@ class HealthAndChecksTest {
         assertThat(maintenance.get("Notes").asText()).isEqualTo("deploy v2");
         assertThat(maintenance.get("ServiceID").asText()).isEqualTo("web-1");
 
-        http.put("/v1/agent/service/maintenance/web-1?enable=false", "");
+        http.send("PUT", "/v1/agent/service/maintenance/web-1?enable=false", "");
         assertThat(passingIds("web")).containsExactly("web-1");
     }
 
@@ -189,7 +190,7 @@ class HealthAndChecksTest {
     void maintenanceWithoutReasonUsesConsulsDefaultNote() {
         consul.register(ServiceSpec.instance("web-1", "web").port(1));
 
-        http.put("/v1/agent/service/maintenance/web-1?enable=true", "");
+        http.send("PUT", "/v1/agent/service/maintenance/web-1?enable=true", "");
 
         assertThat(consul.check("_service_maintenance:web-1")).get().extracting(RegisteredCheck::notes)
                 .isEqualTo(LocalAgent.DEFAULT_SERVICE_MAINTENANCE_REASON);
@@ -199,11 +200,11 @@ class HealthAndChecksTest {
     void maintenanceErrors() {
         consul.register(ServiceSpec.instance("web-1", "web").port(1));
 
-        HttpResponse<String> unknown = http.put("/v1/agent/service/maintenance/nope?enable=true", "");
+        HttpResponse<String> unknown = http.send("PUT", "/v1/agent/service/maintenance/nope?enable=true", "");
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).isEqualTo("No service registered with ID \"nope\"");
-        assertThat(http.put("/v1/agent/service/maintenance/web-1", "").body()).isEqualTo("Missing value for enable");
-        assertThat(http.put("/v1/agent/service/maintenance/web-1?enable=maybe", "").body())
+        assertThat(http.send("PUT", "/v1/agent/service/maintenance/web-1", "").body()).isEqualTo("Missing value for enable");
+        assertThat(http.send("PUT", "/v1/agent/service/maintenance/web-1?enable=maybe", "").body())
                 .isEqualTo("Invalid value for enable: \"maybe\"");
     }
 
@@ -211,11 +212,11 @@ class HealthAndChecksTest {
     void nodeMaintenanceKnocksOutEveryInstanceOnTheAgentNode() {
         consul.register(ServiceSpec.instance("web-1", "web").port(1).passing());
 
-        http.put("/v1/agent/maintenance?enable=true&reason=patching", "");
+        http.send("PUT", "/v1/agent/maintenance?enable=true&reason=patching", "");
         assertThat(passingIds("web")).isEmpty();
         assertThat(consul.check("_node_maintenance")).get().extracting(RegisteredCheck::name).isEqualTo("Node Maintenance Mode");
 
-        http.put("/v1/agent/maintenance?enable=false", "");
+        http.send("PUT", "/v1/agent/maintenance?enable=false", "");
         assertThat(passingIds("web")).containsExactly("web-1");
     }
 
@@ -225,16 +226,16 @@ class HealthAndChecksTest {
         consul.register(ServiceSpec.instance("web-2", "web").port(2).passing());
         HttpResponse<String> first = http.get("/v1/health/service/web?passing");
         CompletableFuture<HttpResponse<String>> poll =
-                http.getAsync("/v1/health/service/web?passing&wait=1m&index=" + Http.index(first));
+                http.getAsync("/v1/health/service/web?passing&wait=1m&index=" + ConsulAnswer.index(first));
         assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
 
         consul.failNode("node-b");
 
         HttpResponse<String> response = Http.await(poll);
-        assertThat(Http.json(response)).hasSize(1);
-        assertThat(Http.json(response).get(0).get("Node").get("Node").asText()).isEqualTo("node-1");
+        assertThat(ConsulAnswer.json(response)).hasSize(1);
+        assertThat(ConsulAnswer.json(response).get(0).get("Node").get("Node").asText()).isEqualTo("node-1");
         JsonNode onNodeB = null;
-        for (JsonNode entry : Http.json(http.get("/v1/health/service/web"))) {
+        for (JsonNode entry : ConsulAnswer.json(http.get("/v1/health/service/web"))) {
             if (entry.get("Service").get("ID").asText().equals("web-1")) {
                 onNodeB = entry;
             }
@@ -255,13 +256,13 @@ class HealthAndChecksTest {
         registerTtlService("web-1");
         long before = consul.serviceIndex("web");
 
-        assertThat(http.put("/v1/agent/service/deregister/web-1", "").statusCode()).isEqualTo(200);
+        assertThat(http.send("PUT", "/v1/agent/service/deregister/web-1", "").statusCode()).isEqualTo(200);
 
         assertThat(consul.service("web-1")).isEmpty();
         assertThat(consul.check("service:web-1")).isEmpty();
         assertThat(agentCheck("service:web-1")).isNull();
         assertThat(consul.serviceIndex("web")).isGreaterThan(before);
-        HttpResponse<String> again = http.put("/v1/agent/service/deregister/web-1", "");
+        HttpResponse<String> again = http.send("PUT", "/v1/agent/service/deregister/web-1", "");
         assertThat(again.statusCode()).isEqualTo(404);
         assertThat(again.body()).isEqualTo(
                 "Unknown service ID \"web-1\". Ensure that the service ID is passed, not the service name.");

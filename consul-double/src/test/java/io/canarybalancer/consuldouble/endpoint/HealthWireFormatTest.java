@@ -1,9 +1,10 @@
 package io.canarybalancer.consuldouble.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.canarybalancer.consuldouble.ConsulAnswer;
 import io.canarybalancer.consuldouble.ConsulDouble;
-import io.canarybalancer.consuldouble.Http;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class HealthWireFormatTest {
     @BeforeEach
     void start() {
         consul = ConsulDouble.start();
-        http = new Http(consul);
+        http = new Http(consul.url());
     }
 
     @AfterEach
@@ -37,7 +38,7 @@ class HealthWireFormatTest {
         HttpResponse<String> response = http.get("/v1/health/service/web");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        JsonNode entry = Http.json(response).get(0);
+        JsonNode entry = ConsulAnswer.json(response).get(0);
         JsonNode node = entry.get("Node");
         assertThat(node.get("Node").asText()).isEqualTo("node-1");
         assertThat(node.get("Address").asText()).isEqualTo("127.0.0.1");
@@ -76,7 +77,7 @@ class HealthWireFormatTest {
     void emptyAddressAndNoTagsAreRenderedAsConsulDoes() {
         consul.register(ServiceSpec.instance("api-1", "api").port(9000));
 
-        JsonNode service = Http.json(http.get("/v1/health/service/api")).get(0).get("Service");
+        JsonNode service = ConsulAnswer.json(http.get("/v1/health/service/api")).get(0).get("Service");
 
         assertThat(service.get("Address").isTextual()).isTrue();
         assertThat(service.get("Address").asText()).isEmpty();
@@ -93,7 +94,7 @@ class HealthWireFormatTest {
         HttpResponse<String> response = http.get("/v1/health/service/web");
 
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(Http.index(response)).isGreaterThanOrEqualTo(1);
+        assertThat(ConsulAnswer.index(response)).isGreaterThanOrEqualTo(1);
         assertThat(response.headers().firstValue("X-Consul-KnownLeader")).hasValue("true");
         assertThat(response.headers().firstValue("X-Consul-LastContact")).hasValue("0");
         assertThat(response.headers().firstValue("X-Consul-Effective-Consistency")).hasValue("leader");
@@ -105,7 +106,7 @@ class HealthWireFormatTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("[]");
-        assertThat(Http.index(response)).isEqualTo(1);
+        assertThat(ConsulAnswer.index(response)).isEqualTo(1);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
     }
 
@@ -113,7 +114,7 @@ class HealthWireFormatTest {
     void serviceNameLookupIsCaseInsensitive() {
         consul.register(ServiceSpec.instance("web-1", "web").port(8080));
 
-        assertThat(Http.json(http.get("/v1/health/service/WEB"))).hasSize(1);
+        assertThat(ConsulAnswer.json(http.get("/v1/health/service/WEB"))).hasSize(1);
     }
 
     @Test
@@ -121,7 +122,7 @@ class HealthWireFormatTest {
         consul.register(ServiceSpec.instance("web-1", "web").port(8080).passing());
         consul.register(ServiceSpec.instance("db-1", "db").port(5432).critical());
 
-        JsonNode checks = Http.json(http.get("/v1/health/service/web")).get(0).get("Checks");
+        JsonNode checks = ConsulAnswer.json(http.get("/v1/health/service/web")).get(0).get("Checks");
 
         assertThat(checks).extracting(c -> c.get("CheckID").asText()).containsExactly("serfHealth", "service:web-1");
     }

@@ -1,9 +1,10 @@
 package io.canarybalancer.consuldouble.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.canarybalancer.consuldouble.ConsulAnswer;
 import io.canarybalancer.consuldouble.ConsulDouble;
-import io.canarybalancer.consuldouble.Http;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class QueryParamsTest {
     @BeforeEach
     void start() {
         consul = ConsulDouble.start();
-        http = new Http(consul);
+        http = new Http(consul.url());
         consul.register(ServiceSpec.instance("web-1", "web").port(8001).tags("v1", "Blue").passing());
         consul.register(ServiceSpec.instance("web-2", "web").port(8002).tags("v2", "blue").warning());
         consul.register(ServiceSpec.instance("web-3", "web").port(8003).tags("v2", "green").critical());
@@ -40,7 +41,7 @@ class QueryParamsTest {
         HttpResponse<String> response = http.get("/v1/health/service/web" + query);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         List<String> ids = new ArrayList<>();
-        Http.json(response).forEach(entry -> ids.add(entry.get("Service").get("ID").asText()));
+        ConsulAnswer.json(response).forEach(entry -> ids.add(entry.get("Service").get("ID").asText()));
         return ids;
     }
 
@@ -117,7 +118,7 @@ class QueryParamsTest {
     void pathIsPercentDecoded() {
         consul.register(ServiceSpec.instance("odd-1", "odd name").port(1));
 
-        JsonNode body = Http.json(http.get("/v1/health/service/odd%20name"));
+        JsonNode body = ConsulAnswer.json(http.get("/v1/health/service/odd%20name"));
 
         assertThat(body).hasSize(1);
     }

@@ -1,9 +1,10 @@
 package io.canarybalancer.consuldouble.fault;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.canarybalancer.consuldouble.ConsulAnswer;
 import io.canarybalancer.consuldouble.ConsulDouble;
-import io.canarybalancer.consuldouble.Http;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,8 @@ import java.net.ConnectException;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +33,7 @@ class FaultInjectionTest {
     @BeforeEach
     void start() {
         consul = ConsulDouble.builder().jitter(false).start();
-        http = new Http(consul);
+        http = new Http(consul.url());
         consul.register(ServiceSpec.instance("web-1", "web").address("10.0.0.21").port(8080).passing());
     }
 
@@ -81,12 +84,12 @@ class FaultInjectionTest {
 
         assertThat(http.get(HEALTH).statusCode()).isEqualTo(500);
         assertThat(http.get("/v1/agent/services").statusCode()).isEqualTo(200);
-        assertThat(http.put("/v1/kv/a", "x").statusCode()).isEqualTo(429);
+        assertThat(http.send("PUT", "/v1/kv/a", "x").statusCode()).isEqualTo(429);
         assertThat(http.get("/v1/kv/a").statusCode()).isEqualTo(404);
 
         consul.faults().clear();
         assertThat(http.get(HEALTH).statusCode()).isEqualTo(200);
-        assertThat(http.put("/v1/kv/a", "x").statusCode()).isEqualTo(200);
+        assertThat(http.send("PUT", "/v1/kv/a", "x").statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -138,15 +141,15 @@ class FaultInjectionTest {
         consul.stopListener();
 
         assertThat(consul.isListening()).isFalse();
-        assertThatThrownBy(() -> http.get(HEALTH)).satisfies(e -> assertThat(Http.causes(e)).hasAtLeastOneElementOfType(ConnectException.class));
+        assertThatThrownBy(() -> http.get(HEALTH)).satisfies(e -> assertThat(causes(e)).hasAtLeastOneElementOfType(ConnectException.class));
         consul.startListener();
         assertThat(consul.port()).isEqualTo(port);
-        assertThat(Http.json(http.get(HEALTH))).hasSize(1);
+        assertThat(ConsulAnswer.json(http.get(HEALTH))).hasSize(1);
     }
 
     @Test
     void stoppingTheListenerDropsParkedBlockingQueries() {
-        long index = Http.index(http.get(HEALTH));
+        long index = ConsulAnswer.index(http.get(HEALTH));
         CompletableFuture<HttpResponse<String>> poll = http.getAsync(HEALTH + "?index=" + index + "&wait=1m");
         assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
 
@@ -164,7 +167,7 @@ class FaultInjectionTest {
         consul.faults().next(1, Fault.resetMidResponse());
 
         assertThatThrownBy(() -> http.get(HEALTH)).hasRootCauseInstanceOf(IOException.class);
-        assertThat(Http.json(http.get(HEALTH))).hasSize(39);
+        assertThat(ConsulAnswer.json(http.get(HEALTH))).hasSize(39);
     }
 
     @Test
@@ -194,7 +197,7 @@ class FaultInjectionTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("X-Consul-Index")).isPresent();
-        assertThatThrownBy(() -> Http.json(response)).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> ConsulAnswer.json(response)).isInstanceOf(RuntimeException.class);
     }
 
     @Test
@@ -203,9 +206,9 @@ class FaultInjectionTest {
         consul.faults().next(1, Fault.nullField("Service.Address"));
         consul.faults().next(1, Fault.removeField("Checks.Status"));
 
-        JsonNode removed = Http.json(http.get(HEALTH)).get(0);
-        JsonNode nulled = Http.json(http.get(HEALTH)).get(0);
-        JsonNode noStatus = Http.json(http.get(HEALTH)).get(0);
+        JsonNode removed = ConsulAnswer.json(http.get(HEALTH)).get(0);
+        JsonNode nulled = ConsulAnswer.json(http.get(HEALTH)).get(0);
+        JsonNode noStatus = ConsulAnswer.json(http.get(HEALTH)).get(0);
 
         assertThat(removed.get("Service").has("Address")).isFalse();
         assertThat(removed.get("Service").has("Port")).isTrue();
@@ -226,7 +229,7 @@ class FaultInjectionTest {
 
     @Test
     void rewriteFaultsApplyAfterABlockingQueryReturns() {
-        long index = Http.index(http.get(HEALTH));
+        long index = ConsulAnswer.index(http.get(HEALTH));
         consul.faults().matching(r -> r.hasParam("index")).next(1, Fault.withoutIndexHeader());
 
         CompletableFuture<HttpResponse<String>> poll = http.getAsync(HEALTH + "?index=" + index + "&wait=1m");
@@ -259,11 +262,19 @@ class FaultInjectionTest {
         assertThat(consistent.statusCode()).isEqualTo(500);
         assertThat(consistent.body()).isEqualTo("No cluster leader");
         assertThat(stale.statusCode()).isEqualTo(200);
-        assertThat(Http.json(stale)).hasSize(1);
+        assertThat(ConsulAnswer.json(stale)).hasSize(1);
         assertThat(stale.headers().firstValue("X-Consul-KnownLeader")).hasValue("false");
         assertThat(stale.headers().firstValue("X-Consul-LastContact")).hasValue("30000");
-        assertThat(http.put("/v1/kv/a", "x").statusCode()).isEqualTo(500);
+        assertThat(http.send("PUT", "/v1/kv/a", "x").statusCode()).isEqualTo(500);
         assertThat(http.get("/v1/status/leader").body()).isEqualTo("\"\"");
         assertThat(http.get("/v1/agent/services").statusCode()).as("agent-local reads still work").isEqualTo(200);
+    }
+
+    private static List<Throwable> causes(Throwable top) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = top; t != null && !chain.contains(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        return chain;
     }
 }

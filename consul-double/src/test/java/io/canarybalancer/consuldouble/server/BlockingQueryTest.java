@@ -1,8 +1,9 @@
 package io.canarybalancer.consuldouble.server;
 
+import io.canarybalancer.consuldouble.ConsulAnswer;
 import io.canarybalancer.consuldouble.ConsulDouble;
-import io.canarybalancer.consuldouble.Http;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class BlockingQueryTest {
     @BeforeEach
     void start() {
         consul = ConsulDouble.builder().jitter(false).start();
-        http = new Http(consul);
+        http = new Http(consul.url());
     }
 
     @AfterEach
@@ -45,7 +46,7 @@ class BlockingQueryTest {
     @Test
     void blockedQueryReturnsAsSoonAsTheServiceChanges() {
         consul.register(ServiceSpec.instance("web-1", "web").port(1).passing());
-        long index = Http.index(http.get("/v1/health/service/web"));
+        long index = ConsulAnswer.index(http.get("/v1/health/service/web"));
 
         CompletableFuture<HttpResponse<String>> poll = http.getAsync("/v1/health/service/web?index=" + index + "&wait=1m");
         assertThat(consul.awaitBlocked("/v1/health/service/web", 1, AWAIT)).isTrue();
@@ -54,15 +55,15 @@ class BlockingQueryTest {
         consul.register(ServiceSpec.instance("web-2", "web").port(2).passing());
 
         HttpResponse<String> response = Http.await(poll);
-        assertThat(Http.index(response)).isGreaterThan(index);
-        assertThat(Http.json(response)).hasSize(2);
+        assertThat(ConsulAnswer.index(response)).isGreaterThan(index);
+        assertThat(ConsulAnswer.json(response)).hasSize(2);
         assertThat(consul.blockedCount()).isZero();
     }
 
     @Test
     void unrelatedServicesDoNotWakeTheQuery() {
         consul.register(ServiceSpec.instance("web-1", "web").port(1));
-        long index = Http.index(http.get("/v1/health/service/web"));
+        long index = ConsulAnswer.index(http.get("/v1/health/service/web"));
         CompletableFuture<HttpResponse<String>> poll = http.getAsync("/v1/health/service/web?index=" + index + "&wait=400ms");
         assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
 
@@ -70,21 +71,21 @@ class BlockingQueryTest {
         consul.putKv("some/key", "x");
 
         HttpResponse<String> response = Http.await(poll);
-        assertThat(Http.index(response)).as("timed out with the same index").isEqualTo(index);
+        assertThat(ConsulAnswer.index(response)).as("timed out with the same index").isEqualTo(index);
         assertThat(consul.currentIndex()).isGreaterThan(index);
     }
 
     @Test
     void waitElapsingReturnsTheSameIndexAndGoSyntaxIsHonoured() {
         consul.register(ServiceSpec.instance("web-1", "web").port(1));
-        long index = Http.index(http.get("/v1/health/service/web"));
+        long index = ConsulAnswer.index(http.get("/v1/health/service/web"));
 
         long started = System.nanoTime();
         HttpResponse<String> response = http.get("/v1/health/service/web?index=" + index + "&wait=300ms");
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(Http.index(response)).isEqualTo(index);
+        assertThat(ConsulAnswer.index(response)).isEqualTo(index);
         assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(300)).isLessThan(Duration.ofSeconds(3));
     }
 
@@ -92,8 +93,8 @@ class BlockingQueryTest {
     void waitIsCappedAndDefaulted() {
         try (ConsulDouble shortWaits = ConsulDouble.builder().jitter(false)
                 .defaultWait(Duration.ofMillis(200)).maxWait(Duration.ofMillis(300)).start()) {
-            Http client = new Http(shortWaits);
-            long index = Http.index(client.get("/v1/health/service/web"));
+            Http client = new Http(shortWaits.url());
+            long index = ConsulAnswer.index(client.get("/v1/health/service/web"));
 
             long started = System.nanoTime();
             client.get("/v1/health/service/web?index=" + index + "&wait=10m");
@@ -109,8 +110,8 @@ class BlockingQueryTest {
     @Test
     void jitterStaysWithinOneSixteenthOfTheWait() {
         try (ConsulDouble jittery = ConsulDouble.builder().jitter(true).start()) {
-            Http client = new Http(jittery);
-            long index = Http.index(client.get("/v1/health/service/web"));
+            Http client = new Http(jittery.url());
+            long index = ConsulAnswer.index(client.get("/v1/health/service/web"));
 
             long started = System.nanoTime();
             client.get("/v1/health/service/web?index=" + index + "&wait=320ms");
@@ -149,14 +150,14 @@ class BlockingQueryTest {
         HttpResponse<String> first = http.get("/v1/health/service/web?passing");
 
         CompletableFuture<HttpResponse<String>> poll =
-                http.getAsync("/v1/health/service/web?passing&index=" + Http.index(first) + "&wait=1m");
+                http.getAsync("/v1/health/service/web?passing&index=" + ConsulAnswer.index(first) + "&wait=1m");
         assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
         consul.setCheckStatus("service:web-2", "critical");
 
         HttpResponse<String> woken = Http.await(poll);
-        assertThat(Http.index(woken)).isGreaterThan(Http.index(first));
+        assertThat(ConsulAnswer.index(woken)).isGreaterThan(ConsulAnswer.index(first));
         assertThat(woken.body()).as("a no-op wakeup").isEqualTo(first.body());
-        assertThat(Http.json(woken)).hasSize(1);
+        assertThat(ConsulAnswer.json(woken)).hasSize(1);
     }
 
     @Test
@@ -167,9 +168,9 @@ class BlockingQueryTest {
         consul.setCheckStatus("service:web-1", "passing", "new output");
 
         assertThat(consul.serviceIndex("web")).isEqualTo(before);
-        assertThat(Http.json(http.get("/v1/health/service/web")).get(0).get("Checks").get(1).get("Output").asText())
+        assertThat(ConsulAnswer.json(http.get("/v1/health/service/web")).get(0).get("Checks").get(1).get("Output").asText())
                 .as("health still shows the last synced output").isEmpty();
-        assertThat(Http.json(http.get("/v1/agent/checks")).get("service:web-1").get("Output").asText())
+        assertThat(ConsulAnswer.json(http.get("/v1/agent/checks")).get("service:web-1").get("Output").asText())
                 .as("the agent knows the new output").isEqualTo("new output");
 
         try (ConsulDouble eager = ConsulDouble.builder().syncOutputOnlyChanges(true).start()) {
@@ -192,30 +193,30 @@ class BlockingQueryTest {
         assertThat(consul.blockedCount()).as("a change below the client's index does not release it").isEqualTo(1);
 
         HttpResponse<String> response = Http.await(poll);
-        assertThat(Http.index(response)).isLessThan(ahead).isGreaterThan(current);
+        assertThat(ConsulAnswer.index(response)).isLessThan(ahead).isGreaterThan(current);
     }
 
     @Test
     void unknownServiceReportsTheExtinctionIndexAndWakesWhenAnInstanceAppears() {
-        assertThat(Http.index(http.get("/v1/health/service/web"))).isEqualTo(1);
+        assertThat(ConsulAnswer.index(http.get("/v1/health/service/web"))).isEqualTo(1);
         consul.register(ServiceSpec.instance("db-1", "db").port(1));
         consul.deregister("db-1");
         long extinction = consul.currentIndex();
-        assertThat(Http.index(http.get("/v1/health/service/web"))).isEqualTo(extinction);
+        assertThat(ConsulAnswer.index(http.get("/v1/health/service/web"))).isEqualTo(extinction);
 
         CompletableFuture<HttpResponse<String>> poll = http.getAsync("/v1/health/service/web?index=" + extinction + "&wait=1m");
         assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
         consul.register(ServiceSpec.instance("web-1", "web").port(1));
 
         HttpResponse<String> response = Http.await(poll);
-        assertThat(Http.json(response)).hasSize(1);
-        assertThat(Http.index(response)).isGreaterThan(extinction);
+        assertThat(ConsulAnswer.json(response)).hasSize(1);
+        assertThat(ConsulAnswer.index(response)).isGreaterThan(extinction);
     }
 
     @Test
     void deregisteringTheLastInstanceWakesWatchersWithAnEmptyList() {
         consul.register(ServiceSpec.instance("web-1", "web").port(1));
-        long index = Http.index(http.get("/v1/health/service/web"));
+        long index = ConsulAnswer.index(http.get("/v1/health/service/web"));
         CompletableFuture<HttpResponse<String>> poll = http.getAsync("/v1/health/service/web?index=" + index + "&wait=1m");
         assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
 
@@ -224,7 +225,7 @@ class BlockingQueryTest {
         HttpResponse<String> response = Http.await(poll);
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("[]");
-        assertThat(Http.index(response)).isEqualTo(consul.currentIndex());
+        assertThat(ConsulAnswer.index(response)).isEqualTo(consul.currentIndex());
     }
 
     @Test
@@ -252,14 +253,14 @@ class BlockingQueryTest {
     void snapshotRestoreReleasesBlockedQueriesWithALowerIndex() {
         consul.register(ServiceSpec.instance("web-1", "web").port(1));
         consul.register(ServiceSpec.instance("web-2", "web").port(2));
-        long index = Http.index(http.get("/v1/health/service/web"));
+        long index = ConsulAnswer.index(http.get("/v1/health/service/web"));
         CompletableFuture<HttpResponse<String>> poll = http.getAsync("/v1/health/service/web?index=" + index + "&wait=1m");
         assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();
 
         consul.restoreSnapshot(5);
 
         HttpResponse<String> response = Http.await(poll);
-        assertThat(Http.index(response)).isEqualTo(5).isLessThan(index);
+        assertThat(ConsulAnswer.index(response)).isEqualTo(5).isLessThan(index);
         assertThat(consul.currentIndex()).isEqualTo(5);
         consul.register(ServiceSpec.instance("web-3", "web").port(3));
         assertThat(consul.serviceIndex("web")).isEqualTo(6);
@@ -267,7 +268,7 @@ class BlockingQueryTest {
 
     @Test
     void aClientThatDisconnectsIsNoLongerCountedAsBlocked() {
-        long index = Http.index(http.get("/v1/health/service/web"));
+        long index = ConsulAnswer.index(http.get("/v1/health/service/web"));
         CompletableFuture<HttpResponse<String>> poll =
                 http.getAsync("/v1/health/service/web?index=" + index + "&wait=1m", Duration.ofMillis(300));
         assertThat(consul.awaitBlocked(1, AWAIT)).isTrue();

@@ -1,8 +1,8 @@
 package io.canarybalancer.consuldouble.server;
 
 import io.canarybalancer.consuldouble.ConsulDouble;
-import io.canarybalancer.consuldouble.Http;
 import io.canarybalancer.consuldouble.http.RecordedRequest;
+import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,7 @@ class RequestRecorderTest {
     @BeforeEach
     void start() {
         consul = ConsulDouble.start();
-        http = new Http(consul);
+        http = new Http(consul.url());
     }
 
     @AfterEach

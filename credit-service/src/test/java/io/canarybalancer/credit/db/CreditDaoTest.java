@@ -22,10 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -184,7 +180,7 @@ class CreditDaoTest {
         CreditDao credit = dao(kind);
         CreditDao otherInstance = DATABASES.get(kind).onDemand(CreditDao.class);
         credit.topUp(1000, NOW);
-        List<Runnable> requests = new ArrayList<>();
+        List<Callable<Object>> requests = new ArrayList<>();
         Map<String, ChargeResult.Outcome> charges = new ConcurrentHashMap<>();
         Map<String, RefundResult.Outcome> refunds = new ConcurrentHashMap<>();
         for (int i = 0; i < 200; i++) {
@@ -193,15 +189,7 @@ class CreditDaoTest {
             requests.add(() -> refunds.put(id, otherInstance.refund(id, NOW).outcome()));
         }
         java.util.Collections.shuffle(requests, new java.util.Random(20261206L));
-        ExecutorService threads = Executors.newFixedThreadPool(8);
-        List<Future<?>> futures = new ArrayList<>();
-        for (Runnable request : requests) {
-            futures.add(threads.submit(request));
-        }
-        for (Future<?> future : futures) {
-            future.get(120, TimeUnit.SECONDS);
-        }
-        threads.shutdown();
+        Concurrently.run(8, requests, Duration.ofSeconds(120));
 
         assertThat(credit.countStandingCharges()).isZero();
         assertThat(credit.balance()).isEqualTo(1000);
