@@ -105,14 +105,15 @@ final class Exchange implements BackendListener {
     private boolean reusedConnection;
     private boolean replayed;
     private boolean continueSent;
-    private boolean requestDone;
-    private boolean requestAbandoned;
-    private boolean responseStarted;
-    private boolean responseDone;
+    /** The request as read from the client: body coming, being discarded, or all taken. */
+    private RequestState requestState = RequestState.READING;
+    /** The answer as the client gets it: not started, streaming, or complete. */
+    private ResponseState responseState = ResponseState.NOT_STARTED;
     /** A close-delimited answer going to an HTTP/1.1 client: each part is sent as a chunk. */
     private boolean rechunk;
     private boolean backendReusable;
     private boolean keepClientOpen;
+    /** No request is in flight: before the first {@link #begin} and from each request's end to the next begin. */
     private boolean finished = true;
     private int status;
     /** A {@code Set-Cookie} value the balancer adds to the response (a new sticky key), or {@code null}. */
@@ -167,10 +168,9 @@ final class Exchange implements BackendListener {
         reusedConnection = false;
         replayed = false;
         continueSent = false;
-        requestDone = request.bodyless(); // nothing to read after the head
-        requestAbandoned = false;
-        responseStarted = false;
-        responseDone = false;
+        // A new request: its states start over, not moved (see RequestState, ResponseState).
+        requestState = request.bodyless() ? RequestState.DONE : RequestState.READING; // nothing to read after the head
+        responseState = ResponseState.NOT_STARTED;
         rechunk = false;
         backendReusable = false;
         keepClientOpen = false;
@@ -277,11 +277,12 @@ final class Exchange implements BackendListener {
         reusedConnection = reused;
         sent = true;
         if (http2Backend) {
-            channel.write(new DefaultHttp2HeadersFrame(streamHead, requestDone), channel.voidPromise());
+            channel.write(new DefaultHttp2HeadersFrame(streamHead, requestState == RequestState.DONE),
+                    channel.voidPromise());
         } else {
             channel.write(forwardedHead.retainedDuplicate(), channel.voidPromise());
         }
-        if (requestDone) {
+        if (requestState == RequestState.DONE) {
             // A bodiless request, or a replay: the head is all there is to send.
             channel.flush();
             startResponseTimer();
@@ -289,7 +290,7 @@ final class Exchange implements BackendListener {
             cancelResponseTimer(); // armed while waiting for the stream; the body's end arms it again
         }
         channel.read();
-        if (!requestDone) {
+        if (requestState != RequestState.DONE) {
             watchProgress();
         }
         if (expectContinue && !continueSent && http11Client) {
@@ -301,20 +302,21 @@ final class Exchange implements BackendListener {
 
     /** Whether request body parts can be taken now: a backend is attached and not pushing back, or the rest is being discarded. */
     boolean acceptsRequestContent() {
-        if (requestDone) {
-            return false;
-        }
-        return requestAbandoned || backend != null && backend.isWritable();
+        return switch (requestState) {
+            case READING -> backend != null && backend.isWritable();
+            case DISCARDING -> true;
+            case DONE -> false;
+        };
     }
 
     /** Whether the whole request has been taken (sent on, or discarded). */
     boolean requestComplete() {
-        return requestDone;
+        return requestState == RequestState.DONE;
     }
 
     /** Whether the next request body part may be dispatched at all (not before a backend is attached). */
     boolean readyForRequestContent() {
-        return !requestDone && (requestAbandoned || backend != null);
+        return requestState == RequestState.DISCARDING || requestState == RequestState.READING && backend != null;
     }
 
     /** Request body bytes {@code [from, to)} of {@code in}: sent on as a retained slice, or dropped. */
@@ -323,7 +325,7 @@ final class Exchange implements BackendListener {
         if (mirror != null) {
             mirror.requestBody(in, from, to);
         }
-        if (!requestAbandoned && backend != null) {
+        if (requestState != RequestState.DISCARDING && backend != null) {
             ByteBuf part = in.retainedSlice(from, to - from);
             backend.write(http2Backend ? new DefaultHttp2DataFrame(part, false) : part, backend.voidPromise());
         }
@@ -331,17 +333,18 @@ final class Exchange implements BackendListener {
 
     /** The whole request has been read. */
     void requestEnd() {
-        requestDone = true;
+        boolean discarded = requestState == RequestState.DISCARDING;
+        requestState = requestState.to(RequestState.DONE);
         if (mirror != null) {
             mirror.requestEnd();
         }
         cancelStallTimer();
-        if (backend != null && !requestAbandoned) {
+        if (backend != null && !discarded) {
             if (http2Backend) {
                 backend.write(new DefaultHttp2DataFrame(true), backend.voidPromise()); // ends the stream
             }
             backend.flush();
-            if (!responseStarted) {
+            if (responseState == ResponseState.NOT_STARTED) {
                 startResponseTimer();
             }
         }
@@ -353,7 +356,7 @@ final class Exchange implements BackendListener {
         if (finished) {
             return;
         }
-        if (!responseStarted) {
+        if (responseState == ResponseState.NOT_STARTED) {
             failWith(HttpResponseStatus.BAD_REQUEST, ErrorResponses.message("malformed request body: " + reason));
         } else {
             backendFailed(CLIENT_GONE, reason);
@@ -361,7 +364,7 @@ final class Exchange implements BackendListener {
     }
 
     void flushRequest() {
-        if (backend != null && !requestAbandoned) {
+        if (backend != null && requestState != RequestState.DISCARDING) {
             backend.flush();
         }
     }
@@ -375,7 +378,7 @@ final class Exchange implements BackendListener {
             switchProtocols(head);
             return;
         }
-        responseStarted = true;
+        responseState = responseState.to(ResponseState.STREAMING);
         status = head.code();
         cancelResponseTimer();
         context.health().succeeded(replica);
@@ -409,8 +412,7 @@ final class Exchange implements BackendListener {
      * (counted with the latency of the {@code 101}); both connections become a {@link Tunnel}.
      */
     private void switchProtocols(ResponseHead head) {
-        responseStarted = true;
-        responseDone = true;
+        responseState = responseState.to(ResponseState.COMPLETE);
         status = head.code();
         context.health().succeeded(replica);
         ByteBuf out = client.alloc().directBuffer(head.sizeHint() + (setCookie == null ? 0 : setCookie.length() + 14));
@@ -455,11 +457,11 @@ final class Exchange implements BackendListener {
             client.write(Unpooled.wrappedBuffer(LAST_CHUNK), client.voidPromise());
         }
         backendReusable = reusable;
-        responseDone = true;
+        responseState = responseState.to(ResponseState.COMPLETE);
         client.flush();
-        if (!requestDone) {
+        if (requestState != RequestState.DONE) {
             // The backend answered before reading the whole body; the rest goes nowhere.
-            requestAbandoned = true;
+            requestState = requestState.to(RequestState.DISCARDING);
             backendReusable = false;
         }
         maybeFinish();
@@ -482,7 +484,7 @@ final class Exchange implements BackendListener {
 
     @Override
     public void onBackendReadComplete() {
-        if (responseStarted && !responseDone) {
+        if (responseState == ResponseState.STREAMING) {
             watchProgress(); // an answer that streams: it must keep moving too
         }
         client.flush();
@@ -500,7 +502,7 @@ final class Exchange implements BackendListener {
     }
 
     private void readBackendIfClientWritable() {
-        if (backend != null && !responseDone && client.channel().isWritable()) {
+        if (backend != null && responseState != ResponseState.COMPLETE && client.channel().isWritable()) {
             backend.read();
         }
     }
@@ -510,13 +512,13 @@ final class Exchange implements BackendListener {
         if (finished || backend == null) {
             return;
         }
-        if (responseDone) {
+        if (responseState == ResponseState.COMPLETE) {
             // It answered in full before reading the whole body, then closed, as servers do: the
             // answer stands; the rest of the body is discarded as it arrives.
             backend = null;
             return;
         }
-        if (!responseStarted && reusedConnection && replayable && !replayed) {
+        if (responseState == ResponseState.NOT_STARTED && reusedConnection && replayable && !replayed) {
             // A pooled connection the backend had already closed: the request never reached it.
             replayed = true;
             backend = null;
@@ -524,7 +526,7 @@ final class Exchange implements BackendListener {
             connectFresh();
             return;
         }
-        if (responseStarted) {
+        if (responseState == ResponseState.STREAMING) {
             backendFailed(HttpResponseStatus.BAD_GATEWAY, "backend closed the connection mid-response");
         } else {
             unwell(HttpResponseStatus.BAD_GATEWAY, "backend closed the connection before answering");
@@ -565,7 +567,7 @@ final class Exchange implements BackendListener {
     }
 
     private void backendFailed(HttpResponseStatus status, String reason) {
-        if (responseStarted) {
+        if (responseState != ResponseState.NOT_STARTED) {
             // Part of the response is out: the only honest signal left is closing the client connection.
             // The answer counts as what it turned out to be, not as the status its head announced.
             this.status = status.code();
@@ -593,7 +595,7 @@ final class Exchange implements BackendListener {
      * sending or the client stopped reading (the connection is closed: the answer cannot be finished).
      */
     private void checkProgress() {
-        if (finished || requestDone && responseDone) {
+        if (finished || requestState == RequestState.DONE && responseState == ResponseState.COMPLETE) {
             cancelStallTimer();
             return;
         }
@@ -603,11 +605,11 @@ final class Exchange implements BackendListener {
         }
         cancelStallTimer();
         String reason = "no progress for more than " + settings.stallTimeout().toMillis() + " ms";
-        if (responseStarted) {
+        if (responseState != ResponseState.NOT_STARTED) {
             // The backend is read only while the client takes what it sent (see readBackendIfClientWritable):
             // with the client's buffer full, the client stopped reading; otherwise the backend stopped sending.
             backendFailed(client.channel().isWritable() ? HttpResponseStatus.GATEWAY_TIMEOUT : CLIENT_GONE, reason);
-        } else if (requestAbandoned || backend != null && backend.isWritable()) {
+        } else if (requestState == RequestState.DISCARDING || backend != null && backend.isWritable()) {
             failWith(HttpResponseStatus.REQUEST_TIMEOUT, ErrorResponses.message("the request body stalled: " + reason));
         } else {
             fail(HttpResponseStatus.GATEWAY_TIMEOUT, "backend stopped reading the request: " + reason);
@@ -632,14 +634,12 @@ final class Exchange implements BackendListener {
         }
         cancelResponseTimer();
         closeBackend();
-        responseStarted = true;
-        responseDone = true;
+        responseState = responseState.to(ResponseState.COMPLETE);
         this.status = status.code();
-        boolean bodyPending = !requestDone && !request.bodyless();
+        boolean bodyPending = requestState != RequestState.DONE && !request.bodyless();
         keepClientOpen = clientKeepAlive && !bodyPending;
-        requestAbandoned = true;
         if (bodyPending) {
-            requestDone = true; // we close instead of reading the rest
+            requestState = requestState.to(RequestState.DONE); // we close instead of reading the rest
         }
         cancelStallTimer();
         client.writeAndFlush(ErrorResponses.json(client.alloc(), status, json, !keepClientOpen, request.isHead()));
@@ -659,13 +659,13 @@ final class Exchange implements BackendListener {
 
     /** The backend did not start answering within {@code timeouts.response} of the request being sent. */
     void onResponseTimeout() {
-        if (!finished && !responseStarted) {
+        if (!finished && responseState == ResponseState.NOT_STARTED) {
             unwell(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not answer in time");
         }
     }
 
     private void maybeFinish() {
-        if (finished || !requestDone || !responseDone) {
+        if (finished || requestState != RequestState.DONE || responseState != ResponseState.COMPLETE) {
             return;
         }
         end();
@@ -694,8 +694,8 @@ final class Exchange implements BackendListener {
             cancelResponseTimer();
             cancelStallTimer();
             closeBackend();
-            if (responseStarted) {
-                if (!responseDone) {
+            if (responseState != ResponseState.NOT_STARTED) {
+                if (responseState != ResponseState.COMPLETE) {
                     status = CLIENT_GONE.code(); // the answer never reached the client, through no fault of the backend's
                 }
                 record();
@@ -713,8 +713,8 @@ final class Exchange implements BackendListener {
         finished = true;
         if (mirror != null) {
             // Only an answer stable sent in full (not one cut short, or the client's 499) pairs with the copy's.
-            mirror.stableEnded(responseDone && status != CLIENT_GONE.code() && replica.role() == PoolRole.STABLE,
-                    replica.id());
+            mirror.stableEnded(responseState == ResponseState.COMPLETE && status != CLIENT_GONE.code()
+                    && replica.role() == PoolRole.STABLE, replica.id());
             mirror = null;
         }
         // The object serves the connection's next request: nothing of this one may fire later.

@@ -40,12 +40,13 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
     private Channel channel;
     private BackendHandler handler;
     private ByteBuf head;
+    /** The current connection came from the pool: the backend may have closed it before it got the head. */
     private boolean reused;
+    /** The request went again on a fresh connection once already, after a pooled one closed under it. */
     private boolean replayed;
-    private boolean responseStarted;
-    private boolean responseDone;
+    /** The answer left the connection fit for the pool. */
     private boolean reusable;
-    private boolean done;
+    private BackendState state = BackendState.AWAITING_HEAD;
 
     Http1StreamBackend(StreamExchange exchange, BackendConnector connector, Route route, Replica replica,
                        Http2Request request, String clientIp, boolean overTls) {
@@ -71,7 +72,7 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
 
     private void connectFresh() {
         connector.connect(replica.address(), route.backendTls()).addListener((ChannelFutureListener) future -> {
-            if (done) {
+            if (state == BackendState.CLOSED) {
                 future.channel().close(); // the exchange ended while we were connecting
             } else if (future.isSuccess()) {
                 attach(future.channel(), false);
@@ -98,7 +99,7 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
 
     @Override
     public void requestData(ByteBuf data, boolean last) {
-        if (channel == null || done) {
+        if (channel == null || state == BackendState.CLOSED) {
             data.release();
             return;
         }
@@ -121,7 +122,7 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
     /** Trailers go as the chunked body's trailer section; a body of declared length has none, so they are dropped. */
     @Override
     public void requestTrailers(Http2Headers trailers) {
-        if (channel == null || done || !chunked) {
+        if (channel == null || state == BackendState.CLOSED || !chunked) {
             return;
         }
         ByteBuf out = channel.alloc().buffer(256);
@@ -139,7 +140,7 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
 
     @Override
     public void flush() {
-        if (channel != null && !done) {
+        if (channel != null && state != BackendState.CLOSED) {
             channel.flush();
         }
     }
@@ -151,14 +152,14 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
 
     @Override
     public void read() {
-        if (channel != null && !responseDone) {
+        if (channel != null && state != BackendState.COMPLETE) {
             channel.read();
         }
     }
 
     @Override
     public void finish() {
-        done = true;
+        state = state.to(BackendState.CLOSED);
         releaseHead();
         if (channel != null) {
             handler.unbind();
@@ -173,7 +174,7 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
 
     @Override
     public void abort() {
-        done = true;
+        state = state.to(BackendState.CLOSED);
         releaseHead();
         if (channel != null) {
             handler.unbind();
@@ -193,10 +194,10 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
 
     @Override
     public void onResponseHead(ResponseHead response, boolean untilClose) {
-        if (done) {
+        if (state == BackendState.CLOSED) {
             return;
         }
-        responseStarted = true;
+        state = state.to(BackendState.STREAMING);
         exchange.stableHead(response);
         Http2Headers headers = new DefaultHttp2Headers(false);
         headers.status(AsciiString.of(Integer.toString(response.code())));
@@ -206,7 +207,7 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
 
     @Override
     public void onResponseBody(ByteBuf in, int from, int to) {
-        if (!done) {
+        if (state != BackendState.CLOSED) {
             exchange.stableBody(in, from, to);
             exchange.responseData(in.retainedSlice(from, to - from), false);
         }
@@ -214,10 +215,10 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
 
     @Override
     public void onResponseEnd(boolean canBeReused) {
-        if (done) {
+        if (state == BackendState.CLOSED) {
             return;
         }
-        responseDone = true;
+        state = state.to(BackendState.COMPLETE);
         reusable = canBeReused;
         exchange.responseData(Unpooled.EMPTY_BUFFER, true);
     }
@@ -230,42 +231,42 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
 
     @Override
     public void onBackendReadComplete() {
-        if (!done) {
+        if (state != BackendState.CLOSED) {
             exchange.backendReadComplete();
         }
     }
 
     @Override
     public void onBackendWritabilityChanged() {
-        if (!done) {
+        if (state != BackendState.CLOSED) {
             exchange.backendWritable();
         }
     }
 
     @Override
     public void onBackendClosed(Throwable cause) {
-        if (done || channel == null) {
+        if (state == BackendState.CLOSED || channel == null) {
             return;
         }
         channel = null;
-        if (responseDone) {
+        if (state == BackendState.COMPLETE) {
             return;
         }
-        if (!responseStarted && reused && request.replayable() && !replayed) {
+        if (state == BackendState.AWAITING_HEAD && reused && request.replayable() && !replayed) {
             // A pooled connection the backend had already closed: the request never reached it.
             replayed = true;
             connectFresh();
             return;
         }
-        backendFailed(responseStarted ? "backend closed the connection mid-response"
+        backendFailed(state == BackendState.STREAMING ? "backend closed the connection mid-response"
                 : "backend closed the connection before answering");
     }
 
     private void backendFailed(String reason) {
-        if (done) {
+        if (state == BackendState.CLOSED) {
             return;
         }
-        if (responseStarted) {
+        if (state != BackendState.AWAITING_HEAD) {
             exchange.backendFailed(Http2Error.INTERNAL_ERROR);
         } else {
             // A pooled connection closing under us is the keep-alive race, not a sick replica.

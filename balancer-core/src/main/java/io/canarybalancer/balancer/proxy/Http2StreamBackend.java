@@ -38,10 +38,9 @@ final class Http2StreamBackend extends ChannelInboundHandlerAdapter implements S
     private final boolean overTls;
     private Future<Http2StreamChannel> opening;
     private Http2StreamChannel stream;
-    private boolean responseStarted;
-    private boolean responseDone;
-    private boolean requestDone;
-    private boolean done;
+    private BackendState state = BackendState.AWAITING_HEAD;
+    /** The request's end (END_STREAM) went on the stream: the backend has all of it. */
+    private boolean endStreamSent;
     /** The backend's GOAWAY left this stream out: it was never processed, so it may go elsewhere. */
     private boolean goneAway;
 
@@ -60,7 +59,7 @@ final class Http2StreamBackend extends ChannelInboundHandlerAdapter implements S
     public void start() {
         opening = backends.open(replica.address(), route.backendTls(), this);
         opening.addListener(opened -> {
-            if (done) {
+            if (state == BackendState.CLOSED) {
                 return; // the open future closes a stream nobody takes
             }
             if (opened.isSuccess()) {
@@ -76,33 +75,33 @@ final class Http2StreamBackend extends ChannelInboundHandlerAdapter implements S
 
     private void attach(Http2StreamChannel channel) {
         stream = channel;
-        requestDone = request.bodyless();
-        stream.write(new DefaultHttp2HeadersFrame(request.forHttp2Backend(clientIp, overTls), requestDone));
+        endStreamSent = request.bodyless();
+        stream.write(new DefaultHttp2HeadersFrame(request.forHttp2Backend(clientIp, overTls), endStreamSent));
         stream.read();
         exchange.attached();
     }
 
     @Override
     public void requestData(ByteBuf data, boolean last) {
-        if (stream == null || done) {
+        if (stream == null || state == BackendState.CLOSED) {
             data.release();
             return;
         }
-        requestDone = last;
+        endStreamSent = last;
         stream.write(new DefaultHttp2DataFrame(data, last));
     }
 
     @Override
     public void requestTrailers(Http2Headers trailers) {
-        if (stream != null && !done) {
-            requestDone = true;
+        if (stream != null && state != BackendState.CLOSED) {
+            endStreamSent = true;
             stream.write(new DefaultHttp2HeadersFrame(trailers, true));
         }
     }
 
     @Override
     public void flush() {
-        if (stream != null && !done) {
+        if (stream != null && state != BackendState.CLOSED) {
             stream.flush();
         }
     }
@@ -114,7 +113,7 @@ final class Http2StreamBackend extends ChannelInboundHandlerAdapter implements S
 
     @Override
     public void read() {
-        if (stream != null && !responseDone) {
+        if (stream != null && state != BackendState.COMPLETE) {
             stream.read();
         }
     }
@@ -122,8 +121,8 @@ final class Http2StreamBackend extends ChannelInboundHandlerAdapter implements S
     /** Both sides ended their half of the stream: it is closed already, and its connection serves others. */
     @Override
     public void finish() {
-        done = true;
-        if (stream != null && !requestDone) {
+        state = state.to(BackendState.CLOSED);
+        if (stream != null && !endStreamSent) {
             stream.close(); // the answer came before the whole body: reset the backend's stream
         }
         stream = null;
@@ -131,7 +130,7 @@ final class Http2StreamBackend extends ChannelInboundHandlerAdapter implements S
 
     @Override
     public void abort() {
-        done = true;
+        state = state.to(BackendState.CLOSED);
         if (opening != null) {
             opening.cancel(false);
         }
@@ -145,26 +144,27 @@ final class Http2StreamBackend extends ChannelInboundHandlerAdapter implements S
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (done) {
+        if (state == BackendState.CLOSED) {
             ReferenceCountUtil.release(msg);
             return;
         }
         if (msg instanceof Http2HeadersFrame frame) {
             Http2Headers headers = frame.headers();
-            if (!responseStarted) {
+            if (state == BackendState.AWAITING_HEAD) {
                 CharSequence status = headers.status();
                 if (status != null && status.length() == 3 && status.charAt(0) == '1') {
                     return; // an interim answer (100 Continue, 103 Early Hints): the final one follows
                 }
-                responseStarted = true;
-                responseDone = frame.isEndStream();
+                state = state.to(frame.isEndStream() ? BackendState.COMPLETE : BackendState.STREAMING);
                 exchange.responseHeaders(headers, frame.isEndStream());
             } else {
-                responseDone = true;
+                state = state.to(BackendState.COMPLETE);
                 exchange.responseTrailers(headers);
             }
         } else if (msg instanceof Http2DataFrame data) {
-            responseDone = data.isEndStream();
+            if (data.isEndStream()) {
+                state = state.to(BackendState.COMPLETE);
+            }
             exchange.responseData(data.content(), data.isEndStream());
         } else {
             ReferenceCountUtil.release(msg);
@@ -173,24 +173,24 @@ final class Http2StreamBackend extends ChannelInboundHandlerAdapter implements S
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!done) {
+        if (state != BackendState.CLOSED) {
             exchange.backendReadComplete();
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (!done && ctx.channel().isWritable()) {
+        if (state != BackendState.CLOSED && ctx.channel().isWritable()) {
             exchange.backendWritable();
         }
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof Http2ResetFrame reset && !done) {
+        if (evt instanceof Http2ResetFrame reset && state != BackendState.CLOSED) {
             Http2Error code = Http2Error.valueOf(reset.errorCode());
             stream = null; // reset: nothing more goes on it
-            if (code == Http2Error.REFUSED_STREAM && !responseStarted) {
+            if (code == Http2Error.REFUSED_STREAM && state == BackendState.AWAITING_HEAD) {
                 exchange.notProcessed("backend refused the stream (REFUSED_STREAM)");
             } else {
                 exchange.backendFailed(code == null ? Http2Error.INTERNAL_ERROR : code);
@@ -204,11 +204,11 @@ final class Http2StreamBackend extends ChannelInboundHandlerAdapter implements S
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (!done && !responseDone) {
+        if (state == BackendState.AWAITING_HEAD || state == BackendState.STREAMING) {
             stream = null;
-            if (goneAway && !responseStarted) {
+            if (goneAway && state == BackendState.AWAITING_HEAD) {
                 exchange.notProcessed("backend is going away (GOAWAY) and did not take the stream");
-            } else if (responseStarted) {
+            } else if (state == BackendState.STREAMING) {
                 exchange.backendFailed(Http2Error.INTERNAL_ERROR);
             } else {
                 // GOAWAY before the stream was taken, or the connection broke: the request may go elsewhere.

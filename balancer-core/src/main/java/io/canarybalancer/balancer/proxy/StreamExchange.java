@@ -88,9 +88,11 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     private boolean sent;
     /** Whether part of the body went to a backend: it is not kept, so the request can never go again. */
     private boolean bodyForwarded;
-    private boolean requestDone;
-    private boolean responseStarted;
-    private boolean responseDone;
+    /** The request as read from the client: its body coming, or all taken (or refused). */
+    private RequestState requestState = RequestState.READING;
+    /** The answer as the client gets it: not started, streaming, or complete. */
+    private ResponseState responseState = ResponseState.NOT_STARTED;
+    /** The exchange ended (answered, failed, or left by the client): nothing more is sent for it. */
     private boolean finished;
     private int status;
     private int grpcStatus = -1;
@@ -173,9 +175,9 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     }
 
     private void requestEnded() {
-        requestDone = true;
+        requestState = requestState.to(RequestState.DONE);
         backend.flush();
-        if (!responseStarted) {
+        if (responseState == ResponseState.NOT_STARTED) {
             cancelStallTimer(); // the body is in: from now on the response timeout watches
             armResponseTimer();
         }
@@ -222,7 +224,9 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     private void begin(Http2Headers headers, boolean endStream) {
         startNanos = System.nanoTime();
         request = Http2Request.read(headers, endStream);
-        requestDone = endStream;
+        if (endStream) {
+            requestState = requestState.to(RequestState.DONE);
+        }
         if (request.problem() != null) {
             respond(HttpResponseStatus.BAD_REQUEST, ErrorResponses.message("malformed request: " + request.problem()));
             return;
@@ -308,14 +312,14 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     void attached() {
         attached = true;
         sent = true;
-        if (!requestDone) {
+        if (requestState != RequestState.DONE) {
             cancelResponseTimer(); // armed again when the body is in
         }
         while (!early.isEmpty() && !finished) {
             requestPart(early.poll());
         }
         backend.flush();
-        if (!requestDone) {
+        if (requestState != RequestState.DONE) {
             watchProgress();
         }
         readClientIfReady();
@@ -330,7 +334,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         if (finished) {
             return;
         }
-        responseStarted = true;
+        responseState = responseState.to(ResponseState.STREAMING);
         cancelResponseTimer();
         context.health().succeeded(replica);
         status = statusOf(headers);
@@ -381,18 +385,18 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
      * may take more than one read, or follow an interim answer the backend side skips.
      */
     private void readBackendIfClientWritable() {
-        if (backend != null && attached && !responseDone && client.channel().isWritable()) {
+        if (backend != null && attached && responseState != ResponseState.COMPLETE && client.channel().isWritable()) {
             backend.read();
         }
     }
 
     private void responseEnded() {
-        responseDone = true;
+        responseState = responseState.to(ResponseState.COMPLETE);
         client.flush();
-        if (!requestDone) {
+        if (requestState != RequestState.DONE) {
             // The answer is complete before the request: the rest of the body is not wanted
             // (RFC 9113 section 8.1: a reset with NO_ERROR after a complete answer).
-            requestDone = true;
+            requestState = requestState.to(RequestState.DONE);
             client.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
             complete(false);
             return;
@@ -401,7 +405,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     }
 
     private void maybeFinish() {
-        if (!finished && requestDone && responseDone) {
+        if (!finished && requestState == RequestState.DONE && responseState == ResponseState.COMPLETE) {
             complete(true);
         }
     }
@@ -424,7 +428,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
      * @param replicaAtFault {@code false} for the keep-alive race of a pooled connection
      */
     void unwell(HttpResponseStatus failure, String reason, boolean replicaAtFault) {
-        if (finished || responseStarted) {
+        if (finished || responseState != ResponseState.NOT_STARTED) {
             return;
         }
         if (replicaAtFault) {
@@ -456,7 +460,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
      * not blamed: it is shedding load or restarting.
      */
     void notProcessed(String reason) {
-        if (finished || responseStarted) {
+        if (finished || responseState != ResponseState.NOT_STARTED) {
             return;
         }
         if (!bodyForwarded) {
@@ -473,7 +477,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         if (finished) {
             return;
         }
-        if (!responseStarted) {
+        if (responseState == ResponseState.NOT_STARTED) {
             unwell(HttpResponseStatus.BAD_GATEWAY, "backend reset the stream before answering", true);
             return;
         }
@@ -493,9 +497,9 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         if (backend != null) {
             backend.abort();
         }
-        if (responseStarted) {
+        if (responseState != ResponseState.NOT_STARTED) {
             // Counted with what the answer turned out to be: cut short by the client, not the replica.
-            if (!responseDone) {
+            if (responseState != ResponseState.COMPLETE) {
                 status = CLIENT_GONE.code();
             }
             record();
@@ -505,7 +509,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     // ---- the client side ----
 
     private void readClientIfReady() {
-        if (finished || requestDone) {
+        if (finished || requestState == RequestState.DONE) {
             return;
         }
         if (!attached || backend.writable()) {
@@ -523,10 +527,11 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         status = answer.code();
         cancelResponseTimer();
         boolean routed = route != null && replica != null;
-        boolean wasDone = requestDone;
-        requestDone = true;
-        responseStarted = true;
-        responseDone = true;
+        boolean wasDone = requestState == RequestState.DONE;
+        if (!wasDone) {
+            requestState = requestState.to(RequestState.DONE);
+        }
+        responseState = responseState.to(ResponseState.COMPLETE);
         end();
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         Http2Headers headers = new DefaultHttp2Headers().status(answer.codeAsText())
@@ -555,7 +560,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
 
     private void onResponseTimeout() {
         responseTimer = null;
-        if (!finished && !responseStarted) {
+        if (!finished && responseState == ResponseState.NOT_STARTED) {
             unwell(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not answer in time", true);
         }
     }
@@ -583,7 +588,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
      * client's doing, not the replica's). Either way the backend's side is closed.
      */
     private void checkProgress() {
-        if (finished || requestDone && responseDone) {
+        if (finished || requestState == RequestState.DONE && responseState == ResponseState.COMPLETE) {
             cancelStallTimer();
             return;
         }
@@ -593,7 +598,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         }
         cancelStallTimer();
         String reason = "no progress for more than " + settings.stallTimeout().toMillis() + " ms";
-        if (responseStarted) {
+        if (responseState != ResponseState.NOT_STARTED) {
             status = client.channel().isWritable() ? HttpResponseStatus.GATEWAY_TIMEOUT.code() : CLIENT_GONE.code();
             end();
             record();
@@ -620,8 +625,8 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         finished = true;
         if (mirror != null) {
             // Only an answer stable sent in full (not one cut short, or the client's 499) pairs with the copy's.
-            mirror.stableEnded(responseDone && status != CLIENT_GONE.code() && replica != null
-                    && replica.role() == PoolRole.STABLE, replica == null ? null : replica.id());
+            mirror.stableEnded(responseState == ResponseState.COMPLETE && status != CLIENT_GONE.code()
+                    && replica != null && replica.role() == PoolRole.STABLE, replica == null ? null : replica.id());
             mirror = null;
         }
         cancelStallTimer();

@@ -21,6 +21,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -1120,6 +1121,128 @@ class FrontendHandlerTest {
         client.pipeline().fireUserEventTriggered(Drain.INSTANCE);
         send(UPGRADE.substring(half));
         assertThat(answeredThenClosed(503).body()).contains("shutting down");
+    }
+
+    // State moves
+
+    /**
+     * The exchange takes only the moves its states allow ({@link RequestState}, {@link ResponseState})
+     * along each path a request can take: a rule made too strict, or a path that moves a state
+     * back, is counted by {@link IllegalMoves} and fails here.
+     */
+    @Nested
+    class StateMoves {
+        long illegalBefore;
+
+        @BeforeEach
+        void count() {
+            illegalBefore = IllegalMoves.count();
+        }
+
+        @AfterEach
+        void noIllegalMove() {
+            assertThat(IllegalMoves.count()).as("illegal state moves (see the log)").isEqualTo(illegalBefore);
+        }
+
+        @Test
+        void keepAliveRequestsStartTheirStatesOverEachTime() {
+            exchangeOnce("/a");
+            exchangeOnce("/b");
+            exchangeOnce("/c");
+
+            assertThat(backends.opened).hasSize(1);
+        }
+
+        @Test
+        void anAnswerThatStreamsWhileTheBodyStillComesEndsCleanly() {
+            send("POST /upload HTTP/1.1\r\nHost: lb\r\nContent-Length: 6\r\n\r\nabc");
+            EmbeddedChannel backend = backends.last();
+            backend.releaseOutbound();
+            reply(backend, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndo");
+            send("def");
+            reply(backend, "ne");
+
+            assertThat(response().body()).isEqualTo("done");
+            assertThat(backends.released).containsExactly(backend);
+        }
+
+        @Test
+        void anAnswerBeforeTheWholeBodyDiscardsTheRest() {
+            send("POST /upload HTTP/1.1\r\nHost: lb\r\nContent-Length: 6\r\n\r\nabc");
+            EmbeddedChannel backend = backends.last();
+            backend.releaseOutbound();
+            reply(backend, "HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n");
+            send("def");
+
+            assertThat(response().status()).isEqualTo(413);
+            assertThat(backends.released).isEmpty();
+        }
+
+        @Test
+        void theBalancersOwnAnswerWhileTheBodyIsPending() {
+            send("POST /x HTTP/1.1\r\nHost: lb\r\nContent-Length: 6\r\n\r\nabc");
+            EmbeddedChannel backend = backends.last();
+            backend.releaseOutbound();
+
+            backend.close(); // before answering: a POST is not sent again
+
+            assertThat(response().status()).isEqualTo(502);
+        }
+
+        @Test
+        void theBalancersOwnAnswerToABodilessRequest() {
+            backends.refuseWith = new ConnectException("refused");
+
+            send(get("/x"));
+
+            assertThat(response().status()).isEqualTo(502);
+        }
+
+        @Test
+        void aBackendThatDiesMidAnswer() {
+            send(get("/x"));
+            EmbeddedChannel backend = backends.last();
+            backend.releaseOutbound();
+            reply(backend, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart");
+
+            backend.close();
+            client.runPendingTasks();
+
+            assertThat(client.isOpen()).isFalse();
+        }
+
+        @Test
+        void aReplayOnAFreshConnectionAfterAPooledOneClosed() {
+            exchangeOnce("/warm");
+            EmbeddedChannel pooled = backends.last();
+            send(get("/again"));
+            pooled.releaseOutbound();
+
+            pooled.close();
+            EmbeddedChannel fresh = backends.last();
+            fresh.releaseOutbound();
+            reply(fresh, OK);
+
+            assertThat(fresh).isNotSameAs(pooled);
+            assertThat(response().status()).isEqualTo(200);
+        }
+
+        @Test
+        void aSwitchOfProtocols() {
+            openTunnel();
+        }
+
+        @Test
+        void theClientLeavingMidAnswer() {
+            send(get("/x"));
+            EmbeddedChannel backend = backends.last();
+            backend.releaseOutbound();
+            reply(backend, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart");
+
+            client.close();
+
+            assertThat(backend.isOpen()).isFalse();
+        }
     }
 
     // Helpers
