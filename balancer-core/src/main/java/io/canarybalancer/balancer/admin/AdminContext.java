@@ -30,7 +30,8 @@ import java.util.function.Supplier;
 public record AdminContext(RoutingTableHolder routes, RolloutControl rollouts, TrafficStats stats,
                            PrometheusRegistry registry, Supplier<List<WatchState>> watches,
                            Supplier<Map<String, Ejection>> ejections, Supplier<Map<String, AnalysisStatus>> analysis,
-                           Mirrors mirrors, ConnectionCounts connections, String discovery, String version, String token, List<String> allowedHosts,
+                           Mirrors mirrors, ConnectionCounts connections, String discovery, String version,
+                           String token, List<String> allowedHosts,
                            List<TlsListener> tls) {
 
     public AdminContext {

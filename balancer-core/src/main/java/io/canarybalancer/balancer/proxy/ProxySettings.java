@@ -86,7 +86,8 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
 
         public Limits {
             if (backendConnections < 0) {
-                throw new IllegalArgumentException("backendConnections must not be negative, got " + backendConnections);
+                throw new IllegalArgumentException("backendConnections must not be negative, got "
+                        + backendConnections);
             }
         }
 

@@ -459,7 +459,8 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
             return;
         }
         backend.abort();
-        stats.refused(route, flagged, HttpResponseStatus.SERVICE_UNAVAILABLE.code(), request.method(), request.target());
+        stats.refused(route, flagged, HttpResponseStatus.SERVICE_UNAVAILABLE.code(), request.method(),
+                request.target());
         replica = null; // no replica answered: nothing is recorded for one, nothing pairs with a mirrored copy
         respond(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorResponses.noReplica(route, ErrorResponses.AT_CAPACITY));
     }

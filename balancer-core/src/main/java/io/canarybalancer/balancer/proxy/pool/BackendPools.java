@@ -57,7 +57,7 @@ public final class BackendPools {
     }
 
     private BackendPool create(EventLoop loop) {
-        return new BackendPool(loop, channelType, initializer, connectTimeout, idleTimeout, maxIdlePerReplica, tlsContexts,
-                counts);
+        return new BackendPool(loop, channelType, initializer, connectTimeout, idleTimeout, maxIdlePerReplica,
+                tlsContexts, counts);
     }
 }

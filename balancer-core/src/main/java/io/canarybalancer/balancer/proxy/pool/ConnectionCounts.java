@@ -41,7 +41,7 @@ public final class ConnectionCounts {
             return false;
         }
         Replica replica = byAddress.get(address);
-        return replica != null && replica.inUse.get() >= cap;
+        return replica != null && replica.capped.get() >= cap;
     }
 
     /**
@@ -50,7 +50,7 @@ public final class ConnectionCounts {
      */
     Replica reserve(InetSocketAddress address) {
         Replica replica = replica(address);
-        if (replica.tryTake(cap)) {
+        if (replica.tryTake()) {
             return replica;
         }
         replica.refused.increment();
@@ -61,7 +61,7 @@ public final class ConnectionCounts {
     Replica replica(InetSocketAddress address) {
         Replica replica = byAddress.get(address);
         if (replica == null) {
-            Replica made = new Replica();
+            Replica made = new Replica(cap);
             replica = byAddress.putIfAbsent(address, made);
             return replica == null ? made : replica;
         }
@@ -81,7 +81,7 @@ public final class ConnectionCounts {
      */
     public void retain(Set<InetSocketAddress> addresses) {
         byAddress.entrySet().removeIf(entry -> !addresses.contains(entry.getKey())
-                && entry.getValue().open.get() == 0 && entry.getValue().inUse.get() == 0);
+                && entry.getValue().open.get() == 0 && entry.getValue().inUse() == 0);
     }
 
     /**
@@ -97,36 +97,64 @@ public final class ConnectionCounts {
     public record Counts(int inUse, int open, long opened, long reused, long closedByBackend, long refused) {
     }
 
-    /** The live counters of one replica. */
+    /**
+     * The live counters of one replica. Connections in use are counted in an {@link AtomicInteger}
+     * under a cap, which must be compared and set as one; without one, where only {@code /status}
+     * reads the count, in a {@link LongAdder}, so that event loops taking and giving back
+     * connections to one replica do not contend for one cache line on every request.
+     */
     static final class Replica {
-        final AtomicInteger inUse = new AtomicInteger();
+        private final int cap;
+        private final AtomicInteger capped = new AtomicInteger();
+        private final LongAdder uncapped = new LongAdder();
         final AtomicInteger open = new AtomicInteger();
         final LongAdder opened = new LongAdder();
         final LongAdder reused = new LongAdder();
         final LongAdder closedByBackend = new LongAdder();
         final LongAdder refused = new LongAdder();
 
-        /** One more in use if fewer than {@code cap} are (any number without a cap). */
-        boolean tryTake(int cap) {
+        Replica(int cap) {
+            this.cap = cap;
+        }
+
+        /** One more in use if fewer than the cap are (always, without a cap). */
+        boolean tryTake() {
             if (cap == 0) {
-                inUse.incrementAndGet();
+                uncapped.increment();
                 return true;
             }
-            for (int now = inUse.get(); now < cap; now = inUse.get()) {
-                if (inUse.compareAndSet(now, now + 1)) {
+            for (int now = capped.get(); now < cap; now = capped.get()) {
+                if (capped.compareAndSet(now, now + 1)) {
                     return true;
                 }
             }
             return false;
         }
 
-        /** A place taken by {@link #tryTake} is free again. */
+        /** One more in use whatever the cap: for a connection handed out without a reservation. */
+        void take() {
+            if (cap == 0) {
+                uncapped.increment();
+            } else {
+                capped.incrementAndGet();
+            }
+        }
+
+        /** A place taken by {@link #tryTake} or {@link #take} is free again. */
         void give() {
-            inUse.decrementAndGet();
+            if (cap == 0) {
+                uncapped.decrement();
+            } else {
+                capped.decrementAndGet();
+            }
+        }
+
+        int inUse() {
+            return cap == 0 ? uncapped.intValue() : capped.get();
         }
 
         Counts counts() {
-            return new Counts(inUse.get(), open.get(), opened.sum(), reused.sum(), closedByBackend.sum(),
+            return new Counts(inUse(), open.get(), opened.sum(), reused.sum(), closedByBackend.sum(),
                     refused.sum());
         }
     }

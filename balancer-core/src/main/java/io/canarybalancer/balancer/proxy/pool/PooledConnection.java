@@ -26,7 +26,7 @@ final class PooledConnection {
         if (reserved != null) {
             place = reserved;
         } else {
-            replica.tryTake(0);
+            replica.take();
             place = replica;
         }
     }
