@@ -19,6 +19,7 @@ import io.canarybalancer.balancer.mirror.MirrorSettings;
 import io.canarybalancer.balancer.mirror.Mirrors;
 import io.canarybalancer.balancer.proxy.PassiveHealth;
 import io.canarybalancer.balancer.proxy.ProxyServer;
+import io.canarybalancer.balancer.proxy.pool.ConnectionCounts;
 import io.canarybalancer.balancer.rollout.ConsulRolloutStore;
 import io.canarybalancer.balancer.rollout.LocalRolloutStore;
 import io.canarybalancer.balancer.rollout.RolloutControl;
@@ -105,9 +106,11 @@ public final class Balancer implements AutoCloseable {
             proxy.prepareBackendTls(config.routes().stream().map(RouteSpec::upstream).filter(up -> up.tls() != null)
                     .distinct().toList());
             PassiveHealth health = proxy.health();
+            ConnectionCounts connections = proxy.connections();
             routes.onChange(table -> {
                 stats.retainReplicasOf(table);
                 health.retainAddressesOf(table);
+                connections.retain(table.addresses());
             });
             List<TlsListener> tls = bind(proxy, config.listeners());
             certificates = CertificateWatcher.start(tls.stream().map(TlsListener::terminator).toList(),
@@ -117,7 +120,7 @@ public final class Balancer implements AutoCloseable {
             Balancer[] self = new Balancer[1];
             AdminContext context = new AdminContext(routes, control, stats, registry,
                     () -> self[0] == null ? List.of() : self[0].watchStates(), proxy.health()::ejections,
-                    analysis::statuses, mirrors, config.discovery() instanceof ConsulDiscovery ? "consul"
+                    analysis::statuses, mirrors, connections, config.discovery() instanceof ConsulDiscovery ? "consul"
                             : config.discovery() instanceof ProgramDiscovery ? "program" : "file",
                     BalancerVersion.current(), config.adminToken(), config.adminAllowedHosts(), tls);
             admin = listen("admin.listen", config.adminListen(),

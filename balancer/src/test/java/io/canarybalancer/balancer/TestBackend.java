@@ -12,6 +12,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -35,6 +37,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedStream;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +66,8 @@ public final class TestBackend implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel listener;
     private final AtomicInteger connections = new AtomicInteger();
+    /** The connections accepted and still open (a group forgets a channel when it closes). */
+    private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong bytesReceived = new AtomicLong();
     private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
@@ -103,6 +108,7 @@ public final class TestBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         connections.incrementAndGet();
+                        accepted.add(channel);
                         if (tls != null) {
                             channel.pipeline().addLast(plainToo ? new OptionalSslHandler(tls)
                                     : tls.newHandler(channel.alloc()));
@@ -174,6 +180,14 @@ public final class TestBackend implements AutoCloseable {
     /** Headers of the last request received, names in lower case. */
     public Map<String, String> lastHeaders() {
         return lastHeaders;
+    }
+
+    /**
+     * Closes every connection it has open, idle keep-alive ones included, and goes on listening:
+     * as a server whose keep-alive timeout ran out. Returns once the closes are done.
+     */
+    public void closeConnections() {
+        accepted.close().syncUninterruptibly();
     }
 
     /** Stops listening and drops every connection, as a killed replica would; closing twice is harmless. */

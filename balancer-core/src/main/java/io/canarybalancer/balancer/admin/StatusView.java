@@ -15,6 +15,7 @@ import io.canarybalancer.balancer.mirror.MirrorSettings;
 import io.canarybalancer.balancer.mirror.RecentDifference;
 import io.canarybalancer.balancer.mirror.RouteMirror;
 import io.canarybalancer.balancer.proxy.PassiveHealth.Ejection;
+import io.canarybalancer.balancer.proxy.pool.ConnectionCounts;
 import io.canarybalancer.balancer.rollout.RolloutState;
 import io.canarybalancer.balancer.rollout.RolloutState.AutoRollback;
 import io.canarybalancer.balancer.route.Pool;
@@ -159,13 +160,22 @@ final class StatusView {
         for (Replica replica : pool.replicas()) {
             String address = replica.host() + ":" + replica.port();
             Ejection ejection = ejections.get(address);
-            replicas.addObject()
+            ObjectNode entry = replicas.addObject()
                     .put("id", replica.id())
                     .put("address", address)
                     .put("weight", replica.weight())
                     .put("health", ejection != null && ejection.ejectedForMillis() > 0 ? "ejected" : "passing")
                     .put("expectedShare", totalWeight == 0 ? 0 : share * replica.weight() / totalWeight)
                     .put("requests", context.stats().replicaRequests(route.name(), replica.role(), replica.id()));
+            ConnectionCounts.Counts connections = context.connections().of(replica.address());
+            entry.putObject("connections")
+                    .put("inUse", connections.inUse())
+                    .put("cap", context.connections().cap())
+                    .put("open", connections.open())
+                    .put("opened", connections.opened())
+                    .put("reused", connections.reused())
+                    .put("closedByBackend", connections.closedByBackend())
+                    .put("refusedAtCap", connections.refused());
         }
         return node;
     }

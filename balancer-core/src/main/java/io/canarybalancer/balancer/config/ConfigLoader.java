@@ -95,7 +95,8 @@ public final class ConfigLoader {
     private static final Set<String> HEADER = Set.of("name", "value");
     private static final Set<String> TIMEOUTS = Set.of("connect", "response", "clientIdle", "backendIdle", "drain",
             "requestHead", "stall", "tunnelIdle");
-    private static final Set<String> LIMITS = Set.of("requestLine", "headerSize", "headerCount", "streams");
+    private static final Set<String> LIMITS = Set.of("requestLine", "headerSize", "headerCount", "streams",
+            "backendConnections");
     private static final Set<String> LISTENER = Set.of("address", "tls");
     private static final Set<String> TLS = Set.of("cert", "key", "sni");
     private static final Set<String> SNI = Set.of("cert", "key", "names");
@@ -670,7 +671,8 @@ public final class ConfigLoader {
                 node.integer("headerSize", defaults.headerSize(), 1024, 1024 * 1024),
                 node.integer("headerCount", defaults.headerCount(), 1, 10_000),
                 connections,
-                node.integer("streams", defaults.streams(), 1, 10_000));
+                node.integer("streams", defaults.streams(), 1, 10_000),
+                node.integer("backendConnections", defaults.backendConnections(), 0, 1_000_000));
     }
 
     /** {@code upgrades}: the protocols a client may switch to through the balancer, such as {@code websocket}. */

@@ -4,6 +4,7 @@ import io.canarybalancer.balancer.proxy.http1.BodyFraming;
 import io.canarybalancer.balancer.proxy.http1.HeadBuffer;
 import io.canarybalancer.balancer.proxy.http1.ResponseHead;
 import io.canarybalancer.balancer.proxy.http1.UpgradeProtocols;
+import io.canarybalancer.balancer.proxy.pool.BackendPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -110,7 +111,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
             int end = in.writerIndex();
             while (index < end) {
                 if (owner == null) {
-                    ctx.close(); // unsolicited: nobody asked, so nobody can trust what follows
+                    BackendPool.retire(ctx.channel()); // unsolicited: nobody asked, so nobody can trust what follows
                     return;
                 }
                 index = inBody ? readBody(in, index, end) : readHead(in, index, end);
@@ -279,7 +280,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
         }
         long left = idleSince + idleNanos - ctx.executor().ticker().nanoTime();
         if (left <= 0) {
-            ctx.close(); // idle in the pool for too long
+            BackendPool.retire(ctx.channel()); // idle in the pool for too long: our doing, not the backend's
         } else {
             idleCheck = ctx.executor().schedule(this::checkIdle, left, TimeUnit.NANOSECONDS);
         }

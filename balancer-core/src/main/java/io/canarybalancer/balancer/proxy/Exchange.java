@@ -100,6 +100,8 @@ final class Exchange implements BackendListener {
 
     private Channel backend;
     private BackendHandler backendHandler;
+    /** Answered 503 because no replica had room under the connection cap: counted as refused, not served. */
+    private boolean refused;
     /** Whether any part of the request went to a backend: from then on only a bodiless request may be sent again. */
     private boolean sent;
     private boolean reusedConnection;
@@ -165,6 +167,7 @@ final class Exchange implements BackendListener {
         backend = null;
         backendHandler = null;
         sent = false;
+        refused = false;
         reusedConnection = false;
         replayed = false;
         continueSent = false;
@@ -212,6 +215,10 @@ final class Exchange implements BackendListener {
     private void connect() {
         if (http2Backend) {
             connectStream();
+            return;
+        }
+        if (!connector.reserve(replica.address())) {
+            refuseAtCapacity(); // the pick passes over full replicas, so all this request may use are full
             return;
         }
         if (request.upgrade()) {
@@ -523,7 +530,11 @@ final class Exchange implements BackendListener {
             replayed = true;
             backend = null;
             cancelResponseTimer();
-            connectFresh();
+            if (connector.reserve(replica.address())) {
+                connectFresh();
+            } else {
+                refuseAtCapacity();
+            }
             return;
         }
         if (responseState == ResponseState.STREAMING) {
@@ -623,6 +634,15 @@ final class Exchange implements BackendListener {
         }
     }
 
+    /**
+     * No replica this request may use has room under {@code limits.backendConnections}: 503 at once,
+     * counted as refused; neither passive health nor canary analysis hears of it.
+     */
+    private void refuseAtCapacity() {
+        refused = true;
+        failWith(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorResponses.noReplica(route, ErrorResponses.AT_CAPACITY));
+    }
+
     /** Answers the client with an error instead of a backend response. */
     private void fail(HttpResponseStatus status, String reason) {
         failWith(status, ErrorResponses.backendFailure(reason, route, replica.id()));
@@ -704,6 +724,10 @@ final class Exchange implements BackendListener {
     }
 
     private void record() {
+        if (refused) {
+            stats.refused(route, flagged, status, method, request.target());
+            return;
+        }
         stats.served(route, replica, flagged, status, System.nanoTime() - startNanos, method,
                 request.target());
     }
@@ -713,7 +737,7 @@ final class Exchange implements BackendListener {
         finished = true;
         if (mirror != null) {
             // Only an answer stable sent in full (not one cut short, or the client's 499) pairs with the copy's.
-            mirror.stableEnded(responseState == ResponseState.COMPLETE && status != CLIENT_GONE.code()
+            mirror.stableEnded(responseState == ResponseState.COMPLETE && !refused && status != CLIENT_GONE.code()
                     && replica.role() == PoolRole.STABLE, replica.id());
             mirror = null;
         }

@@ -432,7 +432,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
 
     /** The replica for the current request: see {@link ReplicaPicker#pick}. */
     Replica pick(Route route, AllowedPools allowed, boolean flagged, Replica[] tried, int count) {
-        return ReplicaPicker.pick(context.routes(), context.health(), route, allowed, request, flagged, tried, count);
+        return ReplicaPicker.pick(context.routes(), context.avoided(), route, allowed, request, flagged, tried, count);
     }
 
     /** The response timeout shared by this connection's exchanges. */

@@ -62,6 +62,10 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
 
     @Override
     public void start() {
+        if (!connector.reserve(replica.address())) {
+            exchange.refuseAtCapacity(); // the pick passes over full replicas, so all it may use are full
+            return;
+        }
         Channel idle = connector.pollIdle(replica.address(), route.backendTls());
         if (idle != null) {
             attach(idle, true);
@@ -255,7 +259,11 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
         if (state == BackendState.AWAITING_HEAD && reused && request.replayable() && !replayed) {
             // A pooled connection the backend had already closed: the request never reached it.
             replayed = true;
-            connectFresh();
+            if (connector.reserve(replica.address())) {
+                connectFresh();
+            } else {
+                exchange.refuseAtCapacity();
+            }
             return;
         }
         backendFailed(state == BackendState.STREAMING ? "backend closed the connection mid-response"

@@ -1,19 +1,15 @@
 package io.canarybalancer.balancer.proxy;
 
 import io.canarybalancer.balancer.route.Ejections;
-import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Replica;
-import io.canarybalancer.balancer.route.Route;
 import io.canarybalancer.balancer.route.RoutingTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -74,13 +70,7 @@ public final class PassiveHealth implements Ejections {
         if (failing.isEmpty()) {
             return;
         }
-        Set<InetSocketAddress> current = new HashSet<>();
-        for (Route route : table.routes()) {
-            for (PoolRole role : PoolRole.values()) {
-                route.pool(role).replicas().forEach(replica -> current.add(replica.address()));
-            }
-        }
-        failing.keySet().retainAll(current);
+        failing.keySet().retainAll(table.addresses());
     }
 
     /** Replicas with recent failures: address → consecutive failures, remaining ejection and last reason. */

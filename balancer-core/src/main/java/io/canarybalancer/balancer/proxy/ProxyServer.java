@@ -3,6 +3,8 @@ package io.canarybalancer.balancer.proxy;
 import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.mirror.Mirrors;
 import io.canarybalancer.balancer.proxy.pool.BackendPools;
+import io.canarybalancer.balancer.proxy.pool.ConnectionCounts;
+import io.canarybalancer.balancer.route.Ejections;
 import io.canarybalancer.balancer.route.RoutingTableHolder;
 import io.canarybalancer.balancer.route.Upstream;
 import io.canarybalancer.balancer.tls.TlsTerminator;
@@ -47,11 +49,13 @@ public final class ProxyServer implements AutoCloseable {
     private final PassiveHealth health;
     private final BackendPools pools;
     private final BackendPools mirrorPools;
+    private final ConnectionCounts connections;
     private final Transport transport;
 
     private ProxyServer(EventLoopGroup workers, ServerBootstrap bootstrap, ProxyContext context, ChannelGroup clients,
                         Duration drainTimeout, PassiveHealth health, Transport transport, BackendPools pools,
-                        BackendPools mirrorPools) {
+                        BackendPools mirrorPools, ConnectionCounts connections) {
+        this.connections = connections;
         this.health = health;
         this.pools = pools;
         this.mirrorPools = mirrorPools;
@@ -76,16 +80,21 @@ public final class ProxyServer implements AutoCloseable {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
                 new DefaultThreadFactory("balancer-io"), transport.ioHandlerFactory());
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+        ConnectionCounts connections = new ConnectionCounts(settings.limits().backendConnections());
         BackendPools pools = new BackendPools(workers, transport.socketChannel(), new BackendInitializer(settings),
-                settings.connectTimeout(), settings.backendIdleTimeout(), settings.maxIdlePerReplica());
+                settings.connectTimeout(), settings.backendIdleTimeout(), settings.maxIdlePerReplica(), connections);
         PassiveHealth health = new PassiveHealth(Duration.ofSeconds(1), Duration.ofSeconds(30), System::nanoTime);
         // Retries may add 20% to the traffic, plus ten a second, however many replicas fail.
         RetryBudget retries = new RetryBudget(0.2, 10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
         BackendPools mirrorPools = new BackendPools(workers, transport.socketChannel(),
                 new BackendInitializer(settings), settings.connectTimeout(), settings.backendIdleTimeout(),
-                settings.maxIdlePerReplica());
+                // The copies' connections: bounded by each mirror's maxInFlight, neither capped nor shown.
+                settings.maxIdlePerReplica(), new ConnectionCounts(0));
+        // A pick skips a replica at its cap as it skips an ejected one (without a cap: health alone).
+        Ejections avoided = connections.cap() == 0 ? health
+                : replica -> health.isEjected(replica) || connections.full(replica.address());
         ProxyContext context = new ProxyContext(routes, pools::forLoop, settings, stats, health, retries, mirrors,
-                mirrorPools::forLoop);
+                mirrorPools::forLoop, avoided);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 // One group: a connection is accepted by an I/O thread and served by one, with no
                 // hand-over between threads (and no wake-up) per connection, as HAProxy does.
@@ -103,7 +112,7 @@ public final class ProxyServer implements AutoCloseable {
         log.info("Proxy transport: {}, {} I/O thread(s)", transport.label(),
                 ((MultiThreadIoEventLoopGroup) workers).executorCount());
         return new ProxyServer(workers, bootstrap, context, clients, settings.drainTimeout(), health, transport, pools,
-                mirrorPools);
+                mirrorPools, connections);
     }
 
     /**
@@ -129,6 +138,14 @@ public final class ProxyServer implements AutoCloseable {
     public void prepareBackendTls(Collection<Upstream> settings) {
         pools.prepare(settings);
         mirrorPools.prepare(settings);
+    }
+
+    /**
+     * The HTTP/1.1 connections to each replica (the clients' requests, not the mirrors' copies): in
+     * use, open, opened, reused, closed by the backend, refused at the cap.
+     */
+    public ConnectionCounts connections() {
+        return connections;
     }
 
     /** What passive health has learnt about the replicas: ejections in force, with their reasons. */

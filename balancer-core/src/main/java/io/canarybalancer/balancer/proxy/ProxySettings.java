@@ -77,8 +77,24 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
      * @param connections client connections served at once; more are answered 503 and closed
      * @param streams     streams an HTTP/2 client may have open at once on one connection
      *                    ({@code SETTINGS_MAX_CONCURRENT_STREAMS}); more are refused with {@code RST_STREAM}
+     * @param backendConnections HTTP/1.1 connections to one replica in use at once (carrying a request,
+     *                    or connecting for one) at most, 0 for no cap; a pick skips a replica at its
+     *                    cap, and a request with nowhere else to go is answered 503
      */
-    public record Limits(int requestLine, int headerSize, int headerCount, int connections, int streams) {
+    public record Limits(int requestLine, int headerSize, int headerCount, int connections, int streams,
+                         int backendConnections) {
+
+        public Limits {
+            if (backendConnections < 0) {
+                throw new IllegalArgumentException("backendConnections must not be negative, got "
+                        + backendConnections);
+            }
+        }
+
+        /** Limits without a cap on the connections to one replica. */
+        public Limits(int requestLine, int headerSize, int headerCount, int connections, int streams) {
+            this(requestLine, headerSize, headerCount, connections, streams, 0);
+        }
     }
 
     public static ProxySettings defaults() {

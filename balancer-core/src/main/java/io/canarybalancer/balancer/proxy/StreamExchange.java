@@ -244,7 +244,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         setCookie = StickyCookie.assign(route.policy().sticky(), request);
         flagged = route.policy().header().matches(request);
         allowed = route.allowedPools(request, flagged);
-        replica = ReplicaPicker.pick(context.routes(), context.health(), route, allowed, request, flagged,
+        replica = ReplicaPicker.pick(context.routes(), context.avoided(), route, allowed, request, flagged,
                 NO_REPLICAS, 0);
         if (replica == null) {
             boolean rejectedFlag = route.policy().fallback() == Fallback.REJECT && flagged;
@@ -437,7 +437,7 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
         backend.abort();
         cancelResponseTimer();
         if ((!sent || request.replayable()) && attempts < MAX_ATTEMPTS) {
-            Replica next = ReplicaPicker.pick(context.routes(), context.health(), route, allowed, request, flagged,
+            Replica next = ReplicaPicker.pick(context.routes(), context.avoided(), route, allowed, request, flagged,
                     tried, attempts);
             if (next != null && context.retries().tryRetry(System.nanoTime())) {
                 if (replicaAtFault) {
@@ -452,6 +452,21 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
             }
         }
         respond(failure, ErrorResponses.backendFailure(reason, route, replica.id()));
+    }
+
+    /**
+     * No replica this request may use has room under {@code limits.backendConnections}: 503 at once,
+     * counted as refused; neither passive health nor canary analysis hears of it.
+     */
+    void refuseAtCapacity() {
+        if (finished || responseState != ResponseState.NOT_STARTED) {
+            return;
+        }
+        backend.abort();
+        stats.refused(route, flagged, HttpResponseStatus.SERVICE_UNAVAILABLE.code(), request.method(),
+                request.target());
+        replica = null; // no replica answered: nothing is recorded for one, nothing pairs with a mirrored copy
+        respond(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorResponses.noReplica(route, ErrorResponses.AT_CAPACITY));
     }
 
     /**

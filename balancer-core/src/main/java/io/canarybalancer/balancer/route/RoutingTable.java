@@ -1,8 +1,11 @@
 package io.canarybalancer.balancer.route;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An immutable snapshot of every route with its replicas. A request looks it up once and uses that
@@ -52,6 +55,17 @@ public final class RoutingTable {
     /** The routes in configuration order. */
     public List<Route> routes() {
         return routes;
+    }
+
+    /** The address of every replica of every route, both pools. */
+    public Set<InetSocketAddress> addresses() {
+        Set<InetSocketAddress> addresses = new HashSet<>();
+        for (Route route : routes) {
+            for (PoolRole role : PoolRole.values()) {
+                route.pool(role).replicas().forEach(replica -> addresses.add(replica.address()));
+            }
+        }
+        return addresses;
     }
 
     /** The route of that name, or {@code null}. */

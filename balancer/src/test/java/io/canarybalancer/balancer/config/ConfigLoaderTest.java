@@ -271,6 +271,10 @@ class ConfigLoaderTest {
                     + " | limits.streams: must be between 1 and 10000, got 0",
             "streams over the limit | limits: {streams: 10001}"
                     + " | limits.streams: must be between 1 and 10000, got 10001",
+            "negative connection cap | limits: {backendConnections: -1}"
+                    + " | limits.backendConnections: must be between 0 and 1000000, got -1",
+            "connection cap not a number | limits: {backendConnections: many}"
+                    + " | limits.backendConnections: must be a whole number, got \"many\"",
     })
     void reportsFileFieldAndReason(String problem, String yaml, String expected) throws IOException {
         Path file = write((yaml.startsWith("discovery:") ? "" : "discovery: {file: replicas.yml}\n") + yaml + "\n");
@@ -537,6 +541,14 @@ class ConfigLoaderTest {
                 .maxConcurrentStreams()).isEqualTo(250);
         assertThat(ConfigLoader.load(write("discovery: {file: r.yml}\nlimits: {streams: 1}\n")).proxy()
                 .maxConcurrentStreams()).isEqualTo(1);
+    }
+
+    @Test
+    void connectionsToAReplicaAreUncappedUnlessConfigured() throws Exception {
+        assertThat(ConfigLoader.load(write("discovery: {file: r.yml}\n")).proxy().limits().backendConnections())
+                .isZero();
+        assertThat(ConfigLoader.load(write("discovery: {file: r.yml}\nlimits: {backendConnections: 50}\n")).proxy()
+                .limits().backendConnections()).isEqualTo(50);
     }
 
     @Test

@@ -15,6 +15,16 @@ import java.net.InetSocketAddress;
  */
 public interface BackendConnector {
 
+    /**
+     * Takes a place for one more connection in use to {@code address} under the cap on connections
+     * to one replica ({@code limits.backendConnections}); {@code false} when the replica has its
+     * cap in use. The next connection {@link #pollIdle} or {@link #connect} hands out holds the
+     * place, and gives it back when it is released or closes. Without a cap it is always {@code true}.
+     */
+    default boolean reserve(InetSocketAddress address) {
+        return true;
+    }
+
     /** An idle, open, pooled connection to {@code address} with this TLS setting, or {@code null}. */
     Channel pollIdle(InetSocketAddress address, BackendTls tls);
 

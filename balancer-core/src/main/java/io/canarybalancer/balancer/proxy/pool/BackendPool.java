@@ -30,6 +30,11 @@ import java.util.Map;
  * <p>Plain and TLS connections are kept apart, and TLS ones by their setting: two routes may send
  * to the same address, one in plain HTTP and one over TLS (or trusting different CAs), and a
  * connection made for one must never carry the other's requests.
+ *
+ * <p>Each connection is counted in {@link ConnectionCounts}, shared by the pools of every loop: in
+ * use from the moment it is handed out ({@link #pollIdle}, {@link #connect}) until it is taken back
+ * idle ({@link #release}) or closes. With a cap, a caller {@linkplain #reserve reserves} the place
+ * first; the connection it then gets holds that place.
  */
 public final class BackendPool implements BackendConnector {
     private static final AttributeKey<InetSocketAddress> REPLICA = AttributeKey.valueOf("canary.replica");
@@ -43,15 +48,21 @@ public final class BackendPool implements BackendConnector {
     private final IdleConnections plainIdle;
     private final Map<BackendTls, IdleConnections> tlsIdle = new HashMap<>();
     private final Http2Backends http2;
+    private final ConnectionCounts counts;
+    /** The place {@link #reserve} took, until the next connection handed out holds it. */
+    private ConnectionCounts.Replica reserved;
+    private InetSocketAddress reservedFor;
 
     /**
      * @param initializer  builds a connection's pipeline; for a TLS connection it must put the handler
      *                     of the channel's {@link TlsPeer#KEY} attribute first
      * @param tlsContexts  the client TLS contexts, shared by the pools of every loop
+     * @param counts       the connections to each replica, shared by the pools of every loop
      */
     public BackendPool(EventLoop loop, Class<? extends Channel> channelType, ChannelHandler initializer,
                        Duration connectTimeout, Duration idleTimeout, int maxIdlePerReplica,
-                       BackendTlsContexts tlsContexts) {
+                       BackendTlsContexts tlsContexts, ConnectionCounts counts) {
+        this.counts = counts;
         this.http2 = new Http2Backends(loop, channelType, connectTimeout, idleTimeout, tlsContexts);
         this.maxIdlePerReplica = maxIdlePerReplica;
         this.tlsContexts = tlsContexts;
@@ -75,9 +86,38 @@ public final class BackendPool implements BackendConnector {
     }
 
     @Override
+    public boolean reserve(InetSocketAddress address) {
+        if (counts.cap() == 0) {
+            return true; // nothing to reserve: the connection handed out takes its place then
+        }
+        unreserve(); // a place reserved and never used (no caller does that) goes back first
+        reserved = counts.reserve(address);
+        reservedFor = address;
+        return reserved != null;
+    }
+
+    @Override
     public Channel pollIdle(InetSocketAddress address, BackendTls tls) {
         IdleConnections idle = tls == null ? plainIdle : tlsIdle.get(tls);
-        return idle == null ? null : idle.poll(address);
+        Channel channel = idle == null ? null : idle.poll(address);
+        if (channel != null) {
+            PooledConnection connection = channel.attr(PooledConnection.KEY).get();
+            connection.replica.reused.increment();
+            connection.take(takeReserved(connection.replica));
+        }
+        return channel;
+    }
+
+    /**
+     * Closes a connection of this pool for the balancer's own reasons (idle too long, unsolicited
+     * bytes), so that it does not count as closed by the backend.
+     */
+    public static void retire(Channel channel) {
+        PooledConnection connection = channel.attr(PooledConnection.KEY).get();
+        if (connection != null) {
+            connection.closedByBalancer = true;
+        }
+        channel.close();
     }
 
     @Override
@@ -112,8 +152,34 @@ public final class BackendPool implements BackendConnector {
         Channel channel = connecting.channel();
         channel.attr(REPLICA).set(address);
         channel.attr(TLS).set(tls);
+        ConnectionCounts.Replica replica = reserved != null && address.equals(reservedFor) ? reserved
+                : counts.replica(address);
+        PooledConnection connection = new PooledConnection(replica);
+        connection.take(takeReserved(replica));
+        replica.opened.increment();
+        replica.open.incrementAndGet();
+        channel.attr(PooledConnection.KEY).set(connection);
         channel.closeFuture().addListener(closed -> forget(channel));
         return connecting;
+    }
+
+    /** The place {@link #reserve} took for a connection to {@code replica}, or {@code null}. */
+    private ConnectionCounts.Replica takeReserved(ConnectionCounts.Replica replica) {
+        ConnectionCounts.Replica place = reserved;
+        reserved = null;
+        if (place != null && place != replica) {
+            // Reserved for another replica (or counters since forgotten and made anew): not this one's.
+            place.give();
+            return null;
+        }
+        return place;
+    }
+
+    private void unreserve() {
+        if (reserved != null) {
+            reserved.give();
+            reserved = null;
+        }
     }
 
     @Override
@@ -130,6 +196,7 @@ public final class BackendPool implements BackendConnector {
             channel.close();
             return;
         }
+        channel.attr(PooledConnection.KEY).get().give(); // idle: no longer in use, not yet closed
         // A pending read lets us see the backend closing the idle connection (see class comment).
         channel.read();
     }
@@ -140,6 +207,11 @@ public final class BackendPool implements BackendConnector {
         IdleConnections idle = tls == null ? plainIdle : tlsIdle.get(tls);
         if (idle != null) {
             idle.remove(address, channel);
+        }
+        PooledConnection connection = channel.attr(PooledConnection.KEY).get();
+        connection.replica.open.decrementAndGet();
+        if (!connection.give() && !connection.closedByBalancer) {
+            connection.replica.closedByBackend.increment(); // it closed while idle, and not by us
         }
     }
 }

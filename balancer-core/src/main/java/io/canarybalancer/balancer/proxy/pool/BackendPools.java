@@ -21,9 +21,13 @@ public final class BackendPools {
     private final Duration idleTimeout;
     private final int maxIdlePerReplica;
     private final BackendTlsContexts tlsContexts = new BackendTlsContexts();
+    private final ConnectionCounts counts;
 
+    /** @param counts the connections to each replica, counted (and capped) over every loop's pool */
     public BackendPools(EventLoopGroup group, Class<? extends Channel> channelType, ChannelHandler initializer,
-                        Duration connectTimeout, Duration idleTimeout, int maxIdlePerReplica) {
+                        Duration connectTimeout, Duration idleTimeout, int maxIdlePerReplica,
+                        ConnectionCounts counts) {
+        this.counts = counts;
         this.channelType = channelType;
         this.initializer = initializer;
         this.connectTimeout = connectTimeout;
@@ -53,6 +57,7 @@ public final class BackendPools {
     }
 
     private BackendPool create(EventLoop loop) {
-        return new BackendPool(loop, channelType, initializer, connectTimeout, idleTimeout, maxIdlePerReplica, tlsContexts);
+        return new BackendPool(loop, channelType, initializer, connectTimeout, idleTimeout, maxIdlePerReplica,
+                tlsContexts, counts);
     }
 }

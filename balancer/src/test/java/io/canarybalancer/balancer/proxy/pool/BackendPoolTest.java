@@ -91,7 +91,7 @@ class BackendPoolTest {
     BackendPool pool(SslProvider provider, Duration connectTimeout) {
         assumeTrue(provider == SslProvider.JDK || OpenSsl.isAvailable(), "OpenSSL does not load here");
         return new BackendPool(loop, NioSocketChannel.class, new Initializer(), connectTimeout, Duration.ofSeconds(15), 4,
-                new BackendTlsContexts(provider));
+                new BackendTlsContexts(provider), new ConnectionCounts(0));
     }
 
     BackendPool pool(SslProvider provider) {
