@@ -45,6 +45,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.canarybalancer.balancer.config.BalancerConfig.format;
+
 /** A running balancer: discovery and rollout state feeding the routing table, the proxy reading it, the admin API. */
 public final class Balancer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Balancer.class);
@@ -151,16 +153,16 @@ public final class Balancer implements AutoCloseable {
             TlsTerminator terminator = listener.tls() == null ? null : terminator(field, listener, engine);
             InetSocketAddress bound = listen(field, listener.address(), () -> proxy.bind(listener.address(), terminator));
             if (i == 0) {
-                log.info("Balancer listening on {}", BalancerConfig.format(bound));
+                log.info("Balancer listening on {}", format(bound));
             } else {
-                log.info("Balancer also listening on {}{}", BalancerConfig.format(bound), terminator == null ? "" : " (TLS)");
+                log.info("Balancer also listening on {}{}", format(bound), terminator == null ? "" : " (TLS)");
             }
             if (terminator != null) {
                 CertificateFacts served = terminator.certificates().get(0).served();
-                log.info("TLS on {} ({} engine): {} serial {}, {}, expires {}; {} SNI pair(s)", BalancerConfig.format(bound),
+                log.info("TLS on {} ({} engine): {} serial {}, {}, expires {}; {} SNI pair(s)", format(bound),
                         engine.label(), listener.tls().certificate().cert(), served.serial(), served.subject(),
                         served.notAfter(), listener.tls().sni().size());
-                tls.add(new TlsListener(BalancerConfig.format(bound), terminator));
+                tls.add(new TlsListener(format(bound), terminator));
             }
         }
         return tls;
@@ -169,7 +171,7 @@ public final class Balancer implements AutoCloseable {
     /** Loads a listener's certificates; the configuration check loaded them already, unless they changed since. */
     private static TlsTerminator terminator(String field, Listener listener, TlsEngine engine) throws StartException {
         try {
-            return TlsTerminator.load(BalancerConfig.format(listener.address()), listener.tls(), engine, Clock.systemUTC());
+            return TlsTerminator.load(format(listener.address()), listener.tls(), engine, Clock.systemUTC());
         } catch (CertificateLoadException e) {
             throw new StartException(field + ".tls: " + e.describe(), e);
         }

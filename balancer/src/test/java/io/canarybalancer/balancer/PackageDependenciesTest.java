@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fully qualified name or a nested type counts as much as an import.
  */
 class PackageDependenciesTest {
-    private static final Pattern EDGE = Pattern.compile("^\\s+(io\\.canarybalancer\\.\\S+)\\s+->\\s+(io\\.canarybalancer\\.\\S+)");
+    private static final Pattern EDGE =
+            Pattern.compile("^\\s+(io\\.canarybalancer\\.\\S+)\\s+->\\s+(io\\.canarybalancer\\.\\S+)");
 
     @Test
     void noPackageOfTheLibraryDependsOnItselfRoundALoop() throws Exception {

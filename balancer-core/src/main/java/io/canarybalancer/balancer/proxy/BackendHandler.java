@@ -46,6 +46,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
     /** Between a response head and the end of its body. */
     private boolean inBody;
     private boolean untilClose;
+    /** The answer to the bound request has ended: whatever the backend sends now, nobody asked for. */
+    private boolean answered;
     private ByteBuf current;
     private long idleSince;
     private ScheduledFuture<?> idleCheck;
@@ -72,6 +74,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
         this.upgrade = upgrade;
         this.inBody = false;
         this.untilClose = false;
+        this.answered = false;
         headBuffer.reset();
     }
 
@@ -110,7 +113,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
             int index = in.readerIndex();
             int end = in.writerIndex();
             while (index < end) {
-                if (owner == null) {
+                if (owner == null || answered) {
                     BackendPool.retire(ctx.channel()); // unsolicited: nobody asked, so nobody can trust what follows
                     return;
                 }
@@ -204,6 +207,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements BodyF
      */
     private void endOfResponse(boolean bytesFollow) {
         inBody = false;
+        answered = true; // the exchange may hold the connection a while yet (a request body still coming)
         BackendListener listener = owner;
         if (listener != null) {
             listener.onResponseEnd(!untilClose && !bytesFollow && head.keepAlive());

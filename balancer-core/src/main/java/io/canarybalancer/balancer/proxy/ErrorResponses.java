@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 /** The balancer's own answers: short JSON bodies a person can read. */
 final class ErrorResponses {
     /** Why a request was refused when no replica it may use had room under {@code limits.backendConnections}. */
-    static final String AT_CAPACITY = "every replica this request may use has its limit of connections in use"
+    static final String AT_CAPACITY = "the replicas tried for this request have their limit of connections in use"
             + " (limits.backendConnections)";
 
     private ErrorResponses() {

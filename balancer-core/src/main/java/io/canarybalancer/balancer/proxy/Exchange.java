@@ -218,7 +218,7 @@ final class Exchange implements BackendListener {
             return;
         }
         if (!connector.reserve(replica.address())) {
-            refuseAtCapacity(); // the pick passes over full replicas, so all this request may use are full
+            atCapacity();
             return;
         }
         if (request.upgrade()) {
@@ -465,13 +465,16 @@ final class Exchange implements BackendListener {
         }
         backendReusable = reusable;
         responseState = responseState.to(ResponseState.COMPLETE);
-        client.flush();
         if (requestState != RequestState.DONE) {
             // The backend answered before reading the whole body; the rest goes nowhere.
             requestState = requestState.to(RequestState.DISCARDING);
             backendReusable = false;
         }
+        // The backend connection goes back (and its place under limits.backendConnections with it)
+        // before the client has the end of the answer: a client that then sends its next request,
+        // over another connection on another event loop, finds the place free.
         maybeFinish();
+        client.flush();
     }
 
     @Override
@@ -533,7 +536,7 @@ final class Exchange implements BackendListener {
             if (connector.reserve(replica.address())) {
                 connectFresh();
             } else {
-                refuseAtCapacity();
+                atCapacity();
             }
             return;
         }
@@ -635,10 +638,22 @@ final class Exchange implements BackendListener {
     }
 
     /**
-     * No replica this request may use has room under {@code limits.backendConnections}: 503 at once,
-     * counted as refused; neither passive health nor canary analysis hears of it.
+     * The replica has no room under {@code limits.backendConnections}: the pick passes over full
+     * replicas, but another event loop may have taken the last place since. The request goes to
+     * another replica it may use with room, as if this one had been tried (nothing was sent, so
+     * this is no retry); when there is none, it is answered 503 at once, counted as refused, and
+     * neither passive health nor canary analysis hears of it.
      */
-    private void refuseAtCapacity() {
+    private void atCapacity() {
+        if (attempts < MAX_ATTEMPTS) {
+            Replica next = frontend.pick(route, allowed, flagged, tried, attempts);
+            if (next != null) {
+                replica = next;
+                tried[attempts++] = next;
+                connect();
+                return;
+            }
+        }
         refused = true;
         failWith(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorResponses.noReplica(route, ErrorResponses.AT_CAPACITY));
     }

@@ -63,7 +63,7 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
     @Override
     public void start() {
         if (!connector.reserve(replica.address())) {
-            exchange.refuseAtCapacity(); // the pick passes over full replicas, so all it may use are full
+            exchange.atCapacity();
             return;
         }
         Channel idle = connector.pollIdle(replica.address(), route.backendTls());
@@ -262,7 +262,7 @@ final class Http1StreamBackend implements StreamBackend, BackendListener {
             if (connector.reserve(replica.address())) {
                 connectFresh();
             } else {
-                exchange.refuseAtCapacity();
+                exchange.atCapacity();
             }
             return;
         }

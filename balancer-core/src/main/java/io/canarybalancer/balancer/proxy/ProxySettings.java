@@ -79,7 +79,8 @@ public record ProxySettings(Timeouts timeouts, Limits limits, int ioThreads, int
      *                    ({@code SETTINGS_MAX_CONCURRENT_STREAMS}); more are refused with {@code RST_STREAM}
      * @param backendConnections HTTP/1.1 connections to one replica in use at once (carrying a request,
      *                    or connecting for one) at most, 0 for no cap; a pick skips a replica at its
-     *                    cap, and a request with nowhere else to go is answered 503
+     *                    cap, a replica found full is passed over as tried, and a request whose
+     *                    tries are all full is answered 503
      */
     public record Limits(int requestLine, int headerSize, int headerCount, int connections, int streams,
                          int backendConnections) {

@@ -455,14 +455,27 @@ final class StreamExchange extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * No replica this request may use has room under {@code limits.backendConnections}: 503 at once,
-     * counted as refused; neither passive health nor canary analysis hears of it.
+     * The replica has no room under {@code limits.backendConnections}: the pick passes over full
+     * replicas, but another event loop may have taken the last place since. The request goes to
+     * another replica it may use with room, as if this one had been tried (nothing was sent, so
+     * this is no retry); when there is none, it is answered 503 at once, counted as refused, and
+     * neither passive health nor canary analysis hears of it.
      */
-    void refuseAtCapacity() {
+    void atCapacity() {
         if (finished || responseState != ResponseState.NOT_STARTED) {
             return;
         }
         backend.abort();
+        if (attempts < MAX_ATTEMPTS) {
+            Replica next = ReplicaPicker.pick(context.routes(), context.avoided(), route, allowed, request, flagged,
+                    tried, attempts);
+            if (next != null) {
+                replica = next;
+                tried[attempts++] = next;
+                attempt();
+                return;
+            }
+        }
         stats.refused(route, flagged, HttpResponseStatus.SERVICE_UNAVAILABLE.code(), request.method(),
                 request.target());
         replica = null; // no replica answered: nothing is recorded for one, nothing pairs with a mirrored copy

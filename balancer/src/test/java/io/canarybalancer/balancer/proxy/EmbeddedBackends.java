@@ -10,8 +10,10 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A {@link BackendConnector} whose connections are {@link EmbeddedChannel}s ending in a
@@ -23,6 +25,10 @@ final class EmbeddedBackends implements BackendConnector {
     final ArrayDeque<Channel> idle = new ArrayDeque<>();
     final List<Channel> released = new ArrayList<>();
     Throwable refuseWith;
+    /** The replica address of each connection asked for, in order. */
+    final List<InetSocketAddress> addresses = new ArrayList<>();
+    /** Replicas whose places under a connection cap are all taken: {@link #reserve} refuses them. */
+    final Set<InetSocketAddress> full = new HashSet<>();
     /** The TLS setting of each connection asked for, {@code null} for plain ones, in order. */
     final List<BackendTls> tlsAsked = new ArrayList<>();
 
@@ -40,9 +46,15 @@ final class EmbeddedBackends implements BackendConnector {
     }
 
     @Override
+    public boolean reserve(InetSocketAddress address) {
+        return !full.contains(address);
+    }
+
+    @Override
     public ChannelFuture connect(InetSocketAddress address, BackendTls tls) {
         EmbeddedChannel channel = new EmbeddedChannel(new BackendHandler(ProxySettings.defaults()));
         opened.add(channel);
+        addresses.add(address);
         tlsAsked.add(tls);
         if (refuseWith != null) {
             channel.close();

@@ -475,6 +475,40 @@ class FrontendHandlerTest {
         assertThat(backends.opened).hasSize(2);
     }
 
+    // Connection cap
+
+    @Test
+    void aReplicaFoundFullWhenItsPlaceIsReservedIsPassedOverForOneWithRoom() {
+        InetSocketAddress first = new InetSocketAddress("127.0.0.1", 9001);
+        InetSocketAddress second = new InetSocketAddress("127.0.0.1", 9002);
+        twoStableReplicas();
+        // Another event loop took the last place of the first replica between a pick and its reservation.
+        backends.full.add(first);
+
+        for (String path : List.of("/a", "/b")) {
+            send(get(path));
+            EmbeddedChannel backend = backends.last();
+            assertThat(forwarded(backend).startLine()).isEqualTo("GET " + path + " HTTP/1.1");
+            reply(backend, OK);
+            assertThat(response().status()).isEqualTo(200);
+        }
+        assertThat(backends.addresses).containsExactly(second);
+
+        backends.full.add(second);
+        send(get("/c"));
+        WireMessage refused = response();
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.body()).contains("backendConnections");
+        assertThat(backends.addresses).as("no connection opened at the cap").containsExactly(second);
+    }
+
+    private void twoStableReplicas() {
+        routes.set(TableBuilder.build(List.of(new RouteSpec("message", "/", new PoolRef("service-v1", null),
+                new PoolRef("service-v2", null), RoutePolicy.defaults())), new Catalog(Map.of("service-v1", List.of(
+                new ServiceInstance("s1", "127.0.0.1", 9001, List.of(), 1),
+                new ServiceInstance("s2", "127.0.0.1", 9002, List.of(), 1))))));
+    }
+
     // Response framing
 
     @Test
@@ -1176,6 +1210,26 @@ class FrontendHandlerTest {
 
             assertThat(response().status()).isEqualTo(413);
             assertThat(backends.released).isEmpty();
+        }
+
+        @Test
+        void aSecondAnswerToOneRequestIsNotRelayedAndTheNextRequestIsServed() {
+            send("POST /upload HTTP/1.1\r\nHost: lb\r\nContent-Length: 6\r\n\r\nabc");
+            EmbeddedChannel backend = backends.last();
+            backend.releaseOutbound();
+            // A broken backend: an early answer, and in the same read a second one nobody asked for.
+            reply(backend, "HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart");
+
+            assertThat(response().status()).as("only the answer to the request").isEqualTo(413);
+            assertThat(backend.isOpen()).as("a connection that answers unasked is not trusted").isFalse();
+            send("def");
+            send(get("/next"));
+            EmbeddedChannel next = backends.last();
+            assertThat(next).isNotSameAs(backend);
+            assertThat(forwarded(next).startLine()).isEqualTo("GET /next HTTP/1.1");
+            reply(next, OK);
+            assertThat(response().status()).isEqualTo(200);
         }
 
         @Test

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslHandler;
@@ -41,6 +42,7 @@ public final class BackendPool implements BackendConnector {
     /** The TLS setting a connection was made with; absent for plain connections. */
     private static final AttributeKey<BackendTls> TLS = AttributeKey.valueOf("canary.backendTls");
 
+    private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final BackendTlsContexts tlsContexts;
     private final long handshakeTimeoutMs;
@@ -62,6 +64,7 @@ public final class BackendPool implements BackendConnector {
     public BackendPool(EventLoop loop, Class<? extends Channel> channelType, ChannelHandler initializer,
                        Duration connectTimeout, Duration idleTimeout, int maxIdlePerReplica,
                        BackendTlsContexts tlsContexts, ConnectionCounts counts) {
+        this.loop = loop;
         this.counts = counts;
         this.http2 = new Http2Backends(loop, channelType, connectTimeout, idleTimeout, tlsContexts);
         this.maxIdlePerReplica = maxIdlePerReplica;
@@ -129,6 +132,9 @@ public final class BackendPool implements BackendConnector {
         TlsPeer peer = new TlsPeer(tlsContexts.get(tls), peerHost, address.getPort(), handshakeTimeoutMs);
         // The attribute must be in place when the initializer runs, which is inside connect().
         ChannelFuture connected = track(bootstrap.clone().attr(TlsPeer.KEY, peer).connect(address), address, tls);
+        if (connected.isDone() && !connected.isSuccess()) {
+            return connected; // no socket: no handshake to wait for
+        }
         Channel channel = connected.channel();
         ChannelPromise ready = channel.newPromise();
         connected.addListener(tcp -> {
@@ -150,6 +156,13 @@ public final class BackendPool implements BackendConnector {
 
     private ChannelFuture track(ChannelFuture connecting, InetSocketAddress address, BackendTls tls) {
         Channel channel = connecting.channel();
+        if (connecting.isDone() && !connecting.isSuccess() && !channel.isRegistered()) {
+            // The socket could not be made (no file descriptor left) or registered: no close will
+            // ever follow to give a place back, so none is taken. Reported on this loop, as a
+            // refused connect is, not on the global executor Netty fails such a connect on.
+            unreserve();
+            return new DefaultChannelPromise(channel, loop).setFailure(connecting.cause());
+        }
         channel.attr(REPLICA).set(address);
         channel.attr(TLS).set(tls);
         ConnectionCounts.Replica replica = reserved != null && address.equals(reservedFor) ? reserved

@@ -2,6 +2,7 @@ package io.canarybalancer.balancer.proxy.pool;
 
 import io.canarybalancer.balancer.TestBackend;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -15,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -132,6 +134,33 @@ class BackendPoolCountsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> counts.of(nobody).inUse() == 0);
         assertThat(counts.of(nobody).open()).isZero();
         assertThat(on(loopA, () -> pool.reserve(nobody))).as("the place is free again").isTrue();
+    }
+
+    @Test
+    void aSocketThatCannotBeMadeTakesNoPlaceAndIsReportedOnThePoolsLoop() throws Exception {
+        ConnectionCounts counts = new ConnectionCounts(1);
+        BackendPool pool = new BackendPool(loopA, NoSocketsLeft.class, new BackendPoolTest.Initializer(),
+                Duration.ofSeconds(5), Duration.ofSeconds(15), 4, new BackendTlsContexts(), counts);
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", 9);
+
+        for (int attempt = 0; attempt < 3; attempt++) {
+            ChannelFuture failed = on(loopA, () -> pool.reserve(address) ? pool.connect(address, null) : null);
+            assertThat(failed).as("attempt %d found room", attempt).isNotNull();
+            assertThat(failed.isDone() && !failed.isSuccess()).isTrue();
+            // No close will ever follow for a socket never made: nothing may stay counted for it.
+            assertThat(counts.of(address).inUse()).isZero();
+            assertThat(counts.of(address).open()).isZero();
+            CompletableFuture<Boolean> onLoop = new CompletableFuture<>();
+            failed.addListener(done -> onLoop.complete(loopA.inEventLoop()));
+            assertThat(onLoop.get(10, TimeUnit.SECONDS)).as("the caller hears of it on the pool's loop").isTrue();
+        }
+    }
+
+    /** A socket channel that cannot be made, as when the process has no file descriptor left. */
+    public static final class NoSocketsLeft extends NioSocketChannel {
+        public NoSocketsLeft() {
+            throw new ChannelException("Too many open files");
+        }
     }
 
     @Test
