@@ -2,6 +2,7 @@ package io.canarybalancer.balancer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canarybalancer.balancer.admin.PrometheusText;
 import io.canarybalancer.testsupport.Http;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,6 +62,43 @@ class BackendConnectionsIT {
         assertThat(http.get(balancer.baseUrl() + "/orders").statusCode()).isEqualTo(200);
         assertThat(connections(balancer, 0).path("opened").asLong()).as("a new one, nothing idle left")
                 .isEqualTo(opened + 1);
+    }
+
+    @Test
+    void theCountsAreMetricsTooReadAtScrapeTime() throws Exception {
+        TestBackend stable = started.add(new TestBackend("stable-1"));
+        BalancerProcess balancer = start(List.of(stable), "limits: {backendConnections: 3}\n");
+        for (int i = 0; i < 10; i++) {
+            assertThat(http.get(balancer.baseUrl() + "/orders").statusCode()).isEqualTo(200);
+        }
+        JsonNode counts = await().atMost(Duration.ofSeconds(10)).until(() -> connections(balancer, 0),
+                node -> node.path("inUse").asInt() == 0);
+        String address = status(balancer).path("routes").get(0).path("pools").path("stable").path("replicas").get(0)
+                .path("address").asText();
+
+        Map<String, PrometheusText.Family> metrics = PrometheusText.parse(
+                http.get(balancer.adminUrl() + "/metrics").body());
+
+        Map<String, String> of = Map.of("address", address);
+        assertThat(metrics.get("canary_balancer_backend_connections_opened")
+                .value("canary_balancer_backend_connections_opened_total", of)).isEqualTo(counts.path("opened").asLong());
+        assertThat(metrics.get("canary_balancer_backend_connections_reused")
+                .value("canary_balancer_backend_connections_reused_total", of)).isEqualTo(counts.path("reused").asLong());
+        assertThat(metrics.get("canary_balancer_backend_connections_opened")
+                .value("canary_balancer_backend_connections_opened_total", of)
+                + metrics.get("canary_balancer_backend_connections_reused")
+                .value("canary_balancer_backend_connections_reused_total", of)).as("each request one").isEqualTo(10);
+        PrometheusText.Family open = metrics.get("canary_balancer_backend_connections");
+        assertThat(open.value("canary_balancer_backend_connections", Map.of("address", address, "state", "in_use")))
+                .isZero();
+        assertThat(open.value("canary_balancer_backend_connections", Map.of("address", address, "state", "idle")))
+                .isEqualTo(counts.path("open").asLong());
+        assertThat(metrics.get("canary_balancer_backend_connections_cap")
+                .value("canary_balancer_backend_connections_cap", Map.of())).isEqualTo(3);
+        assertThat(metrics.get("canary_balancer_backend_connections_refused")
+                .value("canary_balancer_backend_connections_refused_total", of)).isZero();
+        assertThat(metrics.get("canary_balancer_backend_connections_closed_by_backend")
+                .value("canary_balancer_backend_connections_closed_by_backend_total", of)).isZero();
     }
 
     @Test

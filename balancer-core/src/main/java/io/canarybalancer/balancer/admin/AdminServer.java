@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.admin;
 
 import io.canarybalancer.balancer.discovery.consul.WatchState;
+import io.canarybalancer.balancer.proxy.pool.ConnectionCounts;
 import io.canarybalancer.balancer.rollout.RolloutState;
 import io.canarybalancer.balancer.route.PoolRole;
 import io.canarybalancer.balancer.route.Route;
@@ -29,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 /**
  * The admin listener (by default 127.0.0.1:48152): status, metrics, dashboard and rollout control.
@@ -89,8 +91,57 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The backend connections of each replica address ({@code /status}'s {@code connections}),
+     * read at scrape time: nothing on the request path.
+     */
+    private static void registerConnections(AdminContext context) {
+        ConnectionCounts connections = context.connections();
+        GaugeWithCallback.builder()
+                .name("canary_balancer_backend_connections")
+                .help("HTTP/1.1 connections to each replica address open now: in use (carrying a request or a tunnel,"
+                        + " or connecting) or idle in a pool")
+                .labelNames("address", "state")
+                .callback(callback -> connections.forEach((address, counts) -> {
+                    callback.call(counts.inUse(), label(address), "in_use");
+                    callback.call(Math.max(0, counts.open() - counts.inUse()), label(address), "idle");
+                }))
+                .register(context.registry());
+        GaugeWithCallback.builder()
+                .name("canary_balancer_backend_connections_cap")
+                .help("Connections to one replica in use at once at most (limits.backendConnections); 0: no cap")
+                .callback(callback -> callback.call(connections.cap()))
+                .register(context.registry());
+        counter(context, connections, "canary_balancer_backend_connections_opened",
+                "HTTP/1.1 connections opened to each replica address", ConnectionCounts.Counts::opened);
+        counter(context, connections, "canary_balancer_backend_connections_reused",
+                "Requests sent over a pooled HTTP/1.1 connection to each replica address", ConnectionCounts.Counts::reused);
+        counter(context, connections, "canary_balancer_backend_connections_closed_by_backend",
+                "Idle pooled connections each replica address closed", ConnectionCounts.Counts::closedByBackend);
+        counter(context, connections, "canary_balancer_backend_connections_refused",
+                "Requests that found the replica address at its cap of connections in use",
+                ConnectionCounts.Counts::refused);
+    }
+
+    private static void counter(AdminContext context, ConnectionCounts connections, String name, String help,
+                                ToLongFunction<ConnectionCounts.Counts> value) {
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames("address")
+                .callback(callback -> connections.forEach((address, counts) ->
+                        callback.call(value.applyAsLong(counts), label(address))))
+                .register(context.registry());
+    }
+
+    /** An address as {@code /status} shows a replica's: host (as discovery gave it) and port. */
+    private static String label(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
     /** Gauges read at scrape time from the live table, rollout and watch state. */
     private static void registerGauges(AdminContext context) {
+        registerConnections(context);
         GaugeWithCallback.builder()
                 .name("canary_balancer_replicas")
                 .help("Healthy replicas in each route's pools")

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * The HTTP/1.1 connections to each replica over the pools of every event loop: how many are in use
@@ -72,6 +73,11 @@ public final class ConnectionCounts {
     public Counts of(InetSocketAddress address) {
         Replica replica = byAddress.get(address);
         return replica == null ? new Counts(0, 0, 0, 0, 0, 0) : replica.counts();
+    }
+
+    /** The counts of every replica connected to so far and not yet forgotten (see {@link #retain}). */
+    public void forEach(BiConsumer<InetSocketAddress, Counts> action) {
+        byAddress.forEach((address, replica) -> action.accept(address, replica.counts()));
     }
 
     /**
