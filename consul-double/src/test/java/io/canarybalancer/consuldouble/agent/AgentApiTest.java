@@ -7,8 +7,7 @@ import io.canarybalancer.consuldouble.catalog.RegisteredCheck;
 import io.canarybalancer.consuldouble.catalog.RegisteredService;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import io.canarybalancer.testsupport.Http;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -28,19 +27,9 @@ class AgentApiTest {
              "Checks":[],"Tags":["v2"],"Meta":{"weight":"10"},"EnableTagOverride":null,"Weights":null}
             """;
 
-    private ConsulDouble consul;
-    private Http http;
-
-    @BeforeEach
-    void start() {
-        consul = ConsulDouble.start();
-        http = new Http(consul.url());
-    }
-
-    @AfterEach
-    void stop() {
-        consul.close();
-    }
+    @AutoClose
+    private final ConsulDouble consul = ConsulDouble.start();
+    private final Http http = new Http(consul.url());
 
     @Test
     void acceptsTheKiwiprojectClientsWireFormat() {

@@ -6,8 +6,7 @@ import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.consuldouble.catalog.RegisteredCheck;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import io.canarybalancer.testsupport.Http;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -24,19 +23,9 @@ class HealthAndChecksTest {
 
     private static final Duration AWAIT = Duration.ofSeconds(5);
 
-    private ConsulDouble consul;
-    private Http http;
-
-    @BeforeEach
-    void start() {
-        consul = ConsulDouble.builder().jitter(false).start();
-        http = new Http(consul.url());
-    }
-
-    @AfterEach
-    void stop() {
-        consul.close();
-    }
+    @AutoClose
+    private final ConsulDouble consul = ConsulDouble.builder().jitter(false).start();
+    private final Http http = new Http(consul.url());
 
     private List<String> passingIds(String service) {
         List<String> ids = new ArrayList<>();

@@ -5,8 +5,7 @@ import io.canarybalancer.consuldouble.ConsulAnswer;
 import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import io.canarybalancer.testsupport.Http;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -16,19 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The JSON shape and headers of {@code GET /v1/health/service/:name}. */
 class HealthWireFormatTest {
 
-    private ConsulDouble consul;
-    private Http http;
-
-    @BeforeEach
-    void start() {
-        consul = ConsulDouble.start();
-        http = new Http(consul.url());
-    }
-
-    @AfterEach
-    void stop() {
-        consul.close();
-    }
+    @AutoClose
+    private final ConsulDouble consul = ConsulDouble.start();
+    private final Http http = new Http(consul.url());
 
     @Test
     void entryCarriesEveryFieldStrictClientsRequire() {

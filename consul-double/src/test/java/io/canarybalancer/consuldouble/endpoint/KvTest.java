@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.canarybalancer.consuldouble.ConsulAnswer;
 import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.testsupport.Http;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -21,19 +20,9 @@ class KvTest {
 
     private static final Duration AWAIT = Duration.ofSeconds(5);
 
-    private ConsulDouble consul;
-    private Http http;
-
-    @BeforeEach
-    void start() {
-        consul = ConsulDouble.builder().jitter(false).start();
-        http = new Http(consul.url());
-    }
-
-    @AfterEach
-    void stop() {
-        consul.close();
-    }
+    @AutoClose
+    private final ConsulDouble consul = ConsulDouble.builder().jitter(false).start();
+    private final Http http = new Http(consul.url());
 
     private static String decode(JsonNode entry) {
         return new String(Base64.getDecoder().decode(entry.get("Value").asText()), StandardCharsets.UTF_8);

@@ -5,7 +5,7 @@ import io.canarybalancer.consuldouble.ConsulAnswer;
 import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import io.canarybalancer.testsupport.Http;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,21 +20,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Query-string handling of the health endpoint: flags, repeated tags, validation errors. */
 class QueryParamsTest {
 
-    private ConsulDouble consul;
-    private Http http;
+    @AutoClose
+    private final ConsulDouble consul = ConsulDouble.start();
+    private final Http http = new Http(consul.url());
 
     @BeforeEach
-    void start() {
-        consul = ConsulDouble.start();
-        http = new Http(consul.url());
+    void register() {
         consul.register(ServiceSpec.instance("web-1", "web").port(8001).tags("v1", "Blue").passing());
         consul.register(ServiceSpec.instance("web-2", "web").port(8002).tags("v2", "blue").warning());
         consul.register(ServiceSpec.instance("web-3", "web").port(8003).tags("v2", "green").critical());
-    }
-
-    @AfterEach
-    void stop() {
-        consul.close();
     }
 
     private List<String> ids(String query) {

@@ -5,7 +5,7 @@ import io.canarybalancer.consuldouble.ConsulAnswer;
 import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.consuldouble.catalog.ServiceSpec;
 import io.canarybalancer.testsupport.Http;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,19 +27,13 @@ class FaultInjectionTest {
     private static final Duration AWAIT = Duration.ofSeconds(5);
     private static final String HEALTH = "/v1/health/service/web";
 
-    private ConsulDouble consul;
-    private Http http;
+    @AutoClose
+    private final ConsulDouble consul = ConsulDouble.builder().jitter(false).start();
+    private final Http http = new Http(consul.url());
 
     @BeforeEach
-    void start() {
-        consul = ConsulDouble.builder().jitter(false).start();
-        http = new Http(consul.url());
+    void register() {
         consul.register(ServiceSpec.instance("web-1", "web").address("10.0.0.21").port(8080).passing());
-    }
-
-    @AfterEach
-    void stop() {
-        consul.close();
     }
 
     @Test

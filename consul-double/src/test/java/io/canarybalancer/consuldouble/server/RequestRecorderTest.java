@@ -3,8 +3,7 @@ package io.canarybalancer.consuldouble.server;
 import io.canarybalancer.consuldouble.ConsulDouble;
 import io.canarybalancer.consuldouble.http.RecordedRequest;
 import io.canarybalancer.testsupport.Http;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,19 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What the recorder keeps about each request and how tests wait on it. */
 class RequestRecorderTest {
 
-    private ConsulDouble consul;
-    private Http http;
-
-    @BeforeEach
-    void start() {
-        consul = ConsulDouble.start();
-        http = new Http(consul.url());
-    }
-
-    @AfterEach
-    void stop() {
-        consul.close();
-    }
+    @AutoClose
+    private final ConsulDouble consul = ConsulDouble.start();
+    private final Http http = new Http(consul.url());
 
     @Test
     void recordsMethodDecodedPathParamsHeadersAndBody() {
