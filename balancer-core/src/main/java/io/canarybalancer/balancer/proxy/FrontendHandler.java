@@ -4,6 +4,7 @@ import io.canarybalancer.balancer.metrics.TrafficStats;
 import io.canarybalancer.balancer.mirror.RouteMirror;
 import io.canarybalancer.balancer.proxy.http1.BodyFraming;
 import io.canarybalancer.balancer.proxy.http1.HeadBuffer;
+import io.canarybalancer.balancer.proxy.http1.Methods;
 import io.canarybalancer.balancer.proxy.http1.RequestHead;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
 import io.canarybalancer.balancer.route.AllowedPools;
@@ -30,7 +31,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,7 +54,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter implements BodyFraming.Sink {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
-    static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
     private static final Replica[] NO_REPLICAS = new Replica[0];
 
     private final ProxyContext context;
@@ -403,7 +402,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Body
         exchange = exchanges;
         exchange.begin(route, allowed, replica, flagged, keepAlive, request.expectsContinue(),
                 // An upgrade switches the backend's connection: once sent, it is never sent again.
-                bodyless && IDEMPOTENT.contains(request.method()) && !request.upgrade());
+                bodyless && Methods.idempotent(request.method()) && !request.upgrade());
         if (newCookie != null) {
             exchange.setCookieOnResponse(newCookie);
         }

@@ -4,6 +4,7 @@ import io.canarybalancer.balancer.mirror.Answer;
 import io.canarybalancer.balancer.mirror.MirroredPair;
 import io.canarybalancer.balancer.mirror.Mirrors;
 import io.canarybalancer.balancer.mirror.RouteMirror;
+import io.canarybalancer.balancer.proxy.http1.Methods;
 import io.canarybalancer.balancer.proxy.http1.RequestHead;
 import io.canarybalancer.balancer.proxy.http1.ResponseHead;
 import io.canarybalancer.balancer.proxy.pool.BackendConnector;
@@ -93,7 +94,7 @@ final class MirrorCall implements BackendListener {
         this.method = method;
         this.target = target.toString();
         this.headRequest = method.equals("HEAD");
-        this.replayable = bodyless && FrontendHandler.IDEMPOTENT.contains(method);
+        this.replayable = bodyless && Methods.idempotent(method);
         this.stableCapture = new AnswerCapture(mirror.settings().compare().headers());
         this.canaryCapture = new AnswerCapture(mirror.settings().compare().headers());
     }

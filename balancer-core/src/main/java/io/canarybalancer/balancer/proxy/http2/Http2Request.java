@@ -1,6 +1,7 @@
 package io.canarybalancer.balancer.proxy.http2;
 
 import io.canarybalancer.balancer.proxy.http1.Authority;
+import io.canarybalancer.balancer.proxy.http1.Methods;
 import io.canarybalancer.balancer.route.Cookies;
 import io.canarybalancer.balancer.route.PathNormaliser;
 import io.canarybalancer.balancer.route.StickyRequest;
@@ -39,7 +40,6 @@ public final class Http2Request implements StickyRequest {
     private static final Set<AsciiString> SET_ANEW = Set.of(X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST);
     /** {@code 0} or digits without a leading zero, few enough for a long: as HTTP/1.1's Content-Length. */
     private static final Pattern PLAIN_LENGTH = Pattern.compile("0|[1-9][0-9]{0,17}");
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
     private final Http2Headers headers;
     private final boolean endStream;
@@ -157,7 +157,7 @@ public final class Http2Request implements StickyRequest {
 
     /** Bodiless and idempotent: safe to send again, to the same replica or another, after a failure. */
     public boolean replayable() {
-        return endStream && IDEMPOTENT.contains(method);
+        return endStream && Methods.idempotent(method);
     }
 
     /** The declared body length, or -1 when the request did not declare one. */
